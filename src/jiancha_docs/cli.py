@@ -1,0 +1,307 @@
+"""The ``jiancha`` command line: parse, call the core, format the result, translate errors.
+
+The only module that prints or exits. Heavy libraries are imported inside the commands so that
+``jiancha --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .cli_i18n import install as _install_chinese
+from .errors import Issue, JianchaError
+
+_install_chinese()
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Env:
+    def __init__(self, debug: bool, config: Path | None) -> None:
+        self.debug = debug
+        self.config_path = config
+        self._settings: Any = None
+
+    @property
+    def settings(self) -> Any:
+        if self._settings is None:
+            from .config import load_settings
+
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+    def kind(self, name: str) -> Any:
+        from .kinds import find_kind
+
+        return find_kind(name, self.settings.kind_dirs)
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="jiancha")
+@click.option("--debug", is_flag=True, help="出错时显示完整的调用栈（供开发人员排查）。")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="配置文件路径，默认为当前文件夹的 jiancha.toml。",
+)
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, config: Path | None) -> None:
+    """jiancha：纪检监察文书生成工具。
+
+    按 GB/T 9704-2012 版式，从 YAML、JSON、CSV、Excel 批量生成纪检监察建议书、以案促改通知书、澄清正名通报等文书。
+    """
+    ctx.obj = Env(debug, config)
+
+
+# -- kinds -------------------------------------------------------------------------------------
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def kinds(ctx: click.Context) -> None:
+    """列出可生成的文书类型；子命令查看字段或检查模板。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .kinds import all_kinds
+
+    env: Env = ctx.obj
+    rows = [
+        [k.id, k.name, "、".join(k.aliases), k.default_layout, k.description]
+        for k in all_kinds(env.settings.kind_dirs)
+    ]
+    click.echo(format_table(["类型", "名称", "别名", "默认版式", "说明"], rows))
+
+
+@kinds.command("show")
+@click.argument("kind")
+@click.pass_obj
+def kinds_show(env: Env, kind: str) -> None:
+    """以表格列出文书类型 KIND 的全部字段（KIND 可用英文标识或中文名称）。"""
+    schema = env.kind(kind)
+    rows = []
+    for spec in schema.fields:
+        type_label = spec.type_label
+        if spec.choices:
+            type_label += "：" + "/".join(spec.choices)
+        if spec.columns:
+            type_label += "：" + "|".join(c.label for c in spec.columns)
+        default = "" if spec.default is None else str(spec.default)
+        rows.append([spec.label, spec.key, type_label, "是" if spec.required else "", default, spec.help])
+    click.echo(f"{schema.name}（{schema.id}），默认版式：{schema.default_layout}")
+    click.echo(format_table(["列名", "键", "类型", "必填", "默认值", "说明"], rows))
+
+
+@kinds.command("check-template")
+@click.argument("kind")
+@click.argument("template", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def kinds_check_template(env: Env, kind: str, template: Path) -> None:
+    """检查单位自己的 Word 模板 TEMPLATE 与文书类型 KIND 的字段是否对应。"""
+    from .render.inspect import check_template
+
+    schema = env.kind(kind)
+    result = check_template(schema, template)
+    for name in result.unknown:
+        click.echo(f"错误：模板使用了字段表中没有的变量“{name}”，生成时会失败", err=True)
+    for label in result.unshown_required:
+        click.echo(f"警告：必填字段「{label}」在模板中没有出现", err=True)
+    if result.ok:
+        click.echo(f"模板 {template.name} 与「{schema.name}」的字段一致，共使用 {len(result.used)} 个变量。")
+    if result.unknown:
+        sys.exit(1)
+
+
+# -- new ---------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("kind")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "yaml"]),
+    default="xlsx",
+    show_default=True,
+    help="输入文件格式。",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="写到哪个文件，默认为“文书名称.格式”。",
+)
+@click.option("--force", is_flag=True, help="覆盖已有文件。")
+@click.pass_obj
+def new(env: Env, kind: str, fmt: str, output: Path | None, force: bool) -> None:
+    """为文书类型 KIND 生成一个输入文件：表头齐全，附一行填好的示例。"""
+    from .starter import write_starter
+
+    schema = env.kind(kind)
+    path = output or Path(f"{schema.name}.{fmt}")
+    write_starter(schema, fmt, path, force=force)
+    click.echo(
+        f"已写入 {path}：{len(schema.fields)} 列，含一行示例。填好后运行：jiancha render {schema.id} {path} -o 输出文件夹"
+    )
+
+
+# -- render ------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("kind")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="输出文件夹。",
+)
+@click.option("--layout", type=click.Choice(["文件式", "信函式"]), help="版式，默认用文书类型的默认版式。")
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="使用单位自己的 Word 模板（字段与标准类型相同）。",
+)
+@click.option("--sheet", help="Excel 文件中要读取的工作表名称，默认第一个。")
+@click.option("--check", "check_only", is_flag=True, help="只校验输入，不生成文件。")
+@click.option("--fail-fast", is_flag=True, help="遇到第一条有错误的记录即停止。")
+@click.option("--force", is_flag=True, help="覆盖输出文件夹中已有的同名文书。")
+@click.pass_obj
+def render(
+    env: Env,
+    kind: str,
+    inputs: tuple[Path, ...],
+    outdir: Path,
+    layout: str | None,
+    template: Path | None,
+    sheet: str | None,
+    check_only: bool,
+    fail_fast: bool,
+    force: bool,
+) -> None:
+    """用输入文件 INPUT（YAML、JSON、CSV 或 .xlsx，可多个）生成文书类型 KIND 的 Word 文书。
+
+    每条记录先校验，全部问题以中文列出（文件、行号、列名）；有错的记录不生成，其余照常生成，
+    最后退出码为 1。输出文件夹中的“生成清单.csv”列出每行的结果。
+    """
+    from .render.batch import RenderOptions, render_records
+
+    schema = env.kind(kind)
+    options = RenderOptions(
+        outdir=outdir,
+        layout=layout,
+        template=template,
+        sheet=sheet,
+        force=force,
+        check_only=check_only,
+        fail_fast=fail_fast,
+        defaults=env.settings.defaults,
+    )
+    with progress_bar("生成" if not check_only else "校验") as tick:
+        report = render_records(schema, inputs, options, on_row=lambda _outcome: tick())
+    for issue in report.issues():
+        click.echo(describe_issue(issue), err=True)
+    total = len(report.outcomes)
+    if check_only:
+        summary = f"共校验 {total} 条记录：通过 {report.checked} 条，有错误 {report.failed} 条。"
+    else:
+        summary = f"共 {total} 条记录：已生成 {report.written} 份文书，失败 {report.failed} 条。"
+    if report.failed_files:
+        summary += f"另有 {report.failed_files} 个文件无法处理。"
+    if report.stopped_early:
+        summary += "（--fail-fast：已在第一个错误处停止）"
+    if report.manifest:
+        summary += f"清单：{report.manifest}"
+    click.echo(summary, err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+# -- output helpers ----------------------------------------------------------------------------
+def describe_issue(issue: Issue) -> str:
+    prefix = "错误" if issue.severity == "error" else "警告"
+    return f"{prefix}：{issue.describe()}"
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def format_table(headers: list[str], rows: list[list[str]], max_last: int = 60) -> str:
+    """A plain-text table aligned by display width (a CJK character is two columns wide)."""
+    rows = [[str(c) for c in row] for row in rows]
+    widths = [
+        max([display_width(h)] + [display_width(r[i]) for r in rows]) for i, h in enumerate(headers[:-1])
+    ]
+
+    def line(cells: list[str]) -> str:
+        padded = [c + " " * (w - display_width(c)) for c, w in zip(cells[:-1], widths, strict=True)]
+        return "  ".join([*padded, cells[-1]]).rstrip()
+
+    out = [line(headers), line(["-" * w for w in widths] + ["-" * min(max_last, 20)])]
+    out.extend(line(r) for r in rows)
+    return "\n".join(out)
+
+
+class progress_bar:
+    """A progress bar on stderr for batches at a terminal; silent when output is redirected."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self._bar: Any = None
+
+    def __enter__(self):
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(desc=self.description, unit="份", file=sys.stderr, leave=False)
+            return lambda: self._bar.update(1)
+        return lambda: None
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+# -- entry point -------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; every JianchaError becomes a Chinese message and its exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="jiancha", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("已中止。", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except JianchaError as e:
+        if debug:
+            raise
+        click.echo(f"错误：{e.message}", err=True)
+        if e.hint:
+            click.echo(f"提示：{e.hint}", err=True)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        click.echo("已中断。已写好的文书完整保留，未写完的不会留下半个文件。", err=True)
+        sys.exit(130)
+    except Exception as e:  # the last line of defence: no traceback reaches a user
+        if debug:
+            raise
+        click.echo(
+            f"内部错误：{type(e).__name__}: {e}。请加 --debug 重新运行并把输出发给维护人员。", err=True
+        )
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,317 @@
+"""Field types: turning a raw cell or YAML value into the value a template receives.
+
+Each converter either returns the typed value or raises ``FieldProblem`` with a Chinese message that
+the validator places after the file, row and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+FIELD_TYPES = {
+    "text": "文本",
+    "multiline": "多行文本",
+    "list": "列表",
+    "date": "日期",
+    "integer": "整数",
+    "choice": "选项",
+    "table": "表格",
+}
+
+# Characters XML 1.0 cannot carry: a Word document could not hold them at all.
+_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_LIST_SEPARATORS = re.compile(r"\n|；")
+_CELL_SEPARATORS = re.compile(r"[|｜]")
+_DATE_CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
+_DATE_SEP = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_INTEGER = re.compile(r"^([+-]?\d+)\s*(?:天|日|个工作日)?$")
+_DOC_NUMBER = re.compile(r"^(?P<code>[^\s〔〕\[\]()（）【】]+)〔(?P<year>\d{4})〕(?P<seq>[1-9]\d*)号$")
+# Excel stores dates as days since 1899-12-30; plausible office dates lie in this range.
+_EXCEL_SERIAL_RANGE = (20000, 80000)
+
+
+class FieldProblem(ValueError):
+    """A value that does not fit its field; the message is Chinese and names the value."""
+
+
+class CnDate(dt.date):
+    """A date that prints the way GB/T 9704 writes it: 2024年12月1日, no zero padding."""
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.month}月{self.day}日"
+
+    @classmethod
+    def of(cls, value: dt.date) -> CnDate:
+        return cls(value.year, value.month, value.day)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    label: str
+    type: str
+    required: bool = False
+    default: Any = None
+    help: str = ""
+    example: Any = ""
+    choices: tuple[str, ...] = ()
+    format: str | None = None
+    min: int | None = None
+    max: int | None = None
+    columns: tuple[FieldSpec, ...] = field(default_factory=tuple)
+
+    @property
+    def type_label(self) -> str:
+        return FIELD_TYPES[self.type]
+
+    def empty_value(self) -> Any:
+        """The value a template sees when the field is left empty."""
+        if self.type in ("list", "table"):
+            return []
+        if self.type in ("date", "integer"):
+            return None
+        return ""
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    if isinstance(value, (list, tuple, dict)):
+        return len(value) == 0
+    return False
+
+
+def quote(value: Any) -> str:
+    text = str(value)
+    if len(text) > 40:
+        text = text[:40] + "…"
+    return f"“{text}”"
+
+
+def convert(spec: FieldSpec, raw: Any) -> Any:
+    """Convert a non-blank raw value to the field's type, or raise FieldProblem."""
+    converter = _CONVERTERS[spec.type]
+    return converter(spec, raw)
+
+
+def _to_text(spec: FieldSpec, raw: Any) -> str:
+    if isinstance(raw, bool):
+        raise FieldProblem(f"应为文字，而不是{'是' if raw else '否'}（布尔值）")
+    if isinstance(raw, (list, dict)):
+        raise FieldProblem("应为一段文字，而不是列表或表格")
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, dt.datetime):
+        raw = raw.date()
+    text = str(raw) if not isinstance(raw, dt.date) else str(CnDate.of(raw))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    check_characters(text)
+    if spec.type == "text" and "\n" in text:
+        raise FieldProblem("应为单行文字，不能换行")
+    if spec.format == "doc_number":
+        check_doc_number(text)
+    return text
+
+
+def check_characters(text: str) -> None:
+    bad = _FORBIDDEN_CHARS.search(text)
+    if bad:
+        code = f"U+{ord(bad.group()):04X}"
+        raise FieldProblem(f"含有 Word 文档无法保存的控制字符（{code}），请删除后重试")
+
+
+def check_doc_number(text: str) -> None:
+    """Enforce GB/T 9704 7.2.5: 代字〔YYYY〕N号, hexagonal brackets, no 第, no leading zeros."""
+    if _DOC_NUMBER.match(text):
+        return
+    if re.search(r"[\[\]()（）【】]", text):
+        raise FieldProblem(f"文号{quote(text)}的年份须用六角括号〔〕括起，不能用 [ ]、( ) 或【】")
+    if "第" in text:
+        raise FieldProblem(f"文号{quote(text)}的序号前不加“第”字")
+    if re.search(r"〕0\d*号$", text):
+        raise FieldProblem(f"文号{quote(text)}的序号不能有前导零（如 003 应写作 3）")
+    if re.search(r"〔\d{2}〕", text):
+        raise FieldProblem(f"文号{quote(text)}的年份须写全四位数字")
+    raise FieldProblem(f"文号{quote(text)}格式不对，应为 机关代字〔年份〕序号号，如 某纪建〔2024〕3号")
+
+
+def _to_list(spec: FieldSpec, raw: Any) -> list[str]:
+    if isinstance(raw, str):
+        items: list[Any] = _LIST_SEPARATORS.split(raw.replace("\r\n", "\n").replace("\r", "\n"))
+    elif isinstance(raw, (list, tuple)):
+        items = list(raw)
+    else:
+        items = [raw]
+    result = []
+    for index, item in enumerate(items, start=1):
+        if isinstance(item, (list, dict)):
+            raise FieldProblem(f"第 {index} 项应为一段文字")
+        if is_blank(item):
+            continue
+        try:
+            result.append(_to_text(FieldSpec(spec.key, spec.label, "multiline"), item))
+        except FieldProblem as problem:
+            raise FieldProblem(f"第 {index} 项{problem}") from None
+    return result
+
+
+def _to_date(spec: FieldSpec, raw: Any) -> CnDate:
+    if isinstance(raw, dt.datetime):
+        return CnDate.of(raw.date())
+    if isinstance(raw, dt.date):
+        return CnDate.of(raw)
+    if isinstance(raw, bool):
+        raise FieldProblem(f"无法识别的日期{quote(raw)}")
+    if isinstance(raw, (int, float)):
+        return _from_excel_serial(raw)
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    match = _DATE_CN.match(text)
+    if match:
+        year, month, day = match.groups()
+    else:
+        match = _DATE_SEP.match(text) or _DATE_COMPACT.match(text)
+        if not match:
+            raise FieldProblem(
+                f"无法识别的日期{quote(raw)}，请写作 2024-12-01、2024/12/1、2024.12.1 或 2024年12月1日"
+            )
+        groups = match.groups()
+        year, month, day = (groups[0], groups[2], groups[3]) if len(groups) == 4 else groups
+    return _make_date(int(year), int(month), int(day), raw)
+
+
+def _from_excel_serial(raw: float) -> CnDate:
+    low, high = _EXCEL_SERIAL_RANGE
+    if not (low <= raw <= high) or not float(raw).is_integer():
+        raise FieldProblem(f"无法识别的日期{quote(raw)}，请写作 2024-12-01 或 2024年12月1日")
+    from openpyxl.utils.datetime import from_excel
+
+    value = from_excel(raw)
+    return CnDate.of(value.date() if isinstance(value, dt.datetime) else value)
+
+
+def _make_date(year: int, month: int, day: int, raw: Any) -> CnDate:
+    if not 1900 <= year <= 2100:
+        raise FieldProblem(f"日期{quote(raw)}的年份 {year} 不合理")
+    if not 1 <= month <= 12:
+        raise FieldProblem(f"日期{quote(raw)}不存在：月份应为 1 至 12")
+    try:
+        return CnDate(year, month, day)
+    except ValueError:
+        raise FieldProblem(f"日期{quote(raw)}不存在：{year}年{month}月没有{day}日") from None
+
+
+def _to_integer(spec: FieldSpec, raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise FieldProblem(f"应为整数，而不是{quote(raw)}")
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, float):
+        if not raw.is_integer():
+            raise FieldProblem(f"应为整数，而不是{quote(raw)}")
+        value = int(raw)
+    else:
+        text = unicodedata.normalize("NFKC", str(raw)).strip()
+        match = _INTEGER.match(text)
+        value = int(match.group(1)) if match else _from_chinese_numeral(text, raw)
+    if spec.min is not None and value < spec.min:
+        raise FieldProblem(f"不能小于 {spec.min}，现为 {value}")
+    if spec.max is not None and value > spec.max:
+        raise FieldProblem(f"不能大于 {spec.max}，现为 {value}")
+    return value
+
+
+def _from_chinese_numeral(text: str, raw: Any) -> int:
+    import cn2an
+
+    number = re.sub(r"(天|日|个工作日)$", "", text)
+    try:
+        value = cn2an.cn2an(number, "strict")
+    except (ValueError, KeyError, TypeError):
+        raise FieldProblem(f"应为整数，无法识别{quote(raw)}") from None
+    if not float(value).is_integer():
+        raise FieldProblem(f"应为整数，而不是{quote(raw)}")
+    return int(value)
+
+
+def _to_choice(spec: FieldSpec, raw: Any) -> str:
+    text = str(raw).strip()
+    if text in spec.choices:
+        return text
+    import difflib
+
+    options = "、".join(spec.choices)
+    close = difflib.get_close_matches(text, spec.choices, n=1, cutoff=0.5)
+    guess = f"；是否应为“{close[0]}”？" if close else ""
+    raise FieldProblem(f"{quote(text)}不是可选值，应为：{options}{guess}")
+
+
+def _to_table(spec: FieldSpec, raw: Any) -> list[dict[str, Any]]:
+    columns = spec.columns
+    layout = "|".join(c.label for c in columns)
+    if isinstance(raw, str):
+        lines = [line for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+        rows: list[Any] = [[cell.strip() for cell in _CELL_SEPARATORS.split(line)] for line in lines]
+    elif isinstance(raw, (list, tuple)):
+        rows = list(raw)
+    else:
+        raise FieldProblem(f"应为表格，每行一项，格式“{layout}”")
+    result = []
+    for index, row in enumerate(rows, start=1):
+        if isinstance(row, dict):
+            cells = _table_cells_from_mapping(row, columns, index)
+        elif isinstance(row, (list, tuple)):
+            if len(row) > len(columns) or (
+                len(row) < len(columns) and not all(not c.required for c in columns[len(row) :])
+            ):
+                raise FieldProblem(f"第 {index} 项应有 {len(columns)} 栏（{layout}），实际有 {len(row)} 栏")
+            cells = dict(zip([c.key for c in columns], row, strict=False))
+        else:
+            raise FieldProblem(f"第 {index} 项应为一行表格数据，格式“{layout}”")
+        result.append(_convert_table_row(cells, columns, index))
+    return result
+
+
+def _table_cells_from_mapping(row: dict, columns: tuple[FieldSpec, ...], index: int) -> dict[str, Any]:
+    by_name = {c.key: c.key for c in columns} | {c.label: c.key for c in columns}
+    cells: dict[str, Any] = {}
+    for name, value in row.items():
+        key = by_name.get(str(name).strip())
+        if key is None:
+            known = "、".join(c.label for c in columns)
+            raise FieldProblem(f"第 {index} 项有未知的栏目{quote(name)}，可用栏目：{known}")
+        cells[key] = value
+    return cells
+
+
+def _convert_table_row(cells: dict[str, Any], columns: tuple[FieldSpec, ...], index: int) -> dict[str, Any]:
+    converted: dict[str, Any] = {}
+    for column in columns:
+        value = cells.get(column.key)
+        if is_blank(value):
+            if column.required:
+                raise FieldProblem(f"第 {index} 项的「{column.label}」不能为空")
+            converted[column.key] = column.empty_value()
+            continue
+        try:
+            converted[column.key] = convert(column, value)
+        except FieldProblem as problem:
+            raise FieldProblem(f"第 {index} 项的「{column.label}」{problem}") from None
+    return converted
+
+
+_CONVERTERS = {
+    "text": _to_text,
+    "multiline": _to_text,
+    "list": _to_list,
+    "date": _to_date,
+    "integer": _to_integer,
+    "choice": _to_choice,
+    "table": _to_table,
+}

@@ -1,0 +1,48 @@
+"""The registry of document kinds: the standard ones shipped with jiancha plus an office's own."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from ..errors import UsageError
+from .schema import KindSchema, load_schema
+
+
+def standard_templates_dir() -> Path:
+    """Where the shipped templates are: inside the package when installed from a wheel,
+    at the top of the repository when running from a checkout or an editable install."""
+    package_dir = Path(__file__).resolve().parent.parent
+    installed = package_dir / "templates"
+    if installed.is_dir():
+        return installed
+    return package_dir.parent.parent / "templates"
+
+
+@cache
+def _load_dir(folder: Path) -> tuple[KindSchema, ...]:
+    if not folder.is_dir():
+        return ()
+    return tuple(load_schema(p) for p in sorted(folder.glob("*/schema.yaml")))
+
+
+def all_kinds(extra_dirs: tuple[Path, ...] = ()) -> list[KindSchema]:
+    """Every kind, standard first; an office folder may replace a standard kind by id."""
+    by_id: dict[str, KindSchema] = {}
+    for folder in (standard_templates_dir(), *extra_dirs):
+        for kind in _load_dir(folder.resolve()):
+            by_id[kind.id] = kind
+    return list(by_id.values())
+
+
+def find_kind(name: str, extra_dirs: tuple[Path, ...] = ()) -> KindSchema:
+    """A kind by id, Chinese name or alias."""
+    kinds = all_kinds(extra_dirs)
+    wanted = name.strip()
+    for kind in kinds:
+        if wanted in kind.names():
+            return kind
+    available = "、".join(f"{k.id}（{k.name}）" for k in kinds)
+    raise UsageError(
+        f"没有名为“{name}”的文书类型。可用的类型：{available}", hint="用 jiancha kinds 查看全部类型"
+    )

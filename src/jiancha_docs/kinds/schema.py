@@ -1,0 +1,187 @@
+"""A document kind: its schema.yaml (fields, rules, file-name pattern) and its Word templates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import SchemaError
+from .fields import FIELD_TYPES, FieldProblem, FieldSpec, convert, is_blank
+
+LAYOUTS = {"文件式": "official.docx", "信函式": "letter.docx"}
+
+# Words that name the person who made an accusation. A clarification must never carry them
+# (纪检监察机关处理检举控告工作规则: the accuser's identity is protected).
+ACCUSER_PATTERN = re.compile(
+    r"(举报|检举|控告|信访|反映|告发)(人|者)|informant|accuser|complainant|whistle", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cross-field rule: ``require`` fields when ``when`` matches, or ``not_before`` date order."""
+
+    when: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    require: tuple[str, ...] = ()
+    not_before: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class KindSchema:
+    id: str
+    name: str
+    folder: Path
+    fields: tuple[FieldSpec, ...]
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+    default_layout: str = "文件式"
+    filename: str = "{文号}_{主送单位}"
+    protect_accuser: bool = False
+    rules: tuple[Rule, ...] = ()
+
+    def field(self, key: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.key == key:
+                return spec
+        raise KeyError(key)
+
+    @property
+    def keys(self) -> list[str]:
+        return [spec.key for spec in self.fields]
+
+    def template_path(self, layout: str | None = None) -> Path:
+        layout = layout or self.default_layout
+        return self.folder / LAYOUTS[layout]
+
+    def names(self) -> tuple[str, ...]:
+        return (self.id, self.name, *self.aliases)
+
+
+def load_schema(path: Path) -> KindSchema:
+    """Read and check one schema.yaml; every problem is a SchemaError naming the file."""
+    import yaml
+
+    where = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise SchemaError(f"无法读取文书类型定义 {where}：{e}") from e
+    except yaml.YAMLError as e:
+        line = getattr(getattr(e, "problem_mark", None), "line", None)
+        at = f" 第 {line + 1} 行" if line is not None else ""
+        raise SchemaError(f"文书类型定义 {where}{at} 不是合法的 YAML") from e
+    if not isinstance(data, dict):
+        raise SchemaError(f"文书类型定义 {where} 应为键值结构")
+    for required in ("id", "name", "fields"):
+        if required not in data:
+            raise SchemaError(f"文书类型定义 {where} 缺少「{required}」")
+    protect = bool(data.get("protect_accuser", False))
+    fields = tuple(_load_field(item, where, index) for index, item in enumerate(data["fields"], 1))
+    _check_unique(fields, where)
+    for spec in fields:
+        _refuse_accuser_field(spec, where)
+    layout = data.get("default_layout", "文件式")
+    if layout not in LAYOUTS:
+        raise SchemaError(f"文书类型定义 {where} 的 default_layout 应为 文件式 或 信函式")
+    keys = {spec.key for spec in fields}
+    rules = tuple(_load_rule(item, where, keys) for item in data.get("rules") or [])
+    return KindSchema(
+        id=str(data["id"]),
+        name=str(data["name"]),
+        folder=path.parent,
+        fields=fields,
+        aliases=tuple(str(a) for a in data.get("aliases") or ()),
+        description=str(data.get("description", "")),
+        default_layout=layout,
+        filename=str(data.get("filename", "{文号}_{主送单位}")),
+        protect_accuser=protect,
+        rules=rules,
+    )
+
+
+def _load_field(item: Any, where: str, index: int) -> FieldSpec:
+    if not isinstance(item, dict) or "key" not in item or "label" not in item:
+        raise SchemaError(f"文书类型定义 {where} 第 {index} 个字段缺少 key 或 label")
+    key, label = str(item["key"]), str(item["label"])
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+        raise SchemaError(
+            f"文书类型定义 {where} 字段「{label}」的 key“{key}”只能用小写英文字母、数字和下划线"
+        )
+    kind = item.get("type", "text")
+    if kind not in FIELD_TYPES:
+        allowed = "、".join(FIELD_TYPES)
+        raise SchemaError(f"文书类型定义 {where} 字段「{label}」的类型“{kind}”无效，可用：{allowed}")
+    choices = tuple(str(c) for c in item.get("choices") or ())
+    if kind == "choice" and not choices:
+        raise SchemaError(f"文书类型定义 {where} 选项字段「{label}」缺少 choices")
+    columns: tuple[FieldSpec, ...] = ()
+    if kind == "table":
+        raw_columns = item.get("columns") or []
+        if not raw_columns:
+            raise SchemaError(f"文书类型定义 {where} 表格字段「{label}」缺少 columns")
+        columns = tuple(_load_field(c, where, i) for i, c in enumerate(raw_columns, 1))
+        if any(c.type in ("table", "list", "multiline") for c in columns):
+            raise SchemaError(
+                f"文书类型定义 {where} 表格字段「{label}」的栏目只能是单行的文本、日期、整数或选项"
+            )
+    spec = FieldSpec(
+        key=key,
+        label=label,
+        type=kind,
+        required=bool(item.get("required", False)),
+        default=item.get("default"),
+        help=str(item.get("help", "")),
+        example=item.get("example", ""),
+        choices=choices,
+        format=item.get("format"),
+        min=item.get("min"),
+        max=item.get("max"),
+        columns=columns,
+    )
+    if not is_blank(spec.default):
+        try:
+            convert(spec, spec.default)
+        except FieldProblem as problem:
+            raise SchemaError(f"文书类型定义 {where} 字段「{label}」的默认值{problem}") from None
+    return spec
+
+
+def _check_unique(fields: tuple[FieldSpec, ...], where: str) -> None:
+    seen: set[str] = set()
+    for spec in fields:
+        for name in (spec.key, spec.label):
+            if name in seen:
+                raise SchemaError(f"文书类型定义 {where} 中字段名「{name}」重复")
+            seen.add(name)
+
+
+def _refuse_accuser_field(spec: FieldSpec, where: str) -> None:
+    for candidate in (spec, *spec.columns):
+        for name in (candidate.key, candidate.label):
+            if looks_like_accuser(name):
+                raise SchemaError(
+                    f"文书类型定义 {where} 不得包含可识别举报人身份的字段「{candidate.label}」："
+                    "检举控告人的信息不得出现在文书及其数据中"
+                )
+
+
+def looks_like_accuser(name: str) -> bool:
+    return bool(ACCUSER_PATTERN.search(name))
+
+
+def _load_rule(item: Any, where: str, keys: set[str]) -> Rule:
+    if not isinstance(item, dict):
+        raise SchemaError(f"文书类型定义 {where} 的 rules 每项应为键值结构")
+    if "not_before" in item:
+        pair = item["not_before"]
+        if not (isinstance(pair, list) and len(pair) == 2 and set(pair) <= keys):
+            raise SchemaError(f"文书类型定义 {where} 的 not_before 规则应列出两个已定义的日期字段")
+        return Rule(not_before=(pair[0], pair[1]))
+    when = item.get("when") or {}
+    require = item.get("require") or []
+    if not isinstance(when, dict) or not require or not set(require) <= keys or not set(when) <= keys:
+        raise SchemaError(f"文书类型定义 {where} 的 when/require 规则引用了未定义的字段")
+    normalised = {k: tuple(v) if isinstance(v, list) else (str(v),) for k, v in when.items()}
+    return Rule(when=normalised, require=tuple(require))

@@ -1,0 +1,211 @@
+"""A Word template prepared once and rendered many times.
+
+docxtpl re-reads and re-parses the .docx for every document. Here the template is read once:
+its body, headers and footers are cleaned with docxtpl's own ``patch_xml`` (so the tag syntax is
+exactly docxtpl's: ``{%p %}``, ``{%tr %}``, ``{{r }}`` …) and compiled to Jinja templates once;
+each document is then one render of those templates, docxtpl's own post-processing
+(``resolve_listing`` for line breaks and tabs, ``fix_tables``), and one zip write in which every
+other part is copied unchanged.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import TemplateProblem
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_HEADER_FOOTER_TYPES = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer",
+)
+_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_BODY_MARK = "<!--jiancha-body-->"
+
+
+@dataclass
+class _Part:
+    name: str
+    template: Any  # jinja2.Template
+    source: str  # the Jinja source after docxtpl's patching (for variable discovery)
+    prefix: str = ""  # for the main document: the XML around the body
+    suffix: str = ""
+    is_body: bool = False
+
+
+class PreparedTemplate:
+    """A .docx template compiled once; ``render_bytes`` makes one document from one context."""
+
+    def __init__(self, path: Path, env: Any) -> None:
+        self.path = Path(path)
+        self.env = env
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                self._infos = archive.infolist()
+                self._blobs = {info.filename: archive.read(info) for info in self._infos}
+        except FileNotFoundError as e:
+            raise TemplateProblem(f"找不到模板文件 {self.path}") from e
+        except (zipfile.BadZipFile, OSError) as e:
+            raise TemplateProblem(f"模板文件 {self.path} 不是有效的 Word 文档（.docx）") from e
+        self.main_name = self._main_document_name()
+        self._parts = [self._prepare_body()] + [self._prepare_part(n) for n in self._header_footer_names()]
+        self.sources = {p.name: p.source for p in self._parts}
+
+    # -- preparation ---------------------------------------------------------------------------
+    def _main_document_name(self) -> str:
+        from lxml import etree
+
+        rels = self._blobs.get("_rels/.rels")
+        if rels is None:
+            raise TemplateProblem(f"模板文件 {self.path} 缺少 _rels/.rels，不是有效的 Word 文档")
+        for rel in etree.fromstring(rels).iter(f"{{{_REL_NS}}}Relationship"):
+            if rel.get("Type") == _OFFICE_DOCUMENT:
+                return rel.get("Target").lstrip("/")
+        raise TemplateProblem(f"模板文件 {self.path} 中找不到正文部分")
+
+    def _header_footer_names(self) -> list[str]:
+        from lxml import etree
+
+        folder, _, base = self.main_name.rpartition("/")
+        rels_name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+        if rels_name not in self._blobs:
+            return []
+        names = []
+        for rel in etree.fromstring(self._blobs[rels_name]).iter(f"{{{_REL_NS}}}Relationship"):
+            if rel.get("Type") in _HEADER_FOOTER_TYPES:
+                target = rel.get("Target")
+                names.append(target.lstrip("/") if target.startswith("/") else f"{folder}/{target}")
+        return sorted(names)
+
+    def _compile(self, name: str, xml: str) -> Any:
+        from docxtpl import DocxTemplate
+        from jinja2 import TemplateSyntaxError
+
+        patched = DocxTemplate.patch_xml(None, xml)  # docxtpl's cleaning, not a copy of it
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
+        try:
+            template = self.env.from_string(source)
+        except TemplateSyntaxError as e:
+            context = _plain_text_near(source, e.lineno)
+            raise TemplateProblem(
+                f"模板 {self.path.name} 的 {name} 中有模板语法错误：{e.message}；出错位置附近的文字：{context}"
+            ) from e
+        return template, source
+
+    def _prepare_body(self) -> _Part:
+        from lxml import etree
+
+        root = etree.fromstring(self._blobs[self.main_name])
+        body = root.find(f"{{{_W_NS}}}body")
+        if body is None:
+            raise TemplateProblem(f"模板文件 {self.path} 的正文部分缺少 w:body")
+        body_xml = etree.tostring(body, encoding="unicode", pretty_print=False)
+        template, source = self._compile(self.main_name, body_xml)
+        # Keep the document element and its namespaces; the rendered body goes where the mark is.
+        index = list(root).index(body)
+        root.remove(body)
+        root.insert(index, etree.Comment("jiancha-body"))
+        skeleton = etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True).decode(
+            "utf-8"
+        )
+        prefix, suffix = skeleton.split(_BODY_MARK)
+        return _Part(self.main_name, template, source, prefix, suffix, is_body=True)
+
+    def _prepare_part(self, name: str) -> _Part:
+        from lxml import etree
+
+        xml = etree.tostring(etree.fromstring(self._blobs[name]), encoding="unicode", pretty_print=False)
+        template, source = self._compile(name, xml)
+        return _Part(name, template, source)
+
+    # -- rendering -----------------------------------------------------------------------------
+    def render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
+        """The rendered XML of the body, headers and footers, keyed by part name."""
+        rendered: dict[str, bytes] = {}
+        for part in self._parts:
+            xml = self._render_xml(part, context)
+            if part.is_body:
+                rendered[part.name] = (part.prefix + _finish_body(xml, part.name) + part.suffix).encode(
+                    "utf-8"
+                )
+            else:
+                _check_well_formed(xml, part.name)
+                rendered[part.name] = xml.encode("utf-8")
+        return rendered
+
+    def _render_xml(self, part: _Part, context: dict[str, Any]) -> str:
+        from docxtpl import DocxTemplate
+        from jinja2 import TemplateError
+
+        try:
+            xml = part.template.render(context)
+        except TemplateError as e:
+            raise TemplateProblem(f"模板 {self.path.name} 渲染失败（{part.name}）：{_explain(e)}") from e
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        return DocxTemplate.resolve_listing(None, xml)
+
+    def render_bytes(self, context: dict[str, Any]) -> bytes:
+        """One complete .docx as bytes."""
+        rendered = self.render_parts(context)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for info in self._infos:
+                data = rendered.get(info.filename, self._blobs[info.filename])
+                entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                entry.external_attr = info.external_attr
+                archive.writestr(entry, data)
+        return buffer.getvalue()
+
+
+def _finish_body(xml: str, name: str) -> str:
+    """docxtpl's table fix-up and drawing id renumbering, on a strictly parsed body."""
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
+    tree = _check_well_formed(xml, name)
+    if tree.find(f".//{{{_W_NS}}}tbl") is not None:
+        tree = DocxTemplate.fix_tables(None, xml)
+    drawings = tree.xpath(
+        "//wp:docPr",
+        namespaces={"wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"},
+    )
+    for number, element in enumerate(drawings, start=1001):
+        element.attrib["id"] = str(number)
+    return etree.tostring(tree, encoding="unicode", pretty_print=False)
+
+
+def _check_well_formed(xml: str, name: str) -> Any:
+    """Parse strictly: unlike docxtpl's recovering parser, broken XML is an error, never lost text."""
+    from lxml import etree
+
+    try:
+        return etree.fromstring(xml)
+    except etree.XMLSyntaxError as e:
+        raise TemplateProblem(f"渲染结果中 {name} 不是合法的 XML（{e}）；请检查模板中的标签") from e
+
+
+def _explain(error: Exception) -> str:
+    from jinja2.exceptions import SecurityError, UndefinedError
+
+    if isinstance(error, UndefinedError):
+        match = re.search(r"'([^']+)' is undefined", str(error))
+        name = match.group(1) if match else str(error)
+        return f"模板使用了未定义的变量“{name}”（可用 jiancha kinds check-template 检查模板）"
+    if isinstance(error, SecurityError):
+        return f"模板试图执行不安全的操作：{error}"
+    return str(error)
+
+
+def _plain_text_near(source: str, lineno: int | None) -> str:
+    lines = source.splitlines()
+    start = max((lineno or 1) - 2, 0)
+    text = "".join(re.sub(r"<[^>]+>", "", line) for line in lines[start : start + 3])
+    return text.strip()[:80] or "（无）"

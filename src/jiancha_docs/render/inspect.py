@@ -1,0 +1,42 @@
+"""Comparing a Word template with a kind's schema (``jiancha kinds check-template``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..kinds import KindSchema
+
+# Names a template may use that are not fields: what the renderer adds to every context,
+# and Jinja's own globals.
+CONTEXT_EXTRAS = {"layout"}
+JINJA_GLOBALS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop"}
+
+
+@dataclass
+class TemplateCheck:
+    template: Path
+    used: set[str]
+    unknown: list[str]  # variables the schema does not declare: rendering would fail
+    unshown_required: list[str]  # labels of required fields the template never uses
+
+    @property
+    def ok(self) -> bool:
+        return not self.unknown and not self.unshown_required
+
+
+def check_template(kind: KindSchema, template: Path) -> TemplateCheck:
+    from jinja2 import meta
+
+    from .docx import PreparedTemplate
+    from .environment import make_environment
+
+    env = make_environment()
+    prepared = PreparedTemplate(template, env)
+    used: set[str] = set()
+    for source in prepared.sources.values():
+        used |= meta.find_undeclared_variables(env.parse(source))
+    declared = set(kind.keys) | CONTEXT_EXTRAS | JINJA_GLOBALS
+    unknown = sorted(used - declared)
+    unshown = [spec.label for spec in kind.fields if spec.required and spec.key not in used]
+    return TemplateCheck(template, used, unknown, unshown)

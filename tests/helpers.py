@@ -1,0 +1,69 @@
+"""Shared test helpers: reading documents back, canonical XML, hypothesis strategies."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from hypothesis import strategies as st
+
+# Text a Word document can carry: no control characters except newline and tab, no surrogates.
+_XML_SAFE = st.characters(
+    blacklist_categories=("Cs",),
+    blacklist_characters="".join(chr(c) for c in range(32) if chr(c) not in "\n\t") + "\x7f\ufffe\uffff\r",
+)
+
+
+def xml_safe_text(min_size: int = 1, max_size: int = 40) -> st.SearchStrategy[str]:
+    """Any text as users type it: CJK, rare CJK (Ext. B), emoji, XML specials; trimmed, since
+    surrounding whitespace is stripped on input by design."""
+    pools = st.one_of(
+        _XML_SAFE,
+        st.sampled_from(list("&<>\"'{}%#_|；，。“”〔〕（）\n\t")),
+        st.sampled_from(["𠀀", "𪚥", "😀", "👨‍👩‍👧", "龘", "〇", "㐀"]),
+    )
+    return (
+        st.lists(pools, min_size=min_size, max_size=max_size)
+        .map("".join)
+        .map(str.strip)
+        .filter(lambda s: len(s) >= min_size)
+    )
+
+
+def docx_paragraphs(data: bytes | Path) -> list[str]:
+    from docx import Document
+
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    return [p.text for p in Document(source).paragraphs]
+
+
+def docx_text(path: Path) -> list[str]:
+    """Every paragraph of the body in order, table cells included (cells joined by ' | ')."""
+    from docx import Document
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    doc = Document(path)
+    lines: list[str] = []
+    for block in doc.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(block, doc).text)
+        elif tag == "tbl":
+            for row in Table(block, doc).rows:
+                lines.append(" | ".join(cell.text for cell in row.cells))
+    return lines
+
+
+def c14n_parts(data: bytes) -> dict[str, bytes]:
+    """The body, header and footer parts of a .docx in canonical XML (C14N)."""
+    from lxml import etree
+
+    parts = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name == "word/document.xml" or name.startswith(("word/header", "word/footer")):
+                tree = etree.fromstring(archive.read(name))
+                parts[name] = etree.tostring(tree, method="c14n")
+    return parts
