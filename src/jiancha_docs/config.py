@@ -4,7 +4,7 @@ jiancha.toml holds what an office sets once, for example its organ names:
 
     [defaults]                 # field key or Chinese label → value, for every kind that has the field
     discipline_organ = "中共某某市纪律检查委员会"
-    supervision_organ = "某某市监察委员会"
+    "监委名称" = "某某市监察委员会"          # a Chinese key needs quotes in TOML
 
     [kinds]
     dirs = ["本单位模板"]        # extra folders holding kind folders (schema.yaml + .docx)
@@ -13,6 +13,7 @@ jiancha.toml holds what an office sets once, for example its organ names:
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,12 @@ def load_settings(explicit: Path | None = None, cwd: Path | None = None) -> Sett
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"无法读取配置文件 {path}：{e}") from e
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"配置文件 {path} 格式有误：{e}") from e
+        where = re.search(r"line (\d+), column (\d+)", str(e))
+        at = f"第 {where.group(1)} 行第 {where.group(2)} 列附近有语法错误" if where else "有语法错误"
+        raise ConfigError(
+            f"配置文件 {path} 格式有误：{at}",
+            hint='中文键名要加引号，例如 "纪委名称" = "中共某某市纪律检查委员会"',
+        ) from e
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
         raise ConfigError(f"配置文件 {path} 的 [defaults] 应为键值表")

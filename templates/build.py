@@ -1,0 +1,979 @@
+#!/usr/bin/env python3
+"""Regenerate the standard Word templates of every document kind.
+
+    python templates/build.py
+
+writes ``templates/<kind>/official.docx`` (文件式) and ``templates/<kind>/letter.docx``
+(信函式) for the four kinds. The files are docxtpl templates: the core renders them with
+the kind's fields (see each ``schema.yaml``), ``layout`` and the filters ``cn`` and
+``paras``. Layout numbers follow GB/T 9704-2012 (see the project's reference notes).
+
+How the templates are put together:
+
+* All fonts, sizes, indents and spacings live in named paragraph styles (``STYLES``),
+  so an office can restyle a template in Word without touching its content.
+* Every Jinja tag sits whole in one run, and every ``{%p %}`` / ``{%tr %}`` tag alone in
+  its own paragraph / table row, which is what docxtpl needs to find them.
+* The output is byte-for-byte deterministic: fixed core properties and zip timestamps,
+  so regenerating the templates gives a clean ``git diff``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor, Twips
+from docx.text.paragraph import Paragraph
+
+TEMPLATES_DIR = Path(__file__).resolve().parent
+
+OFFICIAL = "文件式"
+LETTER = "信函式"
+LAYOUT_FILES = {OFFICIAL: "official.docx", LETTER: "letter.docx"}
+
+# ---------------------------------------------------------------------------
+# Geometry (twips; 1 mm = 56.7 twips, 1 pt = 20 twips)
+# ---------------------------------------------------------------------------
+PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838  # A4
+MARGIN_TOP, MARGIN_BOTTOM = 2098, 1984  # 37 mm, 35 mm: type area 225 mm high
+MARGIN_LEFT, MARGIN_RIGHT = 1588, 1474  # 28 mm, 26 mm: type area 156 mm wide
+TYPE_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # 8844
+LINE = 579  # 28.95 pt: 22 lines fill the 225 mm type area
+CHAR = 320  # one 3号 (16 pt) character
+SMALL_CHAR = 280  # one 4号 (14 pt) character, the unit of 版记 and page-number indents
+# docGrid charSpace: 16 pt - 849/4096 pt = 15.79 pt pitch, 28 characters a line.
+GRID_CHAR_SPACE = -849
+# The same pitch as character spacing on 3号 text, in twentieths of a point: 16 - 0.25 pt.
+GRID_TRACKING = -5
+
+# 文件式: no header; the page number sits about 7 mm below the type area.
+OFFICIAL_HEADER_DISTANCE = 851
+OFFICIAL_FOOTER_DISTANCE = 1304
+# 信函式: the first-page header starts 30 mm below the top edge (the organ mark) and the
+# first-page footer ends 20 mm above the bottom edge (the lower double rule).
+LETTER_HEADER_DISTANCE = 1701
+LETTER_FOOTER_DISTANCE = 1134
+# The 信函式 double rules are 170 mm long, 7 mm longer than the type area on each side.
+LETTER_RULE_OVERHANG = 397
+
+# ---------------------------------------------------------------------------
+# Fonts and colours
+# ---------------------------------------------------------------------------
+FANGSONG = "仿宋_GB2312"
+KAITI = "楷体_GB2312"
+HEITI = "黑体"
+XIAOBIAOSONG = "方正小标宋简体"
+SONGTI = "宋体"
+LATIN = "Times New Roman"  # digits and Latin letters in running text
+RED = "FF0000"
+BLACK = "000000"
+
+# Element order inside w:pPr, w:tblPr and w:rPr (ECMA-376 CT_PPrBase, CT_TblPr, CT_RPr). Word rejects
+# out-of-order children, and python-docx only knows the position of a few of them.
+# fmt: off
+PPR_ORDER = (
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+    "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+    "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+    "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+    "sectPr", "pPrChange",
+)
+TBLPR_ORDER = (
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+    "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar",
+    "tblLook",
+)
+RPR_ORDER = (
+    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+    "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden",
+    "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr",
+    "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish",
+    "oMath",
+)
+# fmt: on
+
+
+def put_child(parent, child, order: tuple[str, ...]):
+    """Insert ``child`` into ``parent`` at its schema position, replacing a same-named child."""
+    tag = child.tag
+    for old in parent.findall(tag):
+        parent.remove(old)
+    local = tag.split("}")[1]
+    later = set(order[order.index(local) + 1 :])
+    for index, existing in enumerate(parent):
+        if existing.tag.split("}")[1] in later:
+            parent.insert(index, child)
+            return child
+    parent.append(child)
+    return child
+
+
+def oxml(tag: str, **attrs: str | int):
+    """A w: element with w: attributes, e.g. oxml("w:jc", val="center")."""
+    element = OxmlElement(tag)
+    for name, value in attrs.items():
+        element.set(qn(f"w:{name}"), str(value))
+    return element
+
+
+# ---------------------------------------------------------------------------
+# Styles
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Border:
+    """One side of a paragraph border. ``size`` is in eighths of a point, ``space`` in points."""
+
+    style: str = "single"
+    size: int = 4
+    space: int = 0
+    color: str = BLACK
+
+
+@dataclass(frozen=True)
+class Style:
+    """A paragraph (or character) style: everything a paragraph of that role looks like.
+
+    Lengths are twips. ``line`` is an exact line height; ``line=0`` means single (auto)
+    spacing, for the footer and header paragraphs that must not inherit the 28.95 pt grid.
+    """
+
+    style_id: str
+    name: str
+    based_on: str | None = "Normal"
+    kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH
+    east_asia: str | None = None
+    latin: str | None = None
+    size: float | None = None
+    color: str | None = None
+    align: WD_ALIGN_PARAGRAPH | None = None
+    line: int | None = None
+    before: int | None = None
+    after: int | None = None
+    left: int | None = None
+    right: int | None = None
+    first_line: int | None = None  # negative = hanging indent
+    keep_next: bool = False
+    # Drop the spacing between two paragraphs of this style, so that stacked organ
+    # names (joint documents) keep only the space before the first of them.
+    contextual: bool = False
+    # Type other than 3号 does not sit on the 28-characters-a-line pitch (see GRID_TRACKING).
+    on_grid: bool = True
+    borders: dict[str, Border] = field(default_factory=dict)
+    tabs: tuple[tuple[int, WD_TAB_ALIGNMENT], ...] = ()
+    quick: bool = True
+
+
+LETTER_RULE_TOP = Border("thickThinSmallGap", 24, 5, RED)  # thick over thin, 4 mm below the mark
+LETTER_RULE_BOTTOM = Border("thinThickSmallGap", 24, 0, RED)  # thin over thick
+IMPRINT_THICK = Border("single", 8, 1)  # 0.35 mm: first and last 版记 rule
+IMPRINT_THIN = Border("single", 6, 1)  # 0.25 mm: rules between 版记 items
+
+STYLES: tuple[Style, ...] = (
+    # --- head of the document -------------------------------------------------
+    Style(
+        "OrganMark",
+        "发文机关标志",
+        east_asia=XIAOBIAOSONG,
+        latin=XIAOBIAOSONG,
+        size=28,
+        color=RED,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        line=720,
+        # 35 mm from the top of the type area to the top of the characters.
+        before=1910,
+        contextual=True,
+        on_grid=False,
+        keep_next=True,
+    ),
+    # Lines no taller than the type, so the characters start right at the 30 mm header edge.
+    Style("LetterOrganMark", "发文机关标志（信函式）", based_on="OrganMark", line=600, before=0),
+    Style(
+        "DocNumber",
+        "发文字号",
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        # Two blank lines below the mark; the red rule 4 mm below the number.
+        before=2 * LINE,
+        borders={"bottom": Border("single", 12, 7, RED)},
+    ),
+    Style("LetterDocNumber", "发文字号（信函式）", align=WD_ALIGN_PARAGRAPH.RIGHT, before=LINE // 2),
+    Style(
+        "LetterRuleTop",
+        "信函式上双线",
+        size=1,
+        line=20,
+        left=-LETTER_RULE_OVERHANG,
+        right=-LETTER_RULE_OVERHANG,
+        on_grid=False,
+        borders={"bottom": LETTER_RULE_TOP},
+        quick=False,
+    ),
+    Style(
+        "LetterRuleBottom",
+        "信函式下双线",
+        size=1,
+        line=20,
+        left=-LETTER_RULE_OVERHANG,
+        right=-LETTER_RULE_OVERHANG,
+        on_grid=False,
+        borders={"bottom": LETTER_RULE_BOTTOM},
+        quick=False,
+    ),
+    Style(
+        "DocTitle",
+        "公文标题",
+        east_asia=XIAOBIAOSONG,
+        latin=XIAOBIAOSONG,
+        size=22,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        line=700,
+        before=2 * LINE,
+        on_grid=False,
+        keep_next=True,
+    ),
+    Style("Recipient", "主送机关", before=LINE, first_line=0, keep_next=True),
+    # --- body -------------------------------------------------------------------
+    Style("BodyText", "公文正文", first_line=2 * CHAR),
+    Style("HeadingLevel1", "一级标题", east_asia=HEITI, first_line=2 * CHAR, keep_next=True),
+    Style("HeadingLevel2", "二级标题", east_asia=KAITI, first_line=2 * CHAR, keep_next=True),
+    # The （一） of a numbered item written as running text takes the level-2 font.
+    Style("Level2Number", "二级序号", kind=WD_STYLE_TYPE.CHARACTER, based_on=None, east_asia=KAITI),
+    # 附件：1.名称 — later items (AttachmentItem) align with "1.".
+    Style("AttachmentNote", "附件说明", before=LINE, left=2 * CHAR + 3 * CHAR, first_line=-3 * CHAR),
+    Style("AttachmentItem", "附件说明续行", left=2 * CHAR + 3 * CHAR),
+    # --- signature block ------------------------------------------------------------
+    # Two blank lines above the organ name leave room for the seal.
+    Style(
+        "Signature",
+        "发文机关署名",
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        right=2 * CHAR,
+        before=2 * LINE,
+        contextual=True,
+        keep_next=True,
+    ),
+    # A sealed document puts the date four characters from the right (GB/T 9704 7.3.5.1).
+    Style("SignatureDate", "成文日期", align=WD_ALIGN_PARAGRAPH.RIGHT, right=4 * CHAR),
+    Style("Annotation", "附注", first_line=2 * CHAR),
+    # --- 版记 and the 抄送 line of a letter ---------------------------------------
+    # A letter's 抄送 line: one character in on each side, wrapping under the first organ.
+    Style(
+        "CopyTo",
+        "抄送机关",
+        size=14,
+        line=440,
+        before=LINE,
+        left=4 * SMALL_CHAR,
+        right=SMALL_CHAR,
+        first_line=-3 * SMALL_CHAR,
+        on_grid=False,
+    ),
+    # 版记 rules must span the type area, and Word draws a paragraph border between the
+    # indents: so 版记 paragraphs have no side indents, only one character of first-line
+    # indent, and the 印发 date stops one character from the right at a right tab.
+    Style(
+        "Imprint",
+        "版记",
+        size=14,
+        line=440,
+        first_line=SMALL_CHAR,
+        on_grid=False,
+        tabs=((TYPE_WIDTH - SMALL_CHAR, WD_TAB_ALIGNMENT.RIGHT),),
+        quick=False,
+    ),
+    Style(
+        "ImprintCopyTo",
+        "版记抄送",
+        based_on="Imprint",
+        before=LINE,
+        borders={"top": IMPRINT_THICK, "bottom": IMPRINT_THIN},
+        keep_next=True,  # 版记 is never split across pages
+    ),
+    Style("ImprintLine", "版记印发", based_on="Imprint", borders={"bottom": IMPRINT_THICK}),
+    Style(
+        "ImprintLineAlone",
+        "版记印发（无抄送）",
+        based_on="Imprint",
+        before=LINE,
+        borders={"top": IMPRINT_THICK, "bottom": IMPRINT_THICK},
+    ),
+    # --- tables ---------------------------------------------------------------------
+    Style("TableText", "表格文字", size=14, line=440, first_line=0, on_grid=False, quick=False),
+    Style(
+        "TableTextCentered",
+        "表格文字居中",
+        based_on="TableText",
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        quick=False,
+    ),
+    Style("TableHeading", "表头", based_on="TableTextCentered", east_asia=HEITI, keep_next=True, quick=False),
+    # --- page numbers: "— 1 —", 4号 half-width 宋体, one character in from the edge -----
+    Style(
+        "PageNumber",
+        "页码",
+        east_asia=SONGTI,
+        latin=SONGTI,
+        size=14,
+        line=0,
+        on_grid=False,
+        quick=False,
+    ),
+    Style(
+        "PageNumberOdd",
+        "页码（单页）",
+        based_on="PageNumber",
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        right=SMALL_CHAR,
+        quick=False,
+    ),
+    Style(
+        "PageNumberEven",
+        "页码（双页）",
+        based_on="PageNumber",
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+        left=SMALL_CHAR,
+        quick=False,
+    ),
+)
+
+STYLE_NAMES = {spec.style_id: spec.name for spec in STYLES}
+
+# Styles of the python-docx starting document that stay: Word's built-in defaults.
+KEPT_STYLE_IDS = {"Normal", "DefaultParagraphFont", "TableNormal", "NoList"}
+
+
+def set_fonts(rpr, east_asia: str | None, latin: str | None) -> None:
+    """Name the fonts explicitly and drop theme fonts, which would override the names."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = put_child(rpr, oxml("w:rFonts"), RPR_ORDER)
+    for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts.attrib.pop(qn(f"w:{attr}"), None)
+    if latin:
+        for attr in ("ascii", "hAnsi", "cs"):
+            fonts.set(qn(f"w:{attr}"), latin)
+    if east_asia:
+        fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def setup_styles(doc: DocumentObject) -> None:
+    styles_element = doc.styles.element
+
+    # Start from an empty style sheet: the starting document's 160 Office styles would
+    # only clutter the style gallery that clerks work with.
+    for style in list(styles_element.findall(qn("w:style"))):
+        if style.get(qn("w:styleId")) not in KEPT_STYLE_IDS:
+            styles_element.remove(style)
+
+    # Document defaults: explicit fonts (no theme fonts), 3号, Chinese proofing language.
+    rpr_default = styles_element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    set_fonts(rpr_default, FANGSONG, LATIN)
+    put_child(rpr_default, oxml("w:sz", val=32), RPR_ORDER)
+    put_child(rpr_default, oxml("w:szCs", val=32), RPR_ORDER)
+    put_child(rpr_default, oxml("w:lang", val="en-US", eastAsia="zh-CN", bidi="ar-SA"), RPR_ORDER)
+    ppr_default = styles_element.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    put_child(ppr_default, oxml("w:spacing", before=0, after=0, line=240, lineRule="auto"), PPR_ORDER)
+
+    # Normal: 3号仿宋, black, 28.95 pt exact lines, justified.
+    normal = doc.styles["Normal"]
+    normal.font.name = LATIN
+    set_fonts(normal.element.get_or_add_rPr(), FANGSONG, LATIN)
+    normal.font.size = Pt(16)
+    normal.font.color.rgb = RGBColor.from_string(BLACK)
+    fmt = normal.paragraph_format
+    fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    fmt.line_spacing = Twips(LINE)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.space_before = fmt.space_after = Twips(0)
+    # Widow control moves single lines to the next page and breaks the 22-line grid.
+    fmt.widow_control = False
+    # The docGrid alone would give 28 characters a line in Word, but LibreOffice (used for
+    # PDF output) gives each 16 pt character two 15.79 pt grid cells, i.e. 14 a line. So the
+    # text does not snap to the grid, and condensing each character by the grid's 0.25 pt
+    # gives the same 28 characters a line in both.
+    put_child(normal.element.get_or_add_pPr(), oxml("w:snapToGrid", val=0), PPR_ORDER)
+    # w:overflowPunct on is Word's default (a 。 may hang in the margin). Stated explicitly,
+    # LibreOffice reads it the other way round and does not hang punctuation: left implicit,
+    # LibreOffice hangs it and, in a document with a character grid, drops the 。 or ，
+    # that ends a full line.
+    put_child(normal.element.get_or_add_pPr(), oxml("w:overflowPunct", val=1), PPR_ORDER)
+    put_child(normal.element.get_or_add_rPr(), oxml("w:spacing", val=GRID_TRACKING), RPR_ORDER)
+
+    for spec in STYLES:
+        add_style(doc, spec)
+
+
+def add_style(doc: DocumentObject, spec: Style) -> None:
+    style = doc.styles.add_style(spec.name, spec.kind)
+    style.style_id = spec.style_id
+    if spec.based_on:
+        style.base_style = next(s for s in doc.styles if s.style_id == spec.based_on)
+    style.quick_style = spec.quick
+    style.hidden = False
+    style.unhide_when_used = False
+
+    rpr = style.element.get_or_add_rPr()
+    if spec.east_asia or spec.latin:
+        set_fonts(rpr, spec.east_asia, spec.latin)
+    if spec.size is not None:
+        style.font.size = Pt(spec.size)
+    if spec.color is not None:
+        style.font.color.rgb = RGBColor.from_string(spec.color)
+    if spec.kind is WD_STYLE_TYPE.CHARACTER:
+        return
+
+    fmt = style.paragraph_format
+    if spec.align is not None:
+        fmt.alignment = spec.align
+    if spec.line == 0:
+        fmt.line_spacing = 1.0
+    elif spec.line is not None:
+        fmt.line_spacing = Twips(spec.line)
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    if spec.before is not None:
+        fmt.space_before = Twips(spec.before)
+    if spec.after is not None:
+        fmt.space_after = Twips(spec.after)
+    if spec.left is not None:
+        fmt.left_indent = Twips(spec.left)
+    if spec.right is not None:
+        fmt.right_indent = Twips(spec.right)
+    if spec.first_line is not None:
+        fmt.first_line_indent = Twips(spec.first_line)
+    if spec.keep_next:
+        fmt.keep_with_next = True
+    for position, alignment in spec.tabs:
+        fmt.tab_stops.add_tab_stop(Twips(position), alignment)
+
+    # What python-docx has no API for.
+    ppr = style.element.get_or_add_pPr()
+    if spec.borders:
+        borders = put_child(ppr, oxml("w:pBdr"), PPR_ORDER)
+        for side in ("top", "left", "bottom", "right"):  # schema order
+            if side in spec.borders:
+                b = spec.borders[side]
+                borders.append(oxml(f"w:{side}", val=b.style, sz=b.size, space=b.space, color=b.color))
+    if not spec.on_grid:
+        put_child(rpr, oxml("w:spacing", val=0), RPR_ORDER)
+    if spec.contextual:
+        put_child(ppr, oxml("w:contextualSpacing"), PPR_ORDER)
+    if len(rpr) == 0:  # nothing set on the characters: leave no empty w:rPr behind
+        style.element.remove(rpr)
+
+
+# ---------------------------------------------------------------------------
+# Package, settings and page setup
+# ---------------------------------------------------------------------------
+def new_document(layout: str, title: str) -> DocumentObject:
+    doc = Document()
+
+    # Parts of python-docx's starting document that a template has no use for. Word 2010
+    # would even prefer stylesWithEffects.xml over our styles.xml.
+    for rels, reltypes in (
+        (
+            doc.part.rels,
+            {RT.CUSTOM_XML, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"},
+        ),
+        (doc.part.package.rels, {RT.THUMBNAIL}),
+    ):
+        for rid in [rid for rid, rel in rels.items() if rel.reltype in reltypes]:
+            rels.pop(rid)
+
+    props = doc.core_properties
+    props.title = title
+    props.author = "jiancha-docs"
+    props.comments = "由 templates/build.py 生成，docxtpl 模板"
+    props.last_modified_by = "jiancha-docs"
+    props.revision = 1
+    props.created = props.modified = dt.datetime(2024, 1, 1)
+
+    setup_styles(doc)
+    setup_settings(doc)
+    setup_page(doc, layout)
+    return doc
+
+
+def setup_settings(doc: DocumentObject) -> None:
+    # Different footers for odd and even pages: the page number alternates sides.
+    doc.settings.odd_and_even_pages_header_footer = True
+    settings = doc.settings.element
+    # Word 2013+ layout rules rather than Word 2010 compatibility mode.
+    for setting in settings.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is not None:
+        lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def setup_page(doc: DocumentObject, layout: str) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = Twips(PAGE_WIDTH), Twips(PAGE_HEIGHT)
+    section.top_margin, section.bottom_margin = Twips(MARGIN_TOP), Twips(MARGIN_BOTTOM)
+    section.left_margin, section.right_margin = Twips(MARGIN_LEFT), Twips(MARGIN_RIGHT)
+    section.gutter = Twips(0)
+    if layout == OFFICIAL:
+        section.header_distance = Twips(OFFICIAL_HEADER_DISTANCE)
+        section.footer_distance = Twips(OFFICIAL_FOOTER_DISTANCE)
+    else:
+        section.header_distance = Twips(LETTER_HEADER_DISTANCE)
+        section.footer_distance = Twips(LETTER_FOOTER_DISTANCE)
+        # Page 1 gets the letterhead in its own header and footer.
+        section.different_first_page_header_footer = True
+
+    # 22 lines x 28 characters.
+    grid = section._sectPr.find(qn("w:docGrid"))
+    grid.attrib.clear()
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(LINE))
+    grid.set(qn("w:charSpace"), str(GRID_CHAR_SPACE))
+
+
+def save_deterministic(doc: DocumentObject, path: Path) -> None:
+    """Save with fixed zip timestamps, so that unchanged templates stay byte-identical."""
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(item.filename))
+
+
+# ---------------------------------------------------------------------------
+# Content helpers
+# ---------------------------------------------------------------------------
+Run = str | tuple[str, str]  # plain text / Jinja, or (text, character style id)
+
+
+def para(container, style: str, *runs: Run) -> Paragraph:
+    """A paragraph of ``style``; each item becomes one run, so a Jinja tag is never split."""
+    paragraph = container.add_paragraph(style=style_named(style))
+    for run in runs:
+        text, char_style = (run, None) if isinstance(run, str) else run
+        paragraph.add_run(text, style=style_named(char_style) if char_style else None)
+    return paragraph
+
+
+def tag(container, jinja: str) -> None:
+    """A paragraph holding one docxtpl paragraph tag ({%p ... %}), which docxtpl removes."""
+    assert jinja.startswith("{%p ") and jinja.endswith(" %}"), jinja
+    container.add_paragraph(jinja, style="Normal")
+
+
+def style_named(style_id: str) -> str:
+    """The name python-docx looks a style up by, in the body, a header, a footer or a cell."""
+    return STYLE_NAMES.get(style_id, style_id)
+
+
+def full_stop(expr: str) -> str:
+    """Jinja that adds 。 after ``expr`` unless it already ends with sentence punctuation."""
+    return "{% if " + expr + "[-1:] not in '。；！？' %}。{% endif %}"
+
+
+def heading1(doc: DocumentObject, text: str) -> None:
+    """一、… heading numbered at render time, so optional sections keep the numbers consecutive.
+
+    Needs ``{%p set h = namespace(n=0) %}`` earlier in the body (see ``body_start``).
+    """
+    para(doc, "HeadingLevel1", "{% set h.n = h.n + 1 %}{{ h.n|cn }}", "、" + text)
+
+
+def numbered_items(doc: DocumentObject, items: str, item: str = "item") -> None:
+    """（一）（二）… one body paragraph per list entry, the number in 楷体."""
+    tag(doc, f"{{%p for {item} in {items} %}}")
+    para(doc, "BodyText", ("（{{ loop.index|cn }}）", "Level2Number"), f"{{{{ {item} }}}}", full_stop(item))
+    tag(doc, "{%p endfor %}")
+
+
+def paragraphs(doc: DocumentObject, field_key: str) -> None:
+    """One body paragraph per line of a multiline field."""
+    tag(doc, f"{{%p for line in {field_key}|paras %}}")
+    para(doc, "BodyText", "{{ line }}")
+    tag(doc, "{%p endfor %}")
+
+
+# ---------------------------------------------------------------------------
+# Layout: letterhead, closing block, 版记, footers
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Kind:
+    """What the shared layout needs to know about a kind besides its content."""
+
+    kind_id: str
+    name: str
+    # Jinja expression giving the list of issuing organs (stacked in the mark and signature).
+    organs: str
+    content: Callable[[DocumentObject], None]
+    attachments: bool = False  # has the attachments field (附件说明)
+    contact: bool = False  # has the contact/phone fields (附注)
+
+
+def body_start(doc: DocumentObject, kind: Kind) -> None:
+    # Computed once for the body: the mark (文件式), the signature and the 版记 use it.
+    tag(doc, f"{{%p set organs = {kind.organs} %}}")
+    tag(doc, "{%p set h = namespace(n=0) %}")
+
+
+def official_head(doc: DocumentObject) -> None:
+    """文件式 版头: red organ mark, 发文字号, red rule (bottom border of the number line)."""
+    tag(doc, "{%p for organ_name in organs %}")
+    para(doc, "OrganMark", "{{ organ_name }}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "DocNumber", "{{ doc_number }}")
+
+
+def letter_head(doc: DocumentObject, kind: Kind) -> None:
+    """信函式 版头: mark and upper double rule in the first-page header, lower rule in its footer."""
+    section = doc.sections[0]
+    header = section.first_page_header
+    clear(header)
+    # A header is a separate Jinja template: it cannot see the body's ``organs``.
+    tag(header, f"{{%p for organ_name in ({kind.organs}) %}}")
+    para(header, "LetterOrganMark", "{{ organ_name }}")
+    tag(header, "{%p endfor %}")
+    para(header, "LetterRuleTop")
+
+    footer = section.first_page_footer
+    clear(footer)
+    para(footer, "LetterRuleBottom")
+
+    para(doc, "LetterDocNumber", "{{ doc_number }}")
+
+
+def clear(header_or_footer) -> None:
+    """Remove the empty paragraph python-docx puts into a new header or footer."""
+    element = header_or_footer._element
+    for paragraph in element.findall(qn("w:p")):
+        element.remove(paragraph)
+
+
+def page_number_footers(doc: DocumentObject) -> None:
+    """— N — at the right of odd pages and the left of even pages."""
+    section = doc.sections[0]
+    for footer, style in ((section.footer, "PageNumberOdd"), (section.even_page_footer, "PageNumberEven")):
+        clear(footer)
+        paragraph = para(footer, style, "— ")
+        paragraph._p.append(page_field())
+        paragraph.add_run(" —")
+
+
+def page_field():
+    """A PAGE field; "1" is only what Word shows until it updates the field."""
+    field_ = oxml("w:fldSimple", instr=" PAGE ")
+    run = field_.makeelement(qn("w:r"), {})
+    text = run.makeelement(qn("w:t"), {})
+    text.text = "1"
+    run.append(text)
+    field_.append(run)
+    return field_
+
+
+def closing(doc: DocumentObject, layout: str, kind: Kind) -> None:
+    """附件说明, signature, date, 附注, and 版记 (文件式) or the 抄送 line (信函式)."""
+    if kind.attachments:
+        tag(doc, "{%p if attachments %}")
+        para(
+            doc,
+            "AttachmentNote",
+            "附件：",
+            "{% if attachments|length > 1 %}1.{% endif %}{{ attachments[0] }}",
+        )
+        tag(doc, "{%p for name in attachments[1:] %}")
+        para(doc, "AttachmentItem", "{{ loop.index + 1 }}.{{ name }}")
+        tag(doc, "{%p endfor %}")
+        tag(doc, "{%p endif %}")
+
+    tag(doc, "{%p for organ_name in organs %}")
+    para(doc, "Signature", "{{ organ_name }}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "SignatureDate", "{{ date }}")
+
+    if kind.contact:
+        tag(doc, "{%p if contact or phone %}")
+        para(
+            doc,
+            "Annotation",
+            "（",
+            "{% if contact %}联系人：{{ contact }}{% endif %}{% if contact and phone %}，{% endif %}"
+            "{% if phone %}联系电话：{{ phone }}{% endif %}",
+            "）",
+        )
+        tag(doc, "{%p endif %}")
+
+    if layout == OFFICIAL:
+        imprint(doc)
+    else:
+        # A letter has no 版记; its 抄送 line stands alone, without rules.
+        tag(doc, "{%p if cc %}")
+        para(doc, "CopyTo", "抄送：", "{{ cc|join('，') }}", "。")
+        tag(doc, "{%p endif %}")
+
+
+def imprint(doc: DocumentObject) -> None:
+    """版记: 抄送 between a thick and a thin rule, then 印发机关 and date above a thick rule.
+
+    Without 抄送 the 印发 line carries both thick rules itself (ImprintLineAlone).
+    The printing organ falls back to the (first) signing organ, the date to 成文日期.
+    """
+    printed = ("{{ print_organ or organs|first }}", "\t", "{{ print_date or date }}", "印发")
+    tag(doc, "{%p if cc %}")
+    para(doc, "ImprintCopyTo", "抄送：", "{{ cc|join('，') }}", "。")
+    para(doc, "ImprintLine", *printed)
+    tag(doc, "{%p else %}")
+    para(doc, "ImprintLineAlone", *printed)
+    tag(doc, "{%p endif %}")
+
+
+def build(kind: Kind, layout: str) -> DocumentObject:
+    doc = new_document(layout, f"{kind.name}（{layout}）")
+    body_start(doc, kind)
+    if layout == OFFICIAL:
+        official_head(doc)
+    else:
+        letter_head(doc, kind)
+    kind.content(doc)
+    closing(doc, layout, kind)
+    page_number_footers(doc)
+    return doc
+
+
+# ---------------------------------------------------------------------------
+# Content of each kind: title, 主送, body
+# ---------------------------------------------------------------------------
+def recommendation(doc: DocumentObject) -> None:
+    """纪检监察建议书: source, problems, causes, recommendations, reply and objection."""
+    para(doc, "DocTitle", "{% if subject %}关于{{ subject }}的{% endif %}{{ subtype }}书")
+    para(doc, "Recipient", "{{ recipient }}", "：")
+    paragraphs(doc, "source")
+    tag(doc, "{%p if basis %}")
+    para(doc, "BodyText", "根据", "{{ basis|join('、') }}", "的规定，现提出如下", "{{ subtype }}", "。")
+    tag(doc, "{%p else %}")
+    para(doc, "BodyText", "现提出如下", "{{ subtype }}", "。")
+    tag(doc, "{%p endif %}")
+
+    heading1(doc, "存在的主要问题")
+    numbered_items(doc, "problems", "problem")
+    tag(doc, "{%p if causes %}")
+    heading1(doc, "原因分析")
+    paragraphs(doc, "causes")
+    tag(doc, "{%p endif %}")
+    heading1(doc, "整改建议")
+    numbered_items(doc, "recommendations", "measure")
+
+    heading1(doc, "有关要求")
+    para(
+        doc,
+        "BodyText",
+        "请你单位认真研究落实本建议书提出的各项建议，",
+        "{% if reply_date %}于{{ reply_date }}前{% elif reply_days %}自收到本建议书之日起{{ reply_days }}日内"
+        "{% else %}在规定期限内{% endif %}",
+        "将整改落实情况以",
+        "{{ reply_form or '书面形式' }}",
+        "反馈我委。",
+    )
+    para(
+        doc,
+        "BodyText",
+        "{% if objection_days %}如对本建议书有异议，可自收到本建议书之日起{{ objection_days }}日内向我委书面提出。"
+        "{% endif %}",
+        "无正当理由拒不采纳的，将依规依纪依法追究相关责任。",
+    )
+
+
+def reform_notice(doc: DocumentObject) -> None:
+    """以案促改通知书: case, problems exposed, task table, meetings, deadlines, follow-up."""
+    para(doc, "DocTitle", "关于深入做好以案促改工作的通知")
+    para(doc, "Recipient", "{{ recipient }}", "：")
+    paragraphs(doc, "case_summary")
+    para(doc, "BodyText", "为深刻汲取案件教训，推动以案促改、以案促治，现将有关事项通知如下。")
+
+    heading1(doc, "深刻剖析案件暴露的问题")
+    para(doc, "BodyText", "该案暴露出你单位在以下方面存在突出问题：")
+    numbered_items(doc, "problems", "problem")
+    para(
+        doc,
+        "BodyText",
+        "你单位要以案为鉴，深入查找思想松懈点、制度薄弱点、风险隐患点、监管空白点，举一反三、堵塞漏洞。",
+    )
+
+    heading1(doc, "扎实推进整改任务")
+    para(doc, "BodyText", "请你单位对照下列任务逐项抓好整改落实，明确责任、限期完成。")
+    task_table(doc)
+
+    tag(doc, "{%p if meetings %}")
+    heading1(doc, "开好专题会议")
+    numbered_items(doc, "meetings", "meeting")
+    tag(doc, "{%p endif %}")
+
+    heading1(doc, "按时报送整改材料")
+    para(
+        doc,
+        "BodyText",
+        "请于",
+        "{{ plan_deadline }}",
+        "前将整改方案、于",
+        "{{ report_deadline }}",
+        "前将整改报告报送我委。",
+    )
+
+    tag(doc, "{%p if follow_up %}")
+    heading1(doc, "加强督促检查")
+    paragraphs(doc, "follow_up")
+    tag(doc, "{%p endif %}")
+
+
+# (header, cell content, width in twips, cell style). Narrow cell margins keep 序号 and a
+# date such as 2024年12月31日 on one line.
+TASK_COLUMNS = (
+    ("序号", "{{ loop.index }}", 700, "TableTextCentered"),
+    ("整改任务", "{{ task.task }}", 3544, "TableText"),
+    ("责任单位", "{{ task.owner }}", 1900, "TableTextCentered"),
+    ("完成时限", "{{ task.deadline }}", 2700, "TableTextCentered"),
+)
+TASK_CELL_MARGIN = 57  # 1 mm
+
+
+def task_table(doc: DocumentObject) -> None:
+    """Reform tasks as a bordered table: header row, then one row per task ({%tr for %})."""
+    table = doc.add_table(rows=4, cols=len(TASK_COLUMNS))
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    put_child(tbl_pr, oxml("w:tblW", w=TYPE_WIDTH, type="dxa"), TBLPR_ORDER)
+    borders = put_child(tbl_pr, oxml("w:tblBorders"), TBLPR_ORDER)
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(oxml(f"w:{side}", val="single", sz=4, space=0, color=BLACK))
+    margins = put_child(tbl_pr, oxml("w:tblCellMar"), TBLPR_ORDER)
+    for side in ("left", "right"):
+        margins.append(oxml(f"w:{side}", w=TASK_CELL_MARGIN, type="dxa"))
+    for column, (_, _, width, _) in zip(table.columns, TASK_COLUMNS, strict=True):
+        column.width = Twips(width)
+
+    header, loop_start, data, loop_end = table.rows
+    header._tr.get_or_add_trPr().append(oxml("w:tblHeader"))  # repeat on each page
+    for cell, (title, _, width, _) in zip(header.cells, TASK_COLUMNS, strict=True):
+        fill_cell(cell, width, "TableHeading", title)
+    for cell, (_, content, width, style) in zip(data.cells, TASK_COLUMNS, strict=True):
+        fill_cell(cell, width, style, content)
+    # docxtpl replaces a whole row holding a {%tr %} tag by the bare tag.
+    for row, jinja in ((loop_start, "{%tr for task in tasks %}"), (loop_end, "{%tr endfor %}")):
+        for index, (cell, (_, _, width, _)) in enumerate(zip(row.cells, TASK_COLUMNS, strict=True)):
+            fill_cell(cell, width, "TableText", jinja if index == 0 else "")
+
+
+def fill_cell(cell, width: int, style: str, text: str) -> None:
+    cell.width = Twips(width)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    paragraph = cell.paragraphs[0]
+    paragraph.style = style_named(style)
+    if text:
+        paragraph.add_run(text)
+
+
+def clarification(doc: DocumentObject, title: str, opening: str, closing: tuple[str, ...]) -> None:
+    """澄清正名: the person, each accusation with its finding and conclusion, scope, approval.
+
+    Nothing here may name or point to whoever made the accusation: the schema has no
+    field for it and the text says only what was 反映 and what the check found.
+    """
+    para(doc, "DocTitle", title)
+    para(doc, "Recipient", "{{ recipient }}", "：")
+    para(doc, "BodyText", opening)
+    tag(doc, "{%p for accusation in accusations %}")
+    para(
+        doc,
+        "BodyText",
+        ("（{{ loop.index|cn }}）", "Level2Number"),
+        "关于“",
+        "{{ accusation.item }}",
+        "”的问题。",
+        "{% if accusation.finding %}{{ accusation.finding }}"
+        + full_stop("accusation.finding")
+        + "{% endif %}",
+        "反映",
+        "{{ accusation.conclusion }}",
+        "。",
+    )
+    tag(doc, "{%p endfor %}")
+    para(
+        doc,
+        "BodyText",
+        "{% if approval %}{{ approval }}，{% endif %}",
+        "现以",
+        "{{ form }}",
+        "方式在",
+        "{{ scope }}",
+        "范围内对上述问题予以澄清。本次澄清仅针对上述反映问题，不涉及对",
+        "{{ name }}",
+        "同志的全面评价。",
+    )
+    paragraphs(doc, "false_accusation_handling")
+    for line in closing:
+        para(doc, "BodyText", line)
+
+
+def clarification_notice(doc: DocumentObject) -> None:
+    clarification(
+        doc,
+        "关于为{{ name }}同志澄清正名的通报",
+        "我委依规依纪依法对反映{{ unit }}{{ post }}{{ name }}同志的有关问题进行了核查。"
+        "经核查，反映的下列问题不属实或严重失实，现通报如下：",
+        ("希望{{ name }}同志放下思想包袱，轻装上阵，继续担当作为。", "特此通报。"),
+    )
+
+
+def clarification_letter(doc: DocumentObject) -> None:
+    clarification(
+        doc,
+        "关于{{ name }}同志有关问题的澄清说明",
+        "我委依规依纪依法对反映{{ unit }}{{ post }}{{ name }}同志的有关问题进行了核查，现将核查结论说明如下：",
+        ("特此说明。",),
+    )
+
+
+# The organs that head and sign each kind. 纪检监察建议 is signed jointly by the 纪委 and the
+# 监委; an ``organ`` field holding several organs separated by spaces (联合发文) stacks them.
+RECOMMENDATION_ORGANS = (
+    "[discipline_organ, supervision_organ] if subtype == '纪检监察建议' "
+    "else [supervision_organ] if subtype == '监察建议' else [discipline_organ]"
+)
+KINDS = (
+    Kind(
+        "recommendation",
+        "纪检监察建议书",
+        RECOMMENDATION_ORGANS,
+        recommendation,
+        attachments=True,
+        contact=True,
+    ),
+    Kind("reform_notice", "以案促改通知书", "organ.split()", reform_notice, attachments=True, contact=True),
+    Kind("clarification_notice", "澄清正名通报", "organ.split()", clarification_notice),
+    Kind("clarification_letter", "澄清说明", "organ.split()", clarification_letter),
+)
+
+
+def main() -> None:
+    for kind in KINDS:
+        for layout, filename in LAYOUT_FILES.items():
+            path = TEMPLATES_DIR / kind.kind_id / filename
+            save_deterministic(build(kind, layout), path)
+            print(path.relative_to(TEMPLATES_DIR.parent))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+"""The command line: wiring, exit codes and the exact text a clerk reads."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from jiancha_docs.cli import cli, main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real entry point in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-c", "from jiancha_docs.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+    )
+
+
+def test_help_is_chinese() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("用法： jiancha [OPTIONS] COMMAND [ARGS]...")
+    assert "显示本帮助并退出。" in result.stdout
+    assert "render  用输入文件" in result.stdout
+
+
+def test_unknown_option_is_a_usage_error_in_chinese() -> None:
+    result = run("render", "--bogus")
+    assert result.returncode == 2
+    assert result.stderr.endswith("错误：没有选项 '--bogus'。\n")
+
+
+def test_unknown_kind_exits_2_with_a_hint() -> None:
+    result = run("render", "通知", "x.csv")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "错误：没有名为“通知”的文书类型。可用的类型：clarification_letter（澄清说明）、clarification_notice（澄清正名通报）、"
+        "recommendation（纪检监察建议书）、reform_notice（以案促改通知书）",
+        "提示：用 jiancha kinds 查看全部类型",
+    ]
+
+
+def test_kinds_lists_the_four_kinds() -> None:
+    result = run("kinds")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["类型", "名称", "别名", "默认版式", "说明"]
+    assert {line.split()[1] for line in lines[2:]} == {
+        "澄清说明",
+        "澄清正名通报",
+        "纪检监察建议书",
+        "以案促改通知书",
+    }
+
+
+def test_kinds_show_prints_every_field() -> None:
+    result = run("kinds", "show", "以案促改通知书")
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[0] == "以案促改通知书（reform_notice），默认版式：信函式"
+    assert "整改任务" in result.stdout and "表格：任务|责任单位|完成时限" in result.stdout
+
+
+def test_render_success(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("render", "recommendation", str(FIXTURES / "recommendation.yaml"), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert (
+        result.stderr
+        == f"共 1 条记录：已生成 1 份文书，失败 0 条。清单：{(out / '生成清单.csv').resolve()}\n"
+    )
+    assert (out / "某纪监建〔2024〕3号_某某市R&D中心党委.docx").is_file()
+
+
+def test_render_with_bad_rows_reports_them_and_exits_1(tmp_path: Path) -> None:
+    source = tmp_path / "建议.csv"
+    with open(source, "w", encoding="gbk", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(
+            ["建议类型", "监委名称", "主送单位", "问题来源", "存在问题", "整改建议", "成文日期", "备注"]
+        )
+        writer.writerow(["监察建议", "某监委", "甲局", "办案发现", "问题", "建议", "2024-12-01", ""])
+        writer.writerow(["监察建议", "某监委", "乙局", "办案发现", "问题", "建议", "2024年2月30日", ""])
+    out = tmp_path / "out"
+    result = run("render", "建议书", str(source), "-o", str(out))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "警告：建议.csv「备注」：未知的列，已忽略",
+        "错误：建议.csv 第 3 行「成文日期」：日期“2024年2月30日”不存在：2024年2月没有30日",
+        f"共 2 条记录：已生成 1 份文书，失败 1 条。清单：{(out / '生成清单.csv').resolve()}",
+    ]
+    assert [p.name for p in out.glob("*.docx")] == ["甲局.docx"]
+
+
+def test_check_mode_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("render", "reform_notice", str(FIXTURES / "reform_notice.yaml"), "-o", str(out), "--check")
+    assert result.returncode == 0
+    assert result.stderr == "共校验 1 条记录：通过 1 条，有错误 0 条。\n"
+    assert not out.exists()
+
+
+def test_missing_input_file(tmp_path: Path) -> None:
+    result = run("render", "reform_notice", str(tmp_path / "无.csv"), "-o", str(tmp_path / "o"))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == f"错误：无.csv：找不到输入文件：{tmp_path / '无.csv'}"
+
+
+def test_a_broken_office_template_is_one_clear_error(tmp_path: Path) -> None:
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("{{ 主送 }")
+    bad = tmp_path / "我们的模板.docx"
+    doc.save(bad)
+    result = run(
+        "render",
+        "recommendation",
+        str(FIXTURES / "recommendation.yaml"),
+        "--template",
+        str(bad),
+        "-o",
+        str(tmp_path / "o"),
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("错误：模板 我们的模板.docx 的 word/document.xml 中有模板语法错误：")
+    assert "Traceback" not in result.stderr
+
+
+def test_check_template_reports_unknown_variables_and_unshown_required_fields(tmp_path: Path) -> None:
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("{{ recipient }}：{{ reporter_name }}")
+    path = tmp_path / "office.docx"
+    doc.save(path)
+    result = run("kinds", "check-template", "clarification_notice", str(path))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "错误：模板使用了字段表中没有的变量“reporter_name”，生成时会失败"
+    assert "警告：必填字段「姓名」在模板中没有出现" in lines
+
+
+@pytest.mark.parametrize(
+    "kind", ["recommendation", "reform_notice", "clarification_notice", "clarification_letter"]
+)
+def test_standard_templates_pass_check_template(kind: str) -> None:
+    from jiancha_docs.kinds import find_kind
+
+    schema = find_kind(kind)
+    for layout in ("文件式", "信函式"):
+        result = run("kinds", "check-template", kind, str(schema.template_path(layout)))
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "yaml"])
+def test_new_writes_a_starter_that_renders(tmp_path: Path, fmt: str) -> None:
+    for kind in ["recommendation", "reform_notice", "clarification_notice", "clarification_letter"]:
+        starter = tmp_path / f"{kind}.{fmt}"
+        result = run("new", kind, "--format", fmt, "-o", str(starter))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"已写入 {starter}：")
+        rendered = run("render", kind, str(starter), "-o", str(tmp_path / f"out-{fmt}-{kind}"))
+        assert rendered.returncode == 0, rendered.stderr
+        assert "已生成 1 份文书" in rendered.stderr
+
+
+def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
+    starter = tmp_path / "a.csv"
+    starter.write_text("mine", encoding="utf-8")
+    result = run("new", "recommendation", "--format", "csv", "-o", str(starter))
+    assert result.returncode == 1
+    assert result.stderr == f"错误：文件“{starter}”已存在，未覆盖；如需覆盖请加 --force\n"
+    assert starter.read_text(encoding="utf-8") == "mine"
+
+
+def test_config_file_supplies_organ_names(tmp_path: Path) -> None:
+    (tmp_path / "jiancha.toml").write_text(
+        '[defaults]\n"纪委名称" = "中共某某市纪律检查委员会"\nsupervision_organ = "某某市监察委员会"\n',
+        encoding="utf-8",
+    )
+    source = tmp_path / "a.yaml"
+    source.write_text(
+        "建议类型: 纪检监察建议\n主送单位: 某局\n问题来源: 发现问题\n存在问题: [甲]\n整改建议: [乙]\n成文日期: 2024-12-01\n",
+        encoding="utf-8",
+    )
+    result = run("render", "recommendation", "a.yaml", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_broken_config_file_is_explained(tmp_path: Path) -> None:
+    (tmp_path / "jiancha.toml").write_text("[defaults\n", encoding="utf-8")
+    result = run("kinds", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"错误：配置文件 {tmp_path / 'jiancha.toml'} 格式有误：")
+    assert (
+        result.stderr.splitlines()[-1]
+        == '提示：中文键名要加引号，例如 "纪委名称" = "中共某某市纪律检查委员会"'
+    )
+
+
+def test_chinese_keys_without_quotes_get_a_hint(tmp_path: Path) -> None:
+    (tmp_path / "jiancha.toml").write_text('[defaults]\n纪委名称 = "x"\n', encoding="utf-8")
+    result = run("kinds", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "中文键名要加引号" in result.stderr
+
+
+def test_unexpected_errors_never_show_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import jiancha_docs.kinds.registry as registry
+
+    def explode(*args: object) -> None:
+        raise RuntimeError("磁盘故障")
+
+    monkeypatch.setattr(registry, "all_kinds", explode)
+    with pytest.raises(SystemExit) as caught:
+        main(["kinds", "show", "x"])
+    assert caught.value.code == 3
+    err = capsys.readouterr().err
+    assert err == "内部错误：RuntimeError: 磁盘故障。请加 --debug 重新运行并把输出发给维护人员。\n"
+
+
+def test_jiancha_console_script_is_installed() -> None:
+    exe = shutil.which("jiancha")
+    if exe is None:
+        pytest.skip("jiancha is not on PATH (package not installed)")
+    result = subprocess.run([exe, "--version"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout.startswith("jiancha 版本 ")
+
+
+def test_cli_runner_wiring() -> None:
+    result = CliRunner().invoke(cli, ["kinds", "show", "澄清说明"])
+    assert result.exit_code == 0
+    assert "澄清说明（clarification_letter）" in result.output

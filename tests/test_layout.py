@@ -1,0 +1,192 @@
+"""GB/T 9704-2012 numbers in every shipped template and every generated document, and every
+generated document opening in python-docx and in LibreOffice."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from jiancha_docs.kinds import all_kinds, find_kind
+from jiancha_docs.render.batch import RenderOptions, render_records
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TEMPLATES = [
+    (kind.id, layout) for kind in sorted(all_kinds(), key=lambda k: k.id) for layout in ("文件式", "信函式")
+]
+MM = 56.7  # twips
+
+
+def style_value(style, getter):
+    """A run property as the style chain resolves it (style → based-on styles → docDefaults)."""
+    while style is not None:
+        value = getter(style.element)
+        if value is not None:
+            return value
+        style = style.base_style
+    return None
+
+
+def rpr_attr(tag: str, attr: str):
+    def get(element):
+        rpr = element.find(qn("w:rPr"))
+        node = rpr.find(qn(tag)) if rpr is not None else None
+        return node.get(qn(attr)) if node is not None else None
+
+    return get
+
+
+def ppr_attr(tag: str, attr: str):
+    def get(element):
+        ppr = element.find(qn("w:pPr"))
+        node = ppr.find(qn(tag)) if ppr is not None else None
+        return node.get(qn(attr)) if node is not None else None
+
+    return get
+
+
+def defaults(doc, tag: str, attr: str):
+    node = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn(tag)}")
+    return node.get(qn(attr)) if node is not None else None
+
+
+def font_size(doc, style_id: str) -> int:
+    style = next(s for s in doc.styles if s.style_id == style_id)
+    return int(style_value(style, rpr_attr("w:sz", "w:val")) or defaults(doc, "w:sz", "w:val"))
+
+
+def east_asia_font(doc, style_id: str) -> str:
+    style = next(s for s in doc.styles if s.style_id == style_id)
+    return style_value(style, rpr_attr("w:rFonts", "w:eastAsia")) or defaults(doc, "w:rFonts", "w:eastAsia")
+
+
+def check_gbt9704(path: Path, layout: str) -> None:
+    doc = Document(path)
+    section = doc.sections[0]
+    # 5.1 paper and 5.2.1 margins (± 1 mm)
+    assert (section.page_width.twips, section.page_height.twips) == (11906, 16838)
+    for actual, expected in [
+        (section.top_margin.twips, 37 * MM),
+        (section.left_margin.twips, 28 * MM),
+        (section.right_margin.twips, 26 * MM),
+        (section.bottom_margin.twips, 35 * MM),
+    ]:
+        assert abs(actual - expected) <= MM, (path.name, actual, expected)
+    # 5.2.2 default font: 3号仿宋
+    assert defaults(doc, "w:rFonts", "w:eastAsia") == "仿宋_GB2312"
+    assert font_size(doc, "Normal") == 32
+    # 5.2.3 grid: 22 lines of about 28.9 pt
+    grid = section._sectPr.find(qn("w:docGrid"))
+    assert 560 <= int(grid.get(qn("w:linePitch"))) <= 600
+    body = next(s for s in doc.styles if s.style_id == "BodyText")
+    line = int(style_value(body, ppr_attr("w:spacing", "w:line")))
+    assert 560 <= line <= 600 and style_value(body, ppr_attr("w:spacing", "w:lineRule")) == "exact"
+    # 7.3.3 body: first-line indent of two characters
+    assert style_value(body, ppr_attr("w:ind", "w:firstLine")) == "640"
+    # 7.3.1 title: 2号小标宋
+    assert font_size(doc, "DocTitle") == 44
+    assert east_asia_font(doc, "DocTitle") == "方正小标宋简体"
+    # 7.2.4 the organ mark is red
+    mark = "OrganMark" if layout == "文件式" else "LetterOrganMark"
+    assert (
+        style_value(next(s for s in doc.styles if s.style_id == mark), rpr_attr("w:color", "w:val"))
+        == "FF0000"
+    )
+    # 7.4.2 抄送 in 4号 (14 pt), not 12 pt
+    copy_to = "ImprintCopyTo" if layout == "文件式" else "CopyTo"
+    assert font_size(doc, copy_to) == 28
+    # 7.5 page numbers: 4号宋体 "— N —", odd right / even left
+    assert font_size(doc, "PageNumber") == 28
+    assert east_asia_font(doc, "PageNumber") == "宋体"
+    with zipfile.ZipFile(path) as archive:
+        settings = archive.read("word/settings.xml").decode("utf-8")
+        assert "<w:evenAndOddHeaders/>" in settings
+        footers = {
+            n: archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("word/footer")
+        }
+    numbered = [xml for xml in footers.values() if "PAGE" in xml]
+    assert len(numbered) == 2 and all("—" in xml for xml in numbered)
+    aligned = {re.search(r'<w:pStyle w:val="(PageNumber\w+)"', xml).group(1) for xml in numbered}
+    assert aligned == {"PageNumberOdd", "PageNumberEven"}
+    if layout == "信函式":
+        # 10.1: no page number on page 1 of a letter
+        assert section.different_first_page_header_footer
+        assert "PAGE" not in "".join(p.text for p in section.first_page_footer.paragraphs)
+
+
+@pytest.mark.parametrize("kind_id,layout", TEMPLATES)
+def test_shipped_templates_meet_gbt9704(kind_id: str, layout: str) -> None:
+    check_gbt9704(find_kind(kind_id).template_path(layout), layout)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, str]]:
+    out = tmp_path_factory.mktemp("rendered")
+    documents = []
+    for kind_id, layout in TEMPLATES:
+        report = render_records(
+            find_kind(kind_id),
+            [FIXTURES / f"{kind_id}.yaml"],
+            RenderOptions(outdir=out / kind_id / layout, layout=layout),
+        )
+        assert report.ok
+        documents.append((report.outcomes[0].output, layout))
+    return documents
+
+
+def test_generated_documents_meet_gbt9704(rendered: list[tuple[Path, str]]) -> None:
+    for path, layout in rendered:
+        check_gbt9704(path, layout)
+        doc = Document(path)
+        texts = [p.text for p in doc.paragraphs] + [
+            p.text for s in doc.sections for p in s.first_page_header.paragraphs
+        ]
+        # 7.2.5 发文字号: 〔YYYY〕, no leading zeros; 7.3.5 date: no zero padding
+        assert any(re.fullmatch(r"\S+〔\d{4}〕[1-9]\d*号", t) for t in texts), path.name
+        assert any(re.fullmatch(r"\d{4}年[1-9]\d?月[1-9]\d?日", t) for t in texts), path.name
+
+
+def test_generated_documents_open_in_libreoffice(rendered: list[tuple[Path, str]], tmp_path: Path) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (.ci/run installs it)")
+    profile = tmp_path / "profile"
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    staged = []
+    for index, (path, _) in enumerate(rendered):
+        staged.append(stage / f"{index}_{path.name}")
+        shutil.copy(path, staged[-1])
+    result = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path / "pdf"),
+            *[str(p) for p in staged],
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    pdfs = sorted((tmp_path / "pdf").glob("*.pdf"))
+    assert len(pdfs) == len(rendered) == 8
+    if shutil.which("pdftotext"):
+        for path in staged:
+            text = subprocess.run(
+                ["pdftotext", str(tmp_path / "pdf" / (path.stem + ".pdf")), "-"],
+                capture_output=True,
+                text=True,
+            ).stdout
+            title = next(p.text for p in Document(path).paragraphs if p.style.style_id == "DocTitle")
+            assert title[:8] in text.replace("\n", ""), path.name
