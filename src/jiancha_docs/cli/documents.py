@@ -1,63 +1,13 @@
-"""The ``jiancha`` command line: parse, call the core, format the result, translate errors.
-
-The only module that prints or exits. Heavy libraries are imported inside the commands so that
-``jiancha --help`` stays instant.
-"""
+"""Document commands: ``kinds``, ``new`` and ``render``."""
 
 from __future__ import annotations
 
-import json
 import sys
-import unicodedata
 from pathlib import Path
-from typing import Any
 
 import click
 
-from . import __version__
-from .cli_i18n import install as _install_chinese
-from .errors import Issue, JianchaError
-
-_install_chinese()
-
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class Env:
-    def __init__(self, debug: bool, config: Path | None) -> None:
-        self.debug = debug
-        self.config_path = config
-        self._settings: Any = None
-
-    @property
-    def settings(self) -> Any:
-        if self._settings is None:
-            from .config import load_settings
-
-            self._settings = load_settings(self.config_path)
-        return self._settings
-
-    def kind(self, name: str) -> Any:
-        from .kinds import find_kind
-
-        return find_kind(name, self.settings.kind_dirs)
-
-
-@click.group(context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "-V", "--version", prog_name="jiancha")
-@click.option("--debug", is_flag=True, help="出错时显示完整的调用栈（供开发人员排查）。")
-@click.option(
-    "--config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="配置文件路径，默认为当前文件夹的 jiancha.toml。",
-)
-@click.pass_context
-def cli(ctx: click.Context, debug: bool, config: Path | None) -> None:
-    """jiancha：纪检监察文书生成工具。
-
-    按 GB/T 9704-2012 版式，从 YAML、JSON、CSV、Excel 批量生成纪检监察建议书、以案促改通知书、澄清正名通报等文书。
-    """
-    ctx.obj = Env(debug, config)
+from .app import Env, cli, describe_issue, format_table, progress_bar
 
 
 # -- kinds -------------------------------------------------------------------------------------
@@ -67,7 +17,7 @@ def kinds(ctx: click.Context) -> None:
     """列出可生成的文书类型；子命令查看字段或检查模板。"""
     if ctx.invoked_subcommand is not None:
         return
-    from .kinds import all_kinds
+    from ..kinds import all_kinds
 
     env: Env = ctx.obj
     rows = [
@@ -102,7 +52,7 @@ def kinds_show(env: Env, kind: str) -> None:
 @click.pass_obj
 def kinds_check_template(env: Env, kind: str, template: Path) -> None:
     """检查单位自己的 Word 模板 TEMPLATE 与文书类型 KIND 的字段是否对应。"""
-    from .render.inspect import check_template
+    from ..render.inspect import check_template
 
     schema = env.kind(kind)
     result = check_template(schema, template)
@@ -137,7 +87,7 @@ def kinds_check_template(env: Env, kind: str, template: Path) -> None:
 @click.pass_obj
 def new(env: Env, kind: str, fmt: str, output: Path | None, force: bool) -> None:
     """为文书类型 KIND 生成一个输入文件：表头齐全，附一行填好的示例。"""
-    from .starter import write_starter
+    from ..starter import write_starter
 
     schema = env.kind(kind)
     path = output or Path(f"{schema.name}.{fmt}")
@@ -187,7 +137,7 @@ def render(
     每条记录先校验，全部问题以中文列出（文件、行号、列名）；有错的记录不生成，其余照常生成，
     最后退出码为 1。输出文件夹中的“生成清单.csv”列出每行的结果。
     """
-    from .render.batch import RenderOptions, render_records
+    from ..render.batch import RenderOptions, render_records
 
     schema = env.kind(kind)
     options = RenderOptions(
@@ -218,90 +168,3 @@ def render(
     click.echo(summary, err=True)
     if not report.ok:
         sys.exit(1)
-
-
-# -- output helpers ----------------------------------------------------------------------------
-def describe_issue(issue: Issue) -> str:
-    prefix = "错误" if issue.severity == "error" else "警告"
-    return f"{prefix}：{issue.describe()}"
-
-
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def format_table(headers: list[str], rows: list[list[str]], max_last: int = 60) -> str:
-    """A plain-text table aligned by display width (a CJK character is two columns wide)."""
-    rows = [[str(c) for c in row] for row in rows]
-    widths = [
-        max([display_width(h)] + [display_width(r[i]) for r in rows]) for i, h in enumerate(headers[:-1])
-    ]
-
-    def line(cells: list[str]) -> str:
-        padded = [c + " " * (w - display_width(c)) for c, w in zip(cells[:-1], widths, strict=True)]
-        return "  ".join([*padded, cells[-1]]).rstrip()
-
-    out = [line(headers), line(["-" * w for w in widths] + ["-" * min(max_last, 20)])]
-    out.extend(line(r) for r in rows)
-    return "\n".join(out)
-
-
-class progress_bar:
-    """A progress bar on stderr for batches at a terminal; silent when output is redirected."""
-
-    def __init__(self, description: str) -> None:
-        self.description = description
-        self._bar: Any = None
-
-    def __enter__(self):
-        if sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self._bar = tqdm(desc=self.description, unit="份", file=sys.stderr, leave=False)
-            return lambda: self._bar.update(1)
-        return lambda: None
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.close()
-
-
-def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-# -- entry point -------------------------------------------------------------------------------
-def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; every JianchaError becomes a Chinese message and its exit code."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
-    try:
-        cli.main(args=argv, prog_name="jiancha", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("已中止。", err=True)
-        sys.exit(130)
-    except click.ClickException as e:
-        e.show()
-        sys.exit(e.exit_code)
-    except click.exceptions.Exit as e:
-        sys.exit(e.exit_code)
-    except JianchaError as e:
-        if debug:
-            raise
-        click.echo(f"错误：{e.message}", err=True)
-        if e.hint:
-            click.echo(f"提示：{e.hint}", err=True)
-        sys.exit(e.exit_code)
-    except KeyboardInterrupt:
-        click.echo("已中断。已写好的文书完整保留，未写完的不会留下半个文件。", err=True)
-        sys.exit(130)
-    except Exception as e:  # the last line of defence: no traceback reaches a user
-        if debug:
-            raise
-        click.echo(
-            f"内部错误：{type(e).__name__}: {e}。请加 --debug 重新运行并把输出发给维护人员。", err=True
-        )
-        sys.exit(3)
-
-
-if __name__ == "__main__":
-    main()

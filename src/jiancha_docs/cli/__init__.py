@@ -1,0 +1,54 @@
+"""The ``jiancha`` command line: parse, call the core, format the result, translate errors.
+
+The only package that prints or exits; one module per command group. Heavy libraries are
+imported inside the commands so that ``jiancha --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import JianchaError
+from . import documents, ledger, printing, rules  # noqa: F401  (each registers its commands)
+from .app import cli
+
+__all__ = ["cli", "main"]
+
+
+# -- entry point -------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; every JianchaError becomes a Chinese message and its exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="jiancha", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("已中止。", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except JianchaError as e:
+        if debug:
+            raise
+        click.echo(f"错误：{e.message}", err=True)
+        if e.hint:
+            click.echo(f"提示：{e.hint}", err=True)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        click.echo("已中断。已写好的文书完整保留，未写完的不会留下半个文件。", err=True)
+        sys.exit(130)
+    except Exception as e:  # the last line of defence: no traceback reaches a user
+        if debug:
+            raise
+        click.echo(
+            f"内部错误：{type(e).__name__}: {e}。请加 --debug 重新运行并把输出发给维护人员。", err=True
+        )
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

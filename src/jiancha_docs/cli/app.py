@@ -1,0 +1,106 @@
+"""The root ``jiancha`` group, the shared context object and output helpers."""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..errors import Issue
+from .i18n import install as _install_chinese
+
+_install_chinese()
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Env:
+    def __init__(self, debug: bool, config: Path | None) -> None:
+        self.debug = debug
+        self.config_path = config
+        self._settings: Any = None
+
+    @property
+    def settings(self) -> Any:
+        if self._settings is None:
+            from ..config import load_settings
+
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+    def kind(self, name: str) -> Any:
+        from ..kinds import find_kind
+
+        return find_kind(name, self.settings.kind_dirs)
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="jiancha")
+@click.option("--debug", is_flag=True, help="出错时显示完整的调用栈（供开发人员排查）。")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="配置文件路径，默认为当前文件夹的 jiancha.toml。",
+)
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, config: Path | None) -> None:
+    """jiancha：纪检监察文书生成工具。
+
+    按 GB/T 9704-2012 版式，从 YAML、JSON、CSV、Excel 批量生成纪检监察建议书、以案促改通知书、澄清正名通报等文书。
+    """
+    ctx.obj = Env(debug, config)
+
+
+# -- output helpers ----------------------------------------------------------------------------
+def describe_issue(issue: Issue) -> str:
+    prefix = "错误" if issue.severity == "error" else "警告"
+    return f"{prefix}：{issue.describe()}"
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def format_table(headers: list[str], rows: list[list[str]], max_last: int = 60) -> str:
+    """A plain-text table aligned by display width (a CJK character is two columns wide)."""
+    rows = [[str(c) for c in row] for row in rows]
+    widths = [
+        max([display_width(h)] + [display_width(r[i]) for r in rows]) for i, h in enumerate(headers[:-1])
+    ]
+
+    def line(cells: list[str]) -> str:
+        padded = [c + " " * (w - display_width(c)) for c, w in zip(cells[:-1], widths, strict=True)]
+        return "  ".join([*padded, cells[-1]]).rstrip()
+
+    out = [line(headers), line(["-" * w for w in widths] + ["-" * min(max_last, 20)])]
+    out.extend(line(r) for r in rows)
+    return "\n".join(out)
+
+
+class progress_bar:
+    """A progress bar on stderr for batches at a terminal; silent when output is redirected."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self._bar: Any = None
+
+    def __enter__(self):
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(desc=self.description, unit="份", file=sys.stderr, leave=False)
+            return lambda: self._bar.update(1)
+        return lambda: None
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -1,0 +1,1 @@
+"""Ledger commands: ``jiancha ledger …`` (being built)."""

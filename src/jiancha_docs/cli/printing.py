@@ -1,0 +1,1 @@
+"""Print-ready output commands: ``jiancha pdf``, ``jiancha check``, ``jiancha doctor`` (being built)."""

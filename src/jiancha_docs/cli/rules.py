@@ -1,0 +1,1 @@
+"""Regulation commands: ``jiancha rules …`` (being built)."""
