@@ -78,7 +78,7 @@ def test_200_row_gbk_csv_with_three_bad_rows(tmp_path: Path) -> None:
     assert manifest[0] == ["来源文件", "行号", "输出文件", "状态", "说明"]
     assert len(manifest) == 201
     assert manifest[1] == ["以案促改.csv", "2", "某纪改〔2024〕1号_某某市第1局党组.docx", "已生成", ""]
-    assert manifest[10][1:] == ["11", "", "失败", "「成文日期」日期“2024-13-01”不存在：月份应为 1 至 12"]
+    assert manifest[10][1:] == ["11", "", "失败", "「成文日期」：日期“2024-13-01”不存在：月份应为 1 至 12"]
     assert not [p for p in out.iterdir() if p.name.startswith(".")], "no temporary files left behind"
 
 

@@ -167,7 +167,7 @@ def _render_file(
             if manifest:
                 output = outcome.output.name if outcome.output else ""
                 message = "；".join(
-                    i.message if not i.field else f"「{i.field}」{i.message}" for i in outcome.issues
+                    i.message if not i.field else f"「{i.field}」：{i.message}" for i in outcome.issues
                 )
                 manifest.add(source.display_name, outcome.location.row, output, outcome.status, message)
             if on_row:
