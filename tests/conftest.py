@@ -16,3 +16,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(autouse=True)
+def private_ledger(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Every test (and every jiancha it starts) gets its own ledger, never one in the repository."""
+    path = tmp_path_factory.mktemp("ledger") / "ledger.sqlite3"
+    monkeypatch.setenv("JIANCHA_DB", str(path))
+    return path

@@ -97,7 +97,8 @@ def test_render_with_bad_rows_reports_them_and_exits_1(tmp_path: Path) -> None:
     assert result.stderr.splitlines() == [
         "警告：建议.csv「备注」：未知的列，已忽略",
         "错误：建议.csv 第 3 行「成文日期」：日期“2024年2月30日”不存在：2024年2月没有30日",
-        f"共 2 条记录：已生成 1 份文书，失败 1 条。清单：{(out / '生成清单.csv').resolve()}",
+        "共 2 条记录：已生成 1 份文书，失败 1 条。1 份没有文号，未登记台账（可在 jiancha.toml 的 [numbering] 配置机关代字）。"
+        f"清单：{(out / '生成清单.csv').resolve()}",
     ]
     assert [p.name for p in out.glob("*.docx")] == ["甲局.docx"]
 

@@ -8,6 +8,13 @@ jiancha.toml holds what an office sets once, for example its organ names:
 
     [kinds]
     dirs = ["本单位模板"]        # extra folders holding kind folders (schema.yaml + .docx)
+
+    [numbering]                # 机关代字 per kind (id or Chinese name), or per sub-type
+    reform_notice = "某纪改"
+    recommendation = { "纪律检查建议" = "某纪建", "监察建议" = "某监建", "纪检监察建议" = "某纪监建" }
+
+    [ledger]
+    db = ".jiancha/ledger.sqlite3"   # the default, relative to this file
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from typing import Any
 from .errors import ConfigError
 
 CONFIG_NAME = "jiancha.toml"
+DEFAULT_LEDGER = Path(".jiancha") / "ledger.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,13 @@ class Settings:
     path: Path | None = None
     defaults: dict[str, Any] = field(default_factory=dict)
     kind_dirs: tuple[Path, ...] = ()
+    numbering: dict[str, Any] = field(default_factory=dict)
+    ledger_db: Path | None = None
+
+    def ledger_path(self, explicit: Path | None = None) -> Path:
+        """--db → JIANCHA_DB → [ledger] db → ./.jiancha/ledger.sqlite3."""
+        env = os.environ.get("JIANCHA_DB")
+        return explicit or (Path(env) if env else None) or self.ledger_db or DEFAULT_LEDGER
 
 
 def load_settings(explicit: Path | None = None, cwd: Path | None = None) -> Settings:
@@ -60,7 +75,19 @@ def load_settings(explicit: Path | None = None, cwd: Path | None = None) -> Sett
     if not isinstance(dirs, list) or not all(isinstance(d, str) for d in dirs):
         raise ConfigError(f"配置文件 {path} 的 [kinds] dirs 应为文件夹路径列表")
     kind_dirs = tuple((path.parent / d).resolve() for d in dirs) + _env_kind_dirs()
-    return Settings(path=path, defaults=dict(defaults), kind_dirs=kind_dirs)
+    numbering = data.get("numbering", {})
+    if not isinstance(numbering, dict) or not all(isinstance(v, (str, dict)) for v in numbering.values()):
+        raise ConfigError(f"配置文件 {path} 的 [numbering] 应为“文书类型 = 机关代字”或按建议类型分列的表")
+    ledger = data.get("ledger", {}).get("db")
+    if ledger is not None and not isinstance(ledger, str):
+        raise ConfigError(f"配置文件 {path} 的 [ledger] db 应为文件路径")
+    return Settings(
+        path=path,
+        defaults=dict(defaults),
+        kind_dirs=kind_dirs,
+        numbering=numbering,
+        ledger_db=(path.parent / ledger).resolve() if ledger else None,
+    )
 
 
 def _env_kind_dirs() -> tuple[Path, ...]:

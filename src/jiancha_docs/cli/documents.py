@@ -119,6 +119,9 @@ def new(env: Env, kind: str, fmt: str, output: Path | None, force: bool) -> None
 @click.option("--check", "check_only", is_flag=True, help="只校验输入，不生成文件。")
 @click.option("--fail-fast", is_flag=True, help="遇到第一条有错误的记录即停止。")
 @click.option("--force", is_flag=True, help="覆盖输出文件夹中已有的同名文书。")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="台账文件，默认为 .jiancha/ledger.sqlite3。")
+@click.option("--code", help="机关代字（如 许纪建）：文号为空的记录按此代字自动编号，优先于配置文件。")
+@click.option("--force-number", is_flag=True, help="允许使用台账中已有的文号（重新生成该文号的文书）。")
 @click.pass_obj
 def render(
     env: Env,
@@ -131,11 +134,16 @@ def render(
     check_only: bool,
     fail_fast: bool,
     force: bool,
+    db: Path | None,
+    code: str | None,
+    force_number: bool,
 ) -> None:
     """用输入文件 INPUT（YAML、JSON、CSV 或 .xlsx，可多个）生成文书类型 KIND 的 Word 文书。
 
     每条记录先校验，全部问题以中文列出（文件、行号、列名）；有错的记录不生成，其余照常生成，
     最后退出码为 1。输出文件夹中的“生成清单.csv”列出每行的结果。
+
+    文号为空且配置了机关代字的记录自动编号；每份文书都登记到台账（jiancha ledger）。
     """
     from ..render.batch import RenderOptions, render_records
 
@@ -149,9 +157,15 @@ def render(
         check_only=check_only,
         fail_fast=fail_fast,
         defaults=env.settings.defaults,
+        ledger_path=env.settings.ledger_path(db),
+        numbering=env.settings.numbering,
+        code=code,
+        force_number=force_number,
     )
     with progress_bar("生成" if not check_only else "校验") as tick:
         report = render_records(schema, inputs, options, on_row=lambda _outcome: tick())
+    for note in report.ledger_notes:
+        click.echo(f"台账：{note}", err=True)
     for issue in report.issues():
         click.echo(describe_issue(issue), err=True)
     total = len(report.outcomes)
@@ -161,6 +175,10 @@ def render(
         summary = f"共 {total} 条记录：已生成 {report.written} 份文书，失败 {report.failed} 条。"
     if report.failed_files:
         summary += f"另有 {report.failed_files} 个文件无法处理。"
+    if report.numbered:
+        summary += f"自动编号 {report.numbered} 个。"
+    if report.unregistered:
+        summary += f"{report.unregistered} 份没有文号，未登记台账（可在 jiancha.toml 的 [numbering] 配置机关代字）。"
     if report.stopped_early:
         summary += "（--fail-fast：已在第一个错误处停止）"
     if report.manifest:

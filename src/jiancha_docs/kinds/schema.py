@@ -29,6 +29,16 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class LedgerSpec:
+    """Which fields the ledger takes from a record (the ``ledger:`` block of schema.yaml)."""
+
+    subject: tuple[str, ...] = ()  # patterns like "{事由}"; the first that fills in wins
+    subtype: str | None = None
+    reply_date: str | None = None  # a date field holding the reply deadline
+    reply_days: str | None = None  # an integer field: reply within N days of receipt
+
+
+@dataclass(frozen=True)
 class KindSchema:
     id: str
     name: str
@@ -40,6 +50,7 @@ class KindSchema:
     filename: str = "{文号}_{主送单位}"
     protect_accuser: bool = False
     rules: tuple[Rule, ...] = ()
+    ledger: LedgerSpec = field(default_factory=LedgerSpec)
 
     def field(self, key: str) -> FieldSpec:
         for spec in self.fields:
@@ -87,6 +98,7 @@ def load_schema(path: Path) -> KindSchema:
         raise SchemaError(f"文书类型定义 {where} 的 default_layout 应为 文件式 或 信函式")
     keys = {spec.key for spec in fields}
     rules = tuple(_load_rule(item, where, keys) for item in data.get("rules") or [])
+    ledger = _load_ledger(data.get("ledger") or {}, where, {spec.key: spec for spec in fields})
     return KindSchema(
         id=str(data["id"]),
         name=str(data["name"]),
@@ -98,6 +110,7 @@ def load_schema(path: Path) -> KindSchema:
         filename=str(data.get("filename", "{文号}_{主送单位}")),
         protect_accuser=protect,
         rules=rules,
+        ledger=ledger,
     )
 
 
@@ -185,3 +198,55 @@ def _load_rule(item: Any, where: str, keys: set[str]) -> Rule:
         raise SchemaError(f"文书类型定义 {where} 的 when/require 规则引用了未定义的字段")
     normalised = {k: tuple(v) if isinstance(v, list) else (str(v),) for k, v in when.items()}
     return Rule(when=normalised, require=tuple(require))
+
+
+def _load_ledger(item: Any, where: str, fields: dict[str, FieldSpec]) -> LedgerSpec:
+    if not isinstance(item, dict):
+        raise SchemaError(f"文书类型定义 {where} 的 ledger 应为键值结构")
+    expected = {"subtype": None, "reply_date": "date", "reply_days": "integer"}
+    for name, kind in expected.items():
+        key = item.get(name)
+        if key is not None and (key not in fields or (kind and fields[key].type != kind)):
+            raise SchemaError(
+                f"文书类型定义 {where} 的 ledger.{name} 应指向一个已定义的{'日期' if kind == 'date' else '整数' if kind else ''}字段"
+            )
+    subject = item.get("subject") or []
+    if isinstance(subject, str):
+        subject = [subject]
+    return LedgerSpec(
+        subject=tuple(str(s) for s in subject),
+        subtype=item.get("subtype"),
+        reply_date=item.get("reply_date"),
+        reply_days=item.get("reply_days"),
+    )
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def fill_pattern(pattern: str, values: dict[str, Any]) -> tuple[str, bool]:
+    """Fill ``{文号}_{主送单位}``-style placeholders (labels or keys); an empty placeholder drops
+    with the literal after it. Returns the text and whether every placeholder had a value."""
+    kept: list[str] = []
+    complete = True
+    drop_next_literal = False
+    position = 0
+    for match in _PLACEHOLDER.finditer(pattern):
+        if not drop_next_literal:
+            kept.append(pattern[position : match.start()])
+        value = _as_text(values.get(match.group(1).strip()))
+        kept.append(value)
+        drop_next_literal = not value
+        complete = complete and bool(value)
+        position = match.end()
+    if not drop_next_literal:
+        kept.append(pattern[position:])
+    return "".join(kept), complete
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    return str(value).strip()

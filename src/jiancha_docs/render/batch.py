@@ -3,18 +3,36 @@
 Every row is validated before anything is written for it; a bad row is reported and skipped, the
 rest of the batch goes on (unless ``fail_fast``), and the job's report says what failed.
 The Word template is prepared once per job, not once per row.
+
+With a ledger, a record without 文号 gets the next number for its 代字; an explicit 文号 is
+checked against the ledger; every written document is registered (see ledger/store.py for how a
+crash between allocation and writing is settled).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Issue, JianchaError, Location, OutputError, SourceError, TemplateProblem, UsageError
 from ..kinds import LAYOUTS, KindSchema, Record, Validator
-from .output import MANIFEST_NAME, ManifestWriter, NameAllocator, confined, name_from_pattern, write_atomic
+from ..ledger.db import LedgerError
+from .output import (
+    MANIFEST_NAME,
+    ManifestWriter,
+    NameAllocator,
+    confined,
+    name_from_pattern,
+    remove_stale_temporaries,
+    write_atomic,
+)
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
 
 STATUS_DONE = "已生成"
 STATUS_CHECKED = "校验通过"
@@ -31,6 +49,12 @@ class RenderOptions:
     check_only: bool = False
     fail_fast: bool = False
     defaults: dict[str, Any] = field(default_factory=dict)
+    # The ledger: where it is (None: do not number or register), the 代字 settings, --code,
+    # and --force-number (re-issue an explicit number the ledger already has).
+    ledger_path: Path | None = None
+    numbering: dict[str, Any] = field(default_factory=dict)
+    code: str | None = None
+    force_number: bool = False
 
 
 @dataclass
@@ -47,6 +71,9 @@ class RenderReport:
     file_issues: list[Issue] = field(default_factory=list)
     manifest: Path | None = None
     stopped_early: bool = False
+    ledger_notes: list[str] = field(default_factory=list)  # numbers settled after an earlier crash
+    numbered: int = 0  # numbers allocated from the ledger in this job
+    unregistered: int = 0  # documents written without a 文号 (no 代字 configured): not in the ledger
 
     @property
     def written(self) -> int:
@@ -91,35 +118,186 @@ def render_records(
     on_row: Callable[[RowOutcome], None] | None = None,
 ) -> RenderReport:
     """Run one render job. Raises only for problems that concern the whole job (the template,
-    the output folder); row and file problems are in the report."""
-    from .docx import PreparedTemplate
-    from .environment import make_environment
+    the output folder, the ledger); row and file problems are in the report."""
+    return _Job(kind, options, on_row).run(inputs)
 
-    layout = options.layout or kind.default_layout
-    template_path = template_for(kind, options.layout, options.template)
-    prepared = PreparedTemplate(template_path, make_environment())
-    validator = Validator(kind, options.defaults)
-    report = RenderReport()
-    manifest: ManifestWriter | None = None
-    if not options.check_only:
-        _ensure_outdir(options.outdir)
-        manifest = ManifestWriter(confined(options.outdir, MANIFEST_NAME))
-        report.manifest = manifest.path
-    names = NameAllocator(options.outdir)
-    completed = False
-    try:
-        for path in inputs:
-            if not _render_file(
-                path, kind, layout, options, prepared, validator, names, manifest, report, on_row
-            ):
-                report.stopped_early = True
-                break
-        completed = True
-    finally:
-        if manifest is not None:
-            # A manifest of the rows done so far is kept even when the job is interrupted.
-            manifest.close() if completed or report.outcomes else manifest.abandon()
-    return report
+
+class _Job:
+    def __init__(
+        self, kind: KindSchema, options: RenderOptions, on_row: Callable[[RowOutcome], None] | None
+    ) -> None:
+        from .docx import PreparedTemplate
+        from .environment import make_environment
+
+        self.kind = kind
+        self.options = options
+        self.on_row = on_row
+        self.layout = options.layout or kind.default_layout
+        self.prepared = PreparedTemplate(
+            template_for(kind, options.layout, options.template), make_environment()
+        )
+        self.validator = Validator(kind, options.defaults)
+        self.names = NameAllocator(options.outdir)
+        self.report = RenderReport()
+        self.manifest: ManifestWriter | None = None
+        self.ledger: Ledger | None = None
+
+    def run(self, inputs: Iterable[Path]) -> RenderReport:
+        self._open_ledger()
+        if not self.options.check_only:
+            _ensure_outdir(self.options.outdir)
+            remove_stale_temporaries(self.options.outdir)
+            self.manifest = ManifestWriter(confined(self.options.outdir, MANIFEST_NAME))
+            self.report.manifest = self.manifest.path
+        completed = False
+        try:
+            for path in inputs:
+                if not self._render_file(path):
+                    self.report.stopped_early = True
+                    break
+            completed = True
+        finally:
+            if self.manifest is not None:
+                # A manifest of the rows done so far is kept even when the job is interrupted.
+                self.manifest.close() if completed or self.report.outcomes else self.manifest.abandon()
+            if self.ledger is not None:
+                self.ledger.close()
+        return self.report
+
+    def _open_ledger(self) -> None:
+        path = self.options.ledger_path
+        if path is None or (self.options.check_only and not path.exists()):
+            return
+        from ..ledger import Ledger
+
+        self.ledger = Ledger(path)
+        if not self.options.check_only:
+            self.report.ledger_notes = self.ledger.recover()
+
+    def _render_file(self, path: Path) -> bool:
+        """Render one input file; False when the job should stop (fail-fast)."""
+        from ..sources import open_source
+
+        try:
+            source = open_source(path, sheet=self.options.sheet)
+            header_map = self.validator.map_headers(source.headers, source.display_name)
+        except SourceError as e:
+            return self._file_failed(path.name, e.message)
+        self.report.file_issues.extend(header_map.file_issues)
+        if header_map.fatal:
+            errors = "；".join(i.describe() for i in header_map.file_issues if i.severity == "error")
+            if self.manifest:
+                self.manifest.add(source.display_name, None, "", STATUS_FAILED, errors)
+            return not self.options.fail_fast
+        try:
+            for raw in source.records():
+                outcome = self._render_row(raw, header_map, source.display_name)
+                self.report.outcomes.append(outcome)
+                if self.manifest:
+                    output = outcome.output.name if outcome.output else ""
+                    message = "；".join(
+                        i.message if not i.field else f"「{i.field}」：{i.message}" for i in outcome.issues
+                    )
+                    self.manifest.add(
+                        source.display_name, outcome.location.row, output, outcome.status, message
+                    )
+                if self.on_row:
+                    self.on_row(outcome)
+                if outcome.status == STATUS_FAILED and self.options.fail_fast:
+                    return False
+        except SourceError as e:  # a file that breaks part-way (e.g. a truncated workbook)
+            return self._file_failed(source.display_name, e.message)
+        return True
+
+    def _file_failed(self, name: str, message: str) -> bool:
+        self.report.file_issues.append(Issue(Location(name), None, message))
+        if self.manifest:
+            self.manifest.add(name, None, "", STATUS_FAILED, message)
+        return not self.options.fail_fast
+
+    def _render_row(self, raw: Any, header_map: Any, source_name: str) -> RowOutcome:
+        location = raw.location
+        if raw.problems:
+            return RowOutcome(
+                location, STATUS_FAILED, issues=[Issue(location, None, p) for p in raw.problems]
+            )
+        result = self.validator.validate(location, raw.values, header_map)
+        if not isinstance(result, Record):
+            return RowOutcome(location, STATUS_FAILED, issues=result)
+        values = result.values
+        held: str | None = None  # a number this job holds as 生成中: voided if the row fails
+        reissue = False
+        try:
+            if not values.get("doc_number"):
+                held = self._allocate(values, source_name, location)
+            path = self._output_path(values, location)
+            if path.exists() and not self.options.force:
+                raise OutputError(f"输出文件“{path.name}”已存在，未覆盖；如需覆盖请加 --force")
+            if values.get("doc_number") and held is None:
+                reissue = self._claim(values, source_name, location)
+                if not (reissue or self.options.check_only or self.ledger is None):
+                    held = values["doc_number"]
+            if self.options.check_only:
+                return RowOutcome(location, STATUS_CHECKED, path)
+            data = self.prepared.render_bytes({**values, "layout": self.layout})
+            digest = hashlib.sha256(data).hexdigest()
+            if held is not None:
+                self.ledger.record_digest(held, digest, str(path))
+            try:
+                write_atomic(path, data, overwrite=self.options.force)
+            except OSError as e:
+                raise OutputError(f"无法写入 {path}：{e.strerror or e}") from e
+        except JianchaError as e:
+            if held is not None:
+                self.ledger.void(held, e.message)
+            if isinstance(e, TemplateProblem):
+                raise  # a broken template concerns the whole job, not this row
+            label = "文号" if isinstance(e, LedgerError) else None
+            return RowOutcome(location, STATUS_FAILED, issues=[Issue(location, label, e.message)])
+        number = values.get("doc_number")
+        if number and self.ledger is not None:
+            meta = self._meta(values, source_name, location) if reissue else None
+            self.ledger.issue(number, digest, str(path), meta=meta)
+        elif not number:
+            self.report.unregistered += 1
+        return RowOutcome(location, STATUS_DONE, path)
+
+    def _allocate(self, values: dict[str, Any], source_name: str, location: Location) -> str | None:
+        """Take the next number for the record's 代字 (none without a ledger or a 代字)."""
+        if self.ledger is None or self.options.check_only or not isinstance(values.get("date"), dt.date):
+            return None
+        from ..ledger.numbering import organ_code
+
+        code = organ_code(self.kind, values, self.options.numbering, self.options.code)
+        if code is None:
+            return None
+        number = self.ledger.allocate(code, values["date"].year, self._meta(values, source_name, location))
+        values["doc_number"] = number
+        self.report.numbered += 1
+        return number
+
+    def _claim(self, values: dict[str, Any], source_name: str, location: Location) -> bool:
+        """Check an explicit 文号 against the ledger and hold it; True for a forced re-issue."""
+        if self.ledger is None:
+            return False
+        number = values["doc_number"]
+        if self.options.check_only:
+            if not self.options.force_number:
+                self.ledger.check_free(number)
+            return False
+        return self.ledger.claim(
+            number, self._meta(values, source_name, location), force=self.options.force_number
+        )
+
+    def _meta(self, values: dict[str, Any], source_name: str, location: Location) -> Any:
+        from ..ledger.numbering import document_meta
+
+        return document_meta(self.kind, values, source_name, location.row)
+
+    def _output_path(self, values: dict[str, Any], location: Location) -> Path:
+        fallback = f"第{location.row}行" if location.unit == "row" else f"第{location.row}条"
+        named = {**values, **{spec.label: values[spec.key] for spec in self.kind.fields}}
+        return self.names.allocate(name_from_pattern(self.kind.filename, named, fallback))
 
 
 def _ensure_outdir(outdir: Path) -> None:
@@ -129,97 +307,3 @@ def _ensure_outdir(outdir: Path) -> None:
         raise OutputError(f"无法创建输出文件夹 {outdir}：{e.strerror or e}") from e
     if not outdir.is_dir():
         raise OutputError(f"输出位置 {outdir} 不是文件夹")
-
-
-def _render_file(
-    path: Path,
-    kind: KindSchema,
-    layout: str,
-    options: RenderOptions,
-    prepared: Any,
-    validator: Validator,
-    names: NameAllocator,
-    manifest: ManifestWriter | None,
-    report: RenderReport,
-    on_row: Callable[[RowOutcome], None] | None,
-) -> bool:
-    """Render one input file; False when the job should stop (fail-fast)."""
-    from ..sources import open_source
-
-    try:
-        source = open_source(path, sheet=options.sheet)
-        header_map = validator.map_headers(source.headers, source.display_name)
-    except SourceError as e:
-        report.file_issues.append(Issue(Location(path.name), None, e.message))
-        if manifest:
-            manifest.add(path.name, None, "", STATUS_FAILED, e.message)
-        return not options.fail_fast
-    report.file_issues.extend(header_map.file_issues)
-    if header_map.fatal:
-        if manifest:
-            message = "；".join(i.describe() for i in header_map.file_issues if i.severity == "error")
-            manifest.add(source.display_name, None, "", STATUS_FAILED, message)
-        return not options.fail_fast
-    try:
-        for raw in source.records():
-            outcome = _render_row(raw, kind, layout, options, prepared, validator, header_map, names)
-            report.outcomes.append(outcome)
-            if manifest:
-                output = outcome.output.name if outcome.output else ""
-                message = "；".join(
-                    i.message if not i.field else f"「{i.field}」：{i.message}" for i in outcome.issues
-                )
-                manifest.add(source.display_name, outcome.location.row, output, outcome.status, message)
-            if on_row:
-                on_row(outcome)
-            if outcome.status == STATUS_FAILED and options.fail_fast:
-                return False
-    except SourceError as e:  # a file that breaks part-way (e.g. a truncated workbook)
-        report.file_issues.append(Issue(Location(source.display_name), None, e.message))
-        if manifest:
-            manifest.add(source.display_name, None, "", STATUS_FAILED, e.message)
-        return not options.fail_fast
-    return True
-
-
-def _render_row(
-    raw: Any,
-    kind: KindSchema,
-    layout: str,
-    options: RenderOptions,
-    prepared: Any,
-    validator: Validator,
-    header_map: Any,
-    names: NameAllocator,
-) -> RowOutcome:
-    location = raw.location
-    if raw.problems:
-        return RowOutcome(location, STATUS_FAILED, issues=[Issue(location, None, p) for p in raw.problems])
-    result = validator.validate(location, raw.values, header_map)
-    if not isinstance(result, Record):
-        return RowOutcome(location, STATUS_FAILED, issues=result)
-    fallback = f"第{location.row}行" if location.unit == "row" else f"第{location.row}条"
-    name_values = {**result.values, **{spec.label: result.values[spec.key] for spec in kind.fields}}
-    try:
-        path = names.allocate(name_from_pattern(kind.filename, name_values, fallback))
-    except OutputError as e:
-        return RowOutcome(location, STATUS_FAILED, issues=[Issue(location, None, e.message)])
-    if path.exists() and not options.force:
-        message = f"输出文件“{path.name}”已存在，未覆盖；如需覆盖请加 --force"
-        return RowOutcome(location, STATUS_FAILED, path, [Issue(location, None, message)])
-    if options.check_only:
-        return RowOutcome(location, STATUS_CHECKED, path)
-    context = {**result.values, "layout": layout}
-    try:
-        data = prepared.render_bytes(context)
-    except TemplateProblem:
-        raise  # a broken template concerns the whole job, not this row
-    except JianchaError as e:
-        return RowOutcome(location, STATUS_FAILED, issues=[Issue(location, None, e.message)])
-    try:
-        write_atomic(path, data, overwrite=options.force)
-    except OutputError as e:
-        return RowOutcome(location, STATUS_FAILED, issues=[Issue(location, None, e.message)])
-    except OSError as e:
-        raise OutputError(f"无法写入 {path}：{e.strerror or e}") from e
-    return RowOutcome(location, STATUS_DONE, path)

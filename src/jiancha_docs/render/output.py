@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OutputError
+from ..kinds.schema import fill_pattern
 
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 # Characters Windows forbids in file names, path separators and control characters.
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
@@ -23,30 +23,9 @@ MANIFEST_HEADERS = ["来源文件", "行号", "输出文件", "状态", "说明"
 
 
 def name_from_pattern(pattern: str, values: dict[str, Any], fallback: str) -> str:
-    """Fill ``{文号}_{主送单位}``-style patterns; an empty placeholder drops with the separator after it."""
-    kept: list[str] = []
-    drop_next_literal = False
-    position = 0
-    for match in _PLACEHOLDER.finditer(pattern):
-        literal = pattern[position : match.start()]
-        if not drop_next_literal:
-            kept.append(literal)
-        value = _as_text(values.get(match.group(1).strip()))
-        kept.append(value)
-        drop_next_literal = not value
-        position = match.end()
-    if not drop_next_literal:
-        kept.append(pattern[position:])
-    name = "".join(kept).strip(" _-")
+    """A file-name stem from ``{文号}_{主送单位}``-style patterns, or ``fallback`` when empty."""
+    name = fill_pattern(pattern, values)[0].strip(" _-")
     return sanitise(name) if name else sanitise(fallback)
-
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value)
-    return str(value).strip()
 
 
 def sanitise(name: str) -> str:
@@ -93,7 +72,7 @@ def write_atomic(path: Path, data: bytes, overwrite: bool = False) -> None:
     Without ``overwrite`` the final step is a hard link, which fails if the name exists: an
     existing document is never replaced, even by a process racing this one.
     """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".jiancha-", suffix=".part")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=_temporary_prefix(), suffix=".part")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -114,6 +93,32 @@ def write_atomic(path: Path, data: bytes, overwrite: bool = False) -> None:
             os.unlink(temporary)
 
 
+def _temporary_prefix() -> str:
+    # The writer's pid in the name lets a later run tell a dead run's leftovers from a live one's.
+    return f".jiancha-{os.getpid()}-"
+
+
+def remove_stale_temporaries(outdir: Path) -> int:
+    """Delete temporary files left in ``outdir`` by runs that were killed; returns how many."""
+    removed = 0
+    for leftover in outdir.glob(".jiancha-*.part"):
+        pid = leftover.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class ManifestWriter:
     """The manifest CSV (UTF-8 with BOM so Excel opens it), written as rows finish and renamed
     into place at the end, so it is complete or absent — never half a file under its real name."""
@@ -121,7 +126,7 @@ class ManifestWriter:
     def __init__(self, path: Path) -> None:
         self.path = path
         handle, self._temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=".jiancha-manifest-", suffix=".part"
+            dir=path.parent, prefix=_temporary_prefix(), suffix=".part"
         )
         self._stream = os.fdopen(handle, "w", encoding="utf-8-sig", newline="")
         self._writer = csv.writer(self._stream)

@@ -1,0 +1,120 @@
+"""The ledger as a formatted Excel 台账: Chinese headers, frozen header row, real date cells,
+overdue rows highlighted, written atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import OutputError
+from .store import Entry
+
+HEADERS = [
+    ("序号", 6),
+    ("文号", 22),
+    ("文书类型", 14),
+    ("建议类型", 12),
+    ("主送单位", 28),
+    ("事由", 28),
+    ("成文日期", 12),
+    ("反馈期限", 12),
+    ("状态", 8),
+    ("逾期天数", 9),
+    ("最近变更", 12),
+    ("说明", 24),
+    ("输出文件", 36),
+    ("来源", 20),
+]
+OVERDUE_FILL = "FFC7CE"  # Excel's own "bad" red
+OVERDUE_FONT = "9C0006"
+DATE_FORMAT = "yyyy年m月d日"
+
+
+def export_xlsx(
+    entries: list[Entry], path: Path, today: dt.date, kind_names: dict[str, str], force: bool = False
+) -> int:
+    """Write the 台账 workbook; returns the number of overdue rows highlighted."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    path = Path(path)
+    if path.exists() and not force:
+        raise OutputError(f"文件“{path}”已存在，未覆盖；如需覆盖请加 --force")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "台账"
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    sheet.append([h for h, _ in HEADERS])
+    for column, (_, width) in enumerate(HEADERS, start=1):
+        cell = sheet.cell(row=1, column=column)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = border
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    overdue_rows = 0
+    red_fill = PatternFill("solid", fgColor=OVERDUE_FILL)
+    for index, entry in enumerate(entries, start=1):
+        late = entry.overdue_days(today)
+        last = entry.history[-1] if entry.history else None
+        source = (
+            f"{entry.source_file} 第 {entry.source_row} 行"
+            if entry.source_file and entry.source_row
+            else (entry.source_file or "")
+        )
+        sheet.append(
+            [
+                index,
+                entry.doc_number,
+                kind_names.get(entry.kind, entry.kind),
+                entry.subtype or "",
+                entry.recipient or "",
+                entry.subject or "",
+                _plain(entry.doc_date),
+                _plain(entry.reply_deadline),
+                entry.status,
+                late or None,
+                _plain(last.event_date) if last and last.event_date else (last.at[:10] if last else None),
+                entry.void_reason or (last.note if last and last.note else ""),
+                entry.output_file or "",
+                source,
+            ]
+        )
+        row = sheet.max_row
+        for column in range(1, len(HEADERS) + 1):
+            cell = sheet.cell(row=row, column=column)
+            cell.border = border
+            cell.alignment = Alignment(vertical="center", wrap_text=column in (5, 6, 12, 13))
+            if isinstance(cell.value, dt.date):
+                cell.number_format = DATE_FORMAT
+        if late:
+            overdue_rows += 1
+            for column in range(1, len(HEADERS) + 1):
+                cell = sheet.cell(row=row, column=column)
+                cell.fill = red_fill
+                cell.font = Font(color=OVERDUE_FONT)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(sheet.max_row, 1)}"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    handle, temporary = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", suffix=".xlsx.part")
+    os.close(handle)
+    try:
+        workbook.save(temporary)
+        os.replace(temporary, path)
+    except OSError as e:
+        raise OutputError(f"无法写入 {path}：{e.strerror or e}") from e
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return overdue_rows
+
+
+def _plain(value: dt.date | None) -> dt.date | None:
+    """openpyxl writes a real date cell only for a plain ``datetime.date``."""
+    return dt.date(value.year, value.month, value.day) if value else None

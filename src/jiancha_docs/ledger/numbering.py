@@ -1,0 +1,57 @@
+"""What a render job tells the ledger: the organ code (代字) for a record and its ledger entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..errors import ConfigError
+from ..kinds import KindSchema
+from ..kinds.schema import fill_pattern
+from .store import DocumentMeta
+
+
+def organ_code(
+    kind: KindSchema, values: dict[str, Any], numbering: dict[str, Any], override: str | None
+) -> str | None:
+    """The 机关代字 for this record: ``--code``, else [numbering] by kind id or name, per sub-type."""
+    if override:
+        return override
+    setting = next((numbering[name] for name in kind.names() if name in numbering), None)
+    if setting is None or isinstance(setting, str):
+        return setting or None
+    subtype = values.get(kind.ledger.subtype) if kind.ledger.subtype else None
+    if subtype in setting:
+        return str(setting[subtype])
+    if subtype is None:
+        return None
+    raise ConfigError(f"配置 [numbering] 中「{kind.name}」没有为“{subtype}”设置机关代字")
+
+
+def document_meta(
+    kind: KindSchema, values: dict[str, Any], source_file: str, source_row: int | None
+) -> DocumentMeta:
+    spec = kind.ledger
+    named = {**values, **{f.label: values[f.key] for f in kind.fields}}
+    subject = next(
+        (text for text, complete in (fill_pattern(p, named) for p in spec.subject) if complete), None
+    )
+    doc_date = values.get("date")
+    deadline = values.get(spec.reply_date) if spec.reply_date else None
+    days = values.get(spec.reply_days) if spec.reply_days else None
+    if deadline is None and days and isinstance(doc_date, dt.date):
+        # Until delivery is recorded (ledger mark 已送达 --date), count from the document date.
+        deadline = doc_date + dt.timedelta(days=days)
+    else:
+        days = None
+    return DocumentMeta(
+        kind=kind.id,
+        subtype=values.get(spec.subtype) if spec.subtype else None,
+        recipient=values.get("recipient") or None,
+        subject=subject,
+        doc_date=doc_date if isinstance(doc_date, dt.date) else None,
+        reply_deadline=deadline,
+        reply_days=days,
+        source_file=source_file,
+        source_row=source_row,
+    )
