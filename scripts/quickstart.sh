@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start: set up a virtual environment in .venv, install jiancha with its test tools, and
-# render every bundled example into ./out. Safe to run again: it reinstalls and re-renders.
+# run the main job on the bundled examples: every document kind rendered into ./out (which is
+# made afresh), numbered from a demo ledger, then the ledger listed and exported.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,13 +13,21 @@ fi
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
 J=.venv/bin/jiancha
+export JIANCHA_CONFIG=examples/jiancha.toml   # organ names and 机关代字 for the demo
+export JIANCHA_DB=out/台账.sqlite3             # a demo ledger inside ./out
+rm -rf out
+
 echo "== 文书类型 =="
 $J kinds
 echo
 echo "== 生成示例文书到 ./out =="
-$J render 纪检监察建议书 examples/recommendation.yaml -o out --force
-$J render 以案促改通知书 examples/reform_notice.csv -o out --force
-$J render 澄清正名通报 examples/clarification_notice.yaml -o out --force
-$J render 澄清说明 examples/clarification_letter.json -o out --force
+$J render 纪检监察建议书 examples/recommendation.yaml -o out
+$J render 以案促改通知书 examples/reform_notice.csv -o out
+$J render 澄清正名通报 examples/clarification_notice.yaml -o out
+$J render 澄清说明 examples/clarification_letter.json -o out
+echo
+echo "== 台账（以 2025年2月1日 为今天）=="
+JIANCHA_TODAY=2025-02-01 $J ledger list
+JIANCHA_TODAY=2025-02-01 $J ledger export out/台账.xlsx
 echo
 ls -1 out

@@ -74,7 +74,9 @@ def test_200_row_gbk_csv_with_three_bad_rows(tmp_path: Path) -> None:
     ]
     documents = sorted(out.glob("*.docx"))
     assert len(documents) == 197
-    manifest = read_manifest(out / "生成清单.csv")
+    assert report.manifest.parent == out.resolve()
+    assert report.manifest.name.startswith("生成清单_以案促改通知书_")
+    manifest = read_manifest(report.manifest)
     assert manifest[0] == ["来源文件", "行号", "输出文件", "状态", "说明"]
     assert len(manifest) == 201
     assert manifest[1] == ["以案促改.csv", "2", "某纪改〔2024〕1号_某某市第1局党组.docx", "已生成", ""]

@@ -75,10 +75,8 @@ def test_render_success(tmp_path: Path) -> None:
     result = run("render", "recommendation", str(FIXTURES / "recommendation.yaml"), "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
-    assert (
-        result.stderr
-        == f"共 1 条记录：已生成 1 份文书，失败 0 条。清单：{(out / '生成清单.csv').resolve()}\n"
-    )
+    manifest = next(out.glob("生成清单_纪检监察建议书_*.csv"))
+    assert result.stderr == f"共 1 条记录：已生成 1 份文书，失败 0 条。清单：{manifest.resolve()}\n"
     assert (out / "某纪监建〔2024〕3号_某某市R&D中心党委.docx").is_file()
 
 
@@ -98,7 +96,7 @@ def test_render_with_bad_rows_reports_them_and_exits_1(tmp_path: Path) -> None:
         "警告：建议.csv「备注」：未知的列，已忽略",
         "错误：建议.csv 第 3 行「成文日期」：日期“2024年2月30日”不存在：2024年2月没有30日",
         "共 2 条记录：已生成 1 份文书，失败 1 条。1 份没有文号，未登记台账（可在 jiancha.toml 的 [numbering] 配置机关代字）。"
-        f"清单：{(out / '生成清单.csv').resolve()}",
+        f"清单：{next(out.glob('生成清单_*.csv')).resolve()}",
     ]
     assert [p.name for p in out.glob("*.docx")] == ["甲局.docx"]
 

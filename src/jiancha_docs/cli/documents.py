@@ -41,6 +41,8 @@ def kinds_show(env: Env, kind: str) -> None:
         if spec.columns:
             type_label += "：" + "|".join(c.label for c in spec.columns)
         default = "" if spec.default is None else str(spec.default)
+        if len(default) > 16:
+            default = default[:15] + "…"
         rows.append([spec.label, spec.key, type_label, "是" if spec.required else "", default, spec.help])
     click.echo(f"{schema.name}（{schema.id}），默认版式：{schema.default_layout}")
     click.echo(format_table(["列名", "键", "类型", "必填", "默认值", "说明"], rows))
@@ -141,7 +143,7 @@ def render(
     """用输入文件 INPUT（YAML、JSON、CSV 或 .xlsx，可多个）生成文书类型 KIND 的 Word 文书。
 
     每条记录先校验，全部问题以中文列出（文件、行号、列名）；有错的记录不生成，其余照常生成，
-    最后退出码为 1。输出文件夹中的“生成清单.csv”列出每行的结果。
+    最后退出码为 1。输出文件夹中的“生成清单_文书名称_时间.csv”列出每行的结果。
 
     文号为空且配置了机关代字的记录自动编号；每份文书都登记到台账（jiancha ledger）。
     """

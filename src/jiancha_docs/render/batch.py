@@ -22,10 +22,9 @@ from ..errors import Issue, JianchaError, Location, OutputError, SourceError, Te
 from ..kinds import LAYOUTS, KindSchema, Record, Validator
 from ..ledger.db import LedgerError
 from .output import (
-    MANIFEST_NAME,
     ManifestWriter,
     NameAllocator,
-    confined,
+    manifest_path,
     name_from_pattern,
     remove_stale_temporaries,
     write_atomic,
@@ -147,7 +146,7 @@ class _Job:
         if not self.options.check_only:
             _ensure_outdir(self.options.outdir)
             remove_stale_temporaries(self.options.outdir)
-            self.manifest = ManifestWriter(confined(self.options.outdir, MANIFEST_NAME))
+            self.manifest = ManifestWriter(manifest_path(self.options.outdir, self.kind.name))
             self.report.manifest = self.manifest.path
         completed = False
         try:

@@ -4,6 +4,7 @@ written atomically without overwriting, and the manifest that lists every row's 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import re
 import tempfile
@@ -18,7 +19,17 @@ _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
 MAX_NAME_BYTES = 180  # well inside the 255-byte limit of common file systems, suffix included
 
-MANIFEST_NAME = "生成清单.csv"
+
+
+def manifest_path(outdir: Path, kind_name: str, now: dt.datetime | None = None) -> Path:
+    """生成清单_<文书>_<时间>.csv: one manifest per run, so no run's record replaces another's."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    stem = sanitise(f"生成清单_{kind_name}_{stamp}")
+    path, number = confined(outdir, stem + ".csv"), 1
+    while path.exists():
+        number += 1
+        path = confined(outdir, f"{stem}_{number}.csv")
+    return path
 MANIFEST_HEADERS = ["来源文件", "行号", "输出文件", "状态", "说明"]
 
 
