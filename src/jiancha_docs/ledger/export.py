@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from ..errors import OutputError
@@ -18,11 +19,11 @@ HEADERS = [
     ("建议类型", 12),
     ("主送单位", 28),
     ("事由", 28),
-    ("成文日期", 12),
-    ("反馈期限", 12),
+    ("成文日期", 15),
+    ("反馈期限", 15),
     ("状态", 8),
     ("逾期天数", 9),
-    ("最近变更", 12),
+    ("最近变更", 15),
     ("说明", 24),
     ("输出文件", 36),
     ("来源", 20),
@@ -78,19 +79,26 @@ def export_xlsx(
                 _plain(entry.reply_deadline),
                 entry.status,
                 late or None,
-                _plain(last.event_date) if last and last.event_date else (last.at[:10] if last else None),
+                _plain(last.event_date)
+                if last and last.event_date
+                else (dt.date.fromisoformat(last.at[:10]) if last else None),
                 entry.void_reason or (last.note if last and last.note else ""),
                 entry.output_file or "",
                 source,
             ]
         )
         row = sheet.max_row
+        lines = 1
         for column in range(1, len(HEADERS) + 1):
             cell = sheet.cell(row=row, column=column)
             cell.border = border
-            cell.alignment = Alignment(vertical="center", wrap_text=column in (5, 6, 12, 13))
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
             if isinstance(cell.value, dt.date):
                 cell.number_format = DATE_FORMAT
+            elif isinstance(cell.value, str):
+                lines = max(lines, -(-_display_width(cell.value) // max(HEADERS[column - 1][1] - 1, 1)))
+        # Not every spreadsheet program sizes wrapped rows itself: give the height the text needs.
+        sheet.row_dimensions[row].height = 16 * lines
         if late:
             overdue_rows += 1
             for column in range(1, len(HEADERS) + 1):
@@ -101,7 +109,10 @@ def export_xlsx(
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(sheet.max_row, 1)}"
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
     handle, temporary = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", suffix=".xlsx.part")
     os.close(handle)
     try:
@@ -113,6 +124,10 @@ def export_xlsx(
         if os.path.exists(temporary):
             os.unlink(temporary)
     return overdue_rows
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _plain(value: dt.date | None) -> dt.date | None:
