@@ -204,3 +204,20 @@ def test_an_interrupted_write_leaves_no_half_file(tmp_path: Path, monkeypatch: p
     with pytest.raises(KeyboardInterrupt):
         write_atomic(tmp_path / "a.docx", b"data")
     assert os.listdir(tmp_path) == []
+
+
+def test_the_template_is_prepared_once_per_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jiancha_docs.render import docx
+
+    prepared = []
+    original = docx.PreparedTemplate.__init__
+
+    def counting(self, *args, **kwargs):
+        prepared.append(args[0])
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(docx.PreparedTemplate, "__init__", counting)
+    source = write_gbk_csv(tmp_path / "a.csv", [reform_row(n) for n in range(1, 21)])
+    report = render_records(find_kind("reform_notice"), [source], RenderOptions(outdir=tmp_path / "o"))
+    assert report.written == 20
+    assert len(prepared) == 1

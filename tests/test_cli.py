@@ -245,3 +245,76 @@ def test_cli_runner_wiring() -> None:
     result = CliRunner().invoke(cli, ["kinds", "show", "澄清说明"])
     assert result.exit_code == 0
     assert "澄清说明（clarification_letter）" in result.output
+
+
+def test_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    """On a terminal the batch shows a progress bar; redirected (every other test), it stays quiet."""
+    import os
+    import pty
+
+    source = tmp_path / "a.yaml"
+    source.write_text((FIXTURES / "reform_notice.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stdout and stderr are the terminal, 80 columns wide
+        import termios
+
+        termios.tcsetwinsize(0, (24, 80))
+        os.chdir(tmp_path)
+        os.execv(
+            sys.executable,
+            [
+                sys.executable,
+                "-c",
+                "from jiancha_docs.cli import main; main()",
+                "render",
+                "reform_notice",
+                "a.yaml",
+                "-o",
+                "out",
+            ],
+        )
+    output = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    text = output.decode("utf-8", errors="replace")
+    assert "生成: " in text and "份" in text  # tqdm's bar with our description and unit
+    assert "已生成 1 份文书" in text
+
+
+def test_sheet_and_layout_options(tmp_path: Path) -> None:
+    import yaml
+
+    from jiancha_docs.sources import write_xlsx
+
+    record = yaml.safe_load((FIXTURES / "clarification_notice.yaml").read_text(encoding="utf-8"))
+    record["反映问题及核查结论"] = "\n".join("|".join(row.values()) for row in record["反映问题及核查结论"])
+    record["成文日期"] = str(record["成文日期"])
+    book = tmp_path / "book.xlsx"
+    write_xlsx(book, list(record), [list(record.values())], sheet_title="澄清")
+    missing = run("render", "澄清正名通报", str(book), "--sheet", "第二页", "-o", str(tmp_path / "o"))
+    assert missing.returncode == 1
+    assert "第二页" in missing.stderr and "澄清" in missing.stderr
+    ok = run(
+        "render",
+        "澄清正名通报",
+        str(book),
+        "--sheet",
+        "澄清",
+        "--layout",
+        "信函式",
+        "-o",
+        str(tmp_path / "o"),
+    )
+    assert ok.returncode == 0, ok.stderr
+    from docx import Document
+
+    document = Document(next((tmp_path / "o").glob("*.docx")))
+    assert document.sections[0].different_first_page_header_footer  # the 信函式 letterhead

@@ -78,11 +78,3 @@ class Issue:
         if self.field:
             where += f"「{self.field}」"
         return f"{where}：{self.message}"
-
-
-class ValidationFailed(JianchaError):
-    """A record (or a whole file) did not pass validation; carries the issues found."""
-
-    def __init__(self, issues: list[Issue]) -> None:
-        self.issues = issues
-        super().__init__("\n".join(i.describe() for i in issues))

@@ -8,7 +8,7 @@ then each field's type, required fields, and the kind's cross-field rules.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Issue, Location
@@ -22,7 +22,6 @@ class Record:
 
     location: Location
     values: dict[str, Any]
-    warnings: list[Issue] = field(default_factory=list)
 
 
 @dataclass
@@ -30,7 +29,6 @@ class HeaderMap:
     """How the columns of one input file map onto a kind's fields."""
 
     column_to_key: dict[str, str]
-    unknown: list[str]
     file_issues: list[Issue]
 
     @property
@@ -55,7 +53,6 @@ class Validator:
 
     def map_headers(self, headers: list[str], file: str) -> HeaderMap:
         column_to_key: dict[str, str] = {}
-        unknown: list[str] = []
         issues: list[Issue] = []
         where = Location(file)
         seen: dict[str, str] = {}
@@ -78,11 +75,10 @@ class Validator:
                     )
                 )
             else:
-                unknown.append(name)
                 guess = difflib.get_close_matches(name, [s.label for s in self.kind.fields], n=1, cutoff=0.5)
                 hint = f"；是否应为「{guess[0]}」？" if guess else ""
                 issues.append(Issue(where, name, f"未知的列，已忽略{hint}", severity="warning"))
-        return HeaderMap(column_to_key, unknown, issues)
+        return HeaderMap(column_to_key, issues)
 
     def validate(self, location: Location, raw: dict[str, Any], headers: HeaderMap) -> Record | list[Issue]:
         """Return the typed record, or the list of its errors (never both)."""
