@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..kinds.fields import CnDate, FieldProblem, FieldSpec, convert
+from ..system import process_alive
 from .db import LedgerError, connect
 
 PENDING = "生成中"
@@ -211,29 +212,20 @@ class Ledger:
 
     def _insert(self, number: str, parts: tuple[Any, Any, Any], meta: DocumentMeta, note: str) -> None:
         code, year, seq = parts
+        columns = {
+            "doc_number": number,
+            "code": code,
+            "year": year,
+            "seq": seq,
+            **_meta_columns(meta),
+            "output_file": meta.output_file,
+            "status": PENDING,
+            "holder": self.holder,
+            "created_at": self._now(),
+        }
         cursor = self.connection.execute(
-            """INSERT INTO documents (doc_number, code, year, seq, kind, subtype, recipient, subject, doc_date,
-                   reply_deadline, reply_days, output_file, source_file, source_row, status, holder, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (
-                number,
-                code,
-                year,
-                seq,
-                meta.kind,
-                meta.subtype,
-                meta.recipient,
-                meta.subject,
-                _iso(meta.doc_date),
-                _iso(meta.reply_deadline),
-                meta.reply_days,
-                meta.output_file,
-                meta.source_file,
-                meta.source_row,
-                PENDING,
-                self.holder,
-                self._now(),
-            ),
+            f"INSERT INTO documents ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            tuple(columns.values()),
         )
         self._add_history(cursor.lastrowid, PENDING, None, note)
 
@@ -257,22 +249,11 @@ class Ledger:
         with self._transaction():
             row = self._row(number)
             if row["status"] != PENDING and meta is not None:
+                columns = _meta_columns(meta)
+                assignments = ", ".join(f"{name} = ?" for name in columns)
                 self.connection.execute(
-                    """UPDATE documents SET kind = ?, subtype = ?, recipient = ?, subject = ?, doc_date = ?,
-                           reply_deadline = ?, reply_days = ?, source_file = ?, source_row = ?, void_reason = NULL
-                       WHERE id = ?""",
-                    (
-                        meta.kind,
-                        meta.subtype,
-                        meta.recipient,
-                        meta.subject,
-                        _iso(meta.doc_date),
-                        _iso(meta.reply_deadline),
-                        meta.reply_days,
-                        meta.source_file,
-                        meta.source_row,
-                        row["id"],
-                    ),
+                    f"UPDATE documents SET {assignments}, void_reason = NULL WHERE id = ?",
+                    (*columns.values(), row["id"]),
                 )
                 note = note or f"重新生成（原状态：{row['status']}）"
             self.connection.execute(
@@ -303,7 +284,7 @@ class Ledger:
         ).fetchall()
         for number, holder, output_file, sha256 in rows:
             holder_host, _, pid = (holder or "").rpartition(":")
-            if holder_host == host and pid.isdigit() and _alive(int(pid)):
+            if holder_host == host and pid.isdigit() and process_alive(int(pid)):
                 continue
             if holder_host and holder_host != host:
                 continue  # held on another machine: it alone can tell
@@ -442,14 +423,19 @@ class _Transaction:
             self.connection.execute("ROLLBACK")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _meta_columns(meta: DocumentMeta) -> dict[str, Any]:
+    """The columns a render job sets, by name (shared by registration and re-issue)."""
+    return {
+        "kind": meta.kind,
+        "subtype": meta.subtype,
+        "recipient": meta.recipient,
+        "subject": meta.subject,
+        "doc_date": _iso(meta.doc_date),
+        "reply_deadline": _iso(meta.reply_deadline),
+        "reply_days": meta.reply_days,
+        "source_file": meta.source_file,
+        "source_row": meta.source_row,
+    }
 
 
 def _iso(value: dt.date | None) -> str | None:

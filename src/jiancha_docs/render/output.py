@@ -13,12 +13,12 @@ from typing import Any
 
 from ..errors import OutputError
 from ..kinds.schema import fill_pattern
+from ..system import process_alive
 
 # Characters Windows forbids in file names, path separators and control characters.
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
 MAX_NAME_BYTES = 180  # well inside the 255-byte limit of common file systems, suffix included
-
 
 
 def manifest_path(outdir: Path, kind_name: str, now: dt.datetime | None = None) -> Path:
@@ -30,6 +30,8 @@ def manifest_path(outdir: Path, kind_name: str, now: dt.datetime | None = None) 
         number += 1
         path = confined(outdir, f"{stem}_{number}.csv")
     return path
+
+
 MANIFEST_HEADERS = ["来源文件", "行号", "输出文件", "状态", "说明"]
 
 
@@ -114,20 +116,10 @@ def remove_stale_temporaries(outdir: Path) -> int:
     removed = 0
     for leftover in outdir.glob(".jiancha-*.part"):
         pid = leftover.name.split("-")[1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             leftover.unlink(missing_ok=True)
             removed += 1
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class ManifestWriter:
