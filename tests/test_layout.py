@@ -14,6 +14,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from jiancha_docs.kinds import all_kinds, find_kind
+from jiancha_docs.printing.checker import check_document
 from jiancha_docs.render.batch import RenderOptions, render_records
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -118,6 +119,9 @@ def check_gbt9704(path: Path, layout: str) -> None:
         # 10.1: no page number on page 1 of a letter
         assert section.different_first_page_header_footer
         assert "PAGE" not in "".join(p.text for p in section.first_page_footer.paragraphs)
+    # And the same file through `jiancha check`, clause by clause (tests/test_printing_checker.py).
+    report = check_document(path, layout)
+    assert report.ok, [(c.clause, f.describe()) for c in report.clauses for f in c.problems()]
 
 
 @pytest.mark.parametrize("kind_id,layout", TEMPLATES)

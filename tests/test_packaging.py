@@ -40,6 +40,7 @@ def unpacked_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         names = archive.namelist()
         assert "jiancha_docs/templates/recommendation/official.docx" in names
         assert "jiancha_docs/templates/reform_notice/schema.yaml" in names
+        assert "jiancha_docs/printing/fonts.conf" in names
         archive.extractall(site)
     return site
 

@@ -124,6 +124,7 @@ def new(env: Env, kind: str, fmt: str, output: Path | None, force: bool) -> None
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="台账文件，默认为 .jiancha/ledger.sqlite3。")
 @click.option("--code", help="机关代字（如 许纪建）：文号为空的记录按此代字自动编号，优先于配置文件。")
 @click.option("--force-number", is_flag=True, help="允许使用台账中已有的文号（重新生成该文号的文书）。")
+@click.option("--pdf", "make_pdf", is_flag=True, help="同时用 LibreOffice 在每份文书旁生成 PDF。")
 @click.pass_obj
 def render(
     env: Env,
@@ -139,6 +140,7 @@ def render(
     db: Path | None,
     code: str | None,
     force_number: bool,
+    make_pdf: bool,
 ) -> None:
     """用输入文件 INPUT（YAML、JSON、CSV 或 .xlsx，可多个）生成文书类型 KIND 的 Word 文书。
 
@@ -186,5 +188,12 @@ def render(
     if report.manifest:
         summary += f"清单：{report.manifest}"
     click.echo(summary, err=True)
-    if not report.ok:
+    pdf_ok = True
+    if make_pdf and not check_only:
+        from ..render.batch import STATUS_DONE
+        from .printing import convert_written
+
+        written = [o.output for o in report.outcomes if o.status == STATUS_DONE and o.output]
+        pdf_ok, _ = convert_written(written)
+    if not report.ok or not pdf_ok:
         sys.exit(1)
