@@ -15,6 +15,7 @@ fi
 J=.venv/bin/jiancha
 export JIANCHA_CONFIG=examples/jiancha.toml   # organ names and 机关代字 for the demo
 export JIANCHA_DB=out/台账.sqlite3             # a demo ledger inside ./out
+export JIANCHA_RULES_INDEX=out/法规索引         # and the demo rules index
 rm -rf out
 
 echo "== 文书类型 =="
@@ -25,6 +26,10 @@ $J render 纪检监察建议书 examples/recommendation.yaml -o out
 $J render 以案促改通知书 examples/reform_notice.csv -o out
 $J render 澄清正名通报 examples/clarification_notice.yaml -o out
 $J render 澄清说明 examples/clarification_letter.json -o out
+echo
+echo "== 法规知识库：编入示例工作指引并检索 =="
+$J rules index
+$J rules search 被函询人多长时间内要回复 -n 2
 echo
 echo "== 台账（以 2025年2月1日 为今天）=="
 JIANCHA_TODAY=2025-02-01 $J ledger list

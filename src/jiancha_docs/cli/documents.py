@@ -125,6 +125,7 @@ def new(env: Env, kind: str, fmt: str, output: Path | None, force: bool) -> None
 @click.option("--code", help="机关代字（如 许纪建）：文号为空的记录按此代字自动编号，优先于配置文件。")
 @click.option("--force-number", is_flag=True, help="允许使用台账中已有的文号（重新生成该文号的文书）。")
 @click.option("--pdf", "make_pdf", is_flag=True, help="同时用 LibreOffice 在每份文书旁生成 PDF。")
+@click.option("--check-citations", is_flag=True, help="核对依据条款中引用的每一条（《标题》第N条）在法规索引中是否存在。")
 @click.pass_obj
 def render(
     env: Env,
@@ -141,6 +142,7 @@ def render(
     code: str | None,
     force_number: bool,
     make_pdf: bool,
+    check_citations: bool,
 ) -> None:
     """用输入文件 INPUT（YAML、JSON、CSV 或 .xlsx，可多个）生成文书类型 KIND 的 Word 文书。
 
@@ -150,6 +152,7 @@ def render(
     文号为空且配置了机关代字的记录自动编号；每份文书都登记到台账（jiancha ledger）。
     """
     from ..render.batch import RenderOptions, render_records
+    from ..rules.sources import rules_config
 
     schema = env.kind(kind)
     options = RenderOptions(
@@ -165,6 +168,8 @@ def render(
         numbering=env.settings.numbering,
         code=code,
         force_number=force_number,
+        rules_index=rules_config(env.settings.path).index_dir,
+        check_citations=check_citations,
     )
     with progress_bar("生成" if not check_only else "校验") as tick:
         report = render_records(schema, inputs, options, on_row=lambda _outcome: tick())

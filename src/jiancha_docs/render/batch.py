@@ -54,6 +54,10 @@ class RenderOptions:
     numbering: dict[str, Any] = field(default_factory=dict)
     code: str | None = None
     force_number: bool = False
+    # The rules index: for the templates' ``article`` filter, and, with check_citations, to
+    # verify every 《标题》第N条 in the fields whose schema format is ``citations``.
+    rules_index: Path | None = None
+    check_citations: bool = False
 
 
 @dataclass
@@ -125,6 +129,7 @@ class _Job:
     def __init__(
         self, kind: KindSchema, options: RenderOptions, on_row: Callable[[RowOutcome], None] | None
     ) -> None:
+        from ..rules.citations import article_text
         from .docx import PreparedTemplate
         from .environment import make_environment
 
@@ -132,9 +137,11 @@ class _Job:
         self.options = options
         self.on_row = on_row
         self.layout = options.layout or kind.default_layout
+        lookup = (lambda ref: article_text(ref, options.rules_index)) if options.rules_index else None
         self.prepared = PreparedTemplate(
-            template_for(kind, options.layout, options.template), make_environment()
+            template_for(kind, options.layout, options.template), make_environment(lookup)
         )
+        self.citation_fields = [spec for spec in kind.fields if spec.format == "citations"]
         self.validator = Validator(kind, options.defaults)
         self.names = NameAllocator(options.outdir)
         self.report = RenderReport()
@@ -142,6 +149,12 @@ class _Job:
         self.ledger: Ledger | None = None
 
     def run(self, inputs: Iterable[Path]) -> RenderReport:
+        if self.options.check_citations:
+            if self.options.rules_index is None:
+                raise UsageError("检查条文引用需要法规索引", hint="先运行 jiancha rules index")
+            from ..rules.citations import check_citations
+
+            check_citations([], self.options.rules_index)  # a missing or broken index stops the job here
         self._open_ledger()
         if not self.options.check_only:
             _ensure_outdir(self.options.outdir)
@@ -224,6 +237,9 @@ class _Job:
         if not isinstance(result, Record):
             return RowOutcome(location, STATUS_FAILED, issues=result)
         values = result.values
+        citation_issues = self._check_citations(values, location)
+        if citation_issues:
+            return RowOutcome(location, STATUS_FAILED, issues=citation_issues)
         held: str | None = None  # a number this job holds as 生成中: voided if the row fails
         reissue = False
         try:
@@ -260,6 +276,19 @@ class _Job:
         elif not number:
             self.report.unregistered += 1
         return RowOutcome(location, STATUS_DONE, path)
+
+    def _check_citations(self, values: dict[str, Any], location: Location) -> list[Issue]:
+        if not self.options.check_citations:
+            return []
+        from ..rules.citations import check_citations
+
+        issues = []
+        for spec in self.citation_fields:
+            value = values.get(spec.key)
+            texts = value if isinstance(value, list) else [value] if value else []
+            for problem in check_citations(texts, self.options.rules_index):
+                issues.append(Issue(location, spec.label, f"引用的条文不存在：{problem}"))
+        return issues
 
     def _allocate(self, values: dict[str, Any], source_name: str, location: Location) -> str | None:
         """Take the next number for the record's 代字 (none without a ledger or a 代字)."""

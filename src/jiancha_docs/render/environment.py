@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from jinja2 import StrictUndefined
@@ -40,13 +41,21 @@ def paragraphs(value: Any) -> list[str]:
     return [line.strip() for line in str(value).splitlines() if line.strip()]
 
 
+def _no_index(reference: Any) -> str:
+    from ..errors import TemplateProblem
+
+    raise TemplateProblem(f"模板引用了条文“{reference}”，但没有可用的法规索引", hint="先运行 jiancha rules index")
+
+
 def _refuse_safe(value: Any) -> Any:
     from jinja2.exceptions import SecurityError
 
     raise SecurityError("模板中不允许使用 safe 过滤器：所有填入的内容都必须作为文字处理")
 
 
-def make_environment() -> SandboxedEnvironment:
+def make_environment(article_lookup: Callable[[str], str] | None = None) -> SandboxedEnvironment:
+    """The environment; ``article_lookup`` (a citation → the article's text) backs the ``article``
+    filter, with which a template quotes a cited article: ``{{ "《监察法》第四十五条"|article }}``."""
     env = SandboxedEnvironment(
         undefined=StrictUndefined,
         autoescape=True,
@@ -55,6 +64,7 @@ def make_environment() -> SandboxedEnvironment:
     )
     env.filters["cn"] = chinese_numeral
     env.filters["paras"] = paragraphs
+    env.filters["article"] = article_lookup or _no_index
     # Raw XML from a value would bypass escaping: no template may mark a value as safe.
     env.filters["safe"] = _refuse_safe
     return env

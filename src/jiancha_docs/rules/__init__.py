@@ -1,0 +1,33 @@
+"""Regulations: parse Markdown regulations into articles, index them, search them in Chinese.
+
+Light to import: the search engine and the tokenizer load only inside ``store`` when needed.
+"""
+
+from .model import CATEGORIES, STATUSES, Article, ParseWarning, Regulation
+from .parser import ParseResult, parse_file, parse_text
+
+__all__ = [
+    "CATEGORIES",
+    "STATUSES",
+    "Article",
+    "ParseResult",
+    "ParseWarning",
+    "Regulation",
+    "parse_file",
+    "parse_text",
+]
+
+
+def doctor_fact(settings: object) -> tuple[str, str]:
+    """``jiancha doctor``'s line for the rules index: what it holds, or why it cannot be used."""
+    from .errors import IndexMissing
+    from .library import Library
+    from .sources import rules_config
+
+    index = rules_config(getattr(settings, "path", None)).index_dir
+    try:
+        with Library(index) as library:
+            articles = sum(entry.articles for entry in library.entries)
+            return "ok", f"{index}：法规 {len(library.entries)} 部、条文 {articles} 条"
+    except IndexMissing:
+        return "warn", f"尚未建立（{index}）；运行 jiancha rules index 编入示例工作指引和本单位法规"

@@ -1,0 +1,152 @@
+"""Citations in documents: find 《标题》第N条 in text, check them against the index, quote them.
+
+    find_citations(text, index_path=None) -> list[Citation]
+    check_citations(texts, index_path) -> list[str]          # Chinese problems, empty when all exist
+    article_text(ref, index_path) -> str                     # for a template filter
+
+``index_path`` is the index folder (``.jiancha/rules-index`` by default, see ``sources``). Short
+titles (简称 in a regulation's front matter, or the title without 中华人民共和国 / 中国共产党)
+resolve to the full title.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ReferenceNotFound
+from .refs import NUM, Ref
+
+_TITLE = re.compile(r"《([^《》]{2,60})》")
+_ARTICLE = re.compile(
+    rf"第(?P<num>{NUM})条(?:之(?P<sub>{NUM}))?(?:第(?P<para>{NUM})款)?(?:第(?P<item>{NUM})项)?"
+)
+_JOINER = re.compile(r"\s*(?:、|，|,|和|及|以及|与|或者|或)\s*")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited article: the title as written, the article as written, where it stands."""
+
+    title: str
+    number: str  # the numeral as written (二十九 or 29)
+    label: str  # 第二十九条 / 第29条之一 as written
+    start: int
+    end: int
+    sub: str = ""
+    paragraph: str = ""
+    item: str = ""
+    resolved_title: str = ""  # the full title, when an index was given and knows it
+
+    @property
+    def text(self) -> str:
+        return f"《{self.title}》{self.label}"
+
+    def to_ref(self) -> Ref:
+        return Ref(
+            title=self.title, number=self.number, sub=self.sub, paragraph=self.paragraph, item=self.item
+        )
+
+
+def find_citations(text: str, index_path: Path | None = None) -> list[Citation]:
+    """Every 《标题》第N条 in ``text``; 《标题》第十条、第十一条 gives two. With ``index_path``,
+    each citation's ``resolved_title`` is filled in when the index knows the title."""
+    found: list[Citation] = []
+    for title_match in _TITLE.finditer(text):
+        title = title_match.group(1).strip()
+        pos = title_match.end()
+        first = True
+        while True:
+            if not first:
+                joiner = _JOINER.match(text, pos)
+                if not joiner:
+                    break
+                candidate = joiner.end()
+            else:
+                candidate = pos
+            article = _ARTICLE.match(text, candidate)
+            if not article:
+                break
+            found.append(
+                Citation(
+                    title=title,
+                    number=article.group("num"),
+                    label=article.group(0),
+                    start=title_match.start() if first else article.start(),
+                    end=article.end(),
+                    sub=article.group("sub") or "",
+                    paragraph=article.group("para") or "",
+                    item=article.group("item") or "",
+                )
+            )
+            pos = article.end()
+            first = False
+    if index_path is not None and found:
+        from .library import Library
+
+        with Library(Path(index_path)) as library:
+            resolved = []
+            for citation in found:
+                entries = library.resolve(citation.title)
+                full = entries[0].title if entries else ""
+                resolved.append(_with_title(citation, full))
+            found = resolved
+    return found
+
+
+def _with_title(citation: Citation, full: str) -> Citation:
+    from dataclasses import replace
+
+    return replace(citation, resolved_title=full)
+
+
+def check_citations(texts: str | Iterable[str], index_path: Path, warn_superseded: bool = False) -> list[str]:
+    """A Chinese message for each cited article the index does not hold (empty list: all exist).
+
+    With ``warn_superseded``, also one for each citation of an edition no longer in force."""
+    from .library import Library
+    from .refs import resolve_ref
+
+    if isinstance(texts, str):
+        texts = [texts]
+    problems: list[str] = []
+    with Library(Path(index_path)) as library:
+        seen: set[tuple[str, str, str]] = set()
+        for text in texts:
+            for citation in find_citations(text):
+                key = (citation.title, citation.number, citation.sub)
+                if key in seen:
+                    continue
+                seen.add(key)
+                try:
+                    resolved = resolve_ref(library, citation.to_ref())
+                except ReferenceNotFound as e:
+                    problems.append(f"{citation.text}：{e.message}")
+                    continue
+                if warn_superseded and not resolved.entry.current:
+                    problems.append(
+                        f"{citation.text}：《{resolved.entry.title}》{resolved.entry.status}"
+                        + (
+                            f"，现行版本为《{resolved.entry.superseded_by}》"
+                            if resolved.entry.superseded_by
+                            else ""
+                        )
+                    )
+    return problems
+
+
+def article_text(ref: str | Citation, index_path: Path) -> str:
+    """The text of one cited article (paragraphs joined by newlines); ReferenceNotFound otherwise.
+
+    ``ref`` may be 《监察法》第四十五条, 监督执纪工作规则第二十九条 or a Citation."""
+    from .library import Library
+    from .refs import parse_ref, resolve_ref
+
+    parsed = ref.to_ref() if isinstance(ref, Citation) else parse_ref(ref)
+    if parsed is None or parsed.kind != "article":
+        raise ReferenceNotFound(f"“{ref}”不是条文引用", hint="写成《标题》第N条，例如《监察法》第四十五条")
+    with Library(Path(index_path)) as library:
+        resolved = resolve_ref(library, parsed)
+    return resolved.articles[0].text

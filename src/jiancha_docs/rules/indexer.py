@@ -1,0 +1,369 @@
+"""Building and opening the index: which files changed, parsing them, writing a generation.
+
+A generation holds, beside the engine files written by ``store``:
+
+    manifest.json     format, lexicon fingerprint, every source (hash, size, mtime) and the
+                      catalogue of regulations (titles and short titles, status, category …)
+    regs/<id>.json    each parsed regulation, for ``rules show``, citations and re-use
+    vocab/<id>.txt    the dictionary words met in each regulation (for the query dictionary)
+
+Re-indexing reads only files whose content hash changed; the rest is copied from the
+previous generation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import JianchaError
+from . import generations
+from .errors import IndexCorrupt, IndexOutdated, RulesIndexError
+from .lexicon import Lexicon, load_lexicon
+from .model import Regulation
+from .parser import parse_file
+from .sources import RulesConfig, SourceFile, discover_sources
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class BuildReport:
+    index_dir: Path
+    generation: Path | None = None
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    regulations: int = 0
+    articles: int = 0
+    rebuilt: bool = False
+    reason: str = ""
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+def reg_id(key: str) -> str:
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# -- reading a generation ----------------------------------------------------------------------
+def read_manifest(generation: Path) -> dict[str, Any]:
+    index_dir = generation.parent
+    try:
+        manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict) or "catalogue" not in manifest or "sources" not in manifest:
+            raise ValueError("manifest")
+    except (OSError, ValueError) as e:
+        raise IndexCorrupt(
+            f"法规索引已损坏：{generation.name} 缺少或无法读取 {MANIFEST}",
+            hint=generations.fix_hint(index_dir, True),
+        ) from e
+    if manifest.get("format") != FORMAT:
+        raise IndexOutdated(
+            "法规索引由旧版本的 jiancha 建立，需要重建", hint=generations.fix_hint(index_dir, True)
+        )
+    return manifest
+
+
+def load_regulation(generation: Path, rid: str) -> Regulation:
+    path = generation / "regs" / f"{rid}.json"
+    try:
+        return Regulation.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError) as e:
+        raise IndexCorrupt(
+            f"法规索引已损坏：无法读取 {path.name}", hint=generations.fix_hint(generation.parent, True)
+        ) from e
+
+
+# -- building ----------------------------------------------------------------------------------
+def build_index(config: RulesConfig, extra: tuple[Path, ...] = (), rebuild: bool = False) -> BuildReport:
+    """Bring the index up to date with the sources; only changed files are parsed again.
+
+    A file that cannot be parsed is reported in ``errors`` and left out; the rest is indexed."""
+    started = time.perf_counter()
+    index_dir = config.index_dir
+    lexicon = load_lexicon(config.dictionaries, config.synonyms)
+    fingerprint = lexicon.fingerprint()
+    report = BuildReport(index_dir=index_dir, rebuilt=True)
+    with generations.build_lock(index_dir):
+        base, old = _previous(index_dir, rebuild, fingerprint, report)
+        # paths once given on the command line stay sources until --rebuild
+        remembered = [Path(p) for p in (old or {}).get("extra", []) if Path(p).exists()]
+        extra = tuple(dict.fromkeys([*(p.resolve() for p in extra), *remembered]))
+        sources = discover_sources(config, extra)
+        old_sources: dict[str, Any] = old["sources"] if old else {}
+        current: dict[str, tuple[SourceFile, bytes, str]] = {}
+        for source in sources:
+            try:
+                data = source.path.read_bytes()
+            except OSError as e:
+                report.errors.append(f"{source.display}：无法读取文件（{e.strerror or e}）")
+                continue
+            current[source.key] = (source, data, sha256(data))
+        changed = [
+            k for k, (_, _, digest) in current.items() if old_sources.get(k, {}).get("sha256") != digest
+        ]
+        removed = [k for k in old_sources if k not in current]
+        report.unchanged = [current[k][0].display for k in current if k not in changed]
+        for key in removed:
+            report.removed.append(old_sources[key].get("display", key))
+        if base is not None and not changed and not removed:
+            report.generation = base
+            report.rebuilt = False
+            _count(report, old)
+            report.seconds = time.perf_counter() - started
+            return report
+        parsed: dict[str, Regulation] = {}
+        for key in changed:
+            source, _, _ = current[key]
+            try:
+                result = parse_file(source.path, source.display)
+            except JianchaError as e:
+                report.errors.append(e.message)
+                continue
+            parsed[key] = result.regulation
+            report.warnings.extend(w.describe() for w in result.warnings)
+            (report.updated if key in old_sources else report.added).append(source.display)
+        report.generation = _write_generation(
+            index_dir, base, old, current, parsed, changed, removed, lexicon, fingerprint, report, extra
+        )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _previous(
+    index_dir: Path, rebuild: bool, fingerprint: str, report: BuildReport
+) -> tuple[Path | None, dict[str, Any] | None]:
+    if rebuild or not (index_dir / generations.POINTER).exists():
+        report.reason = "按要求重建" if rebuild else "新建索引"
+        return None, None
+    try:
+        base = generations.current_generation(index_dir)
+        manifest = read_manifest(base)
+    except IndexOutdated:
+        report.reason = "索引由旧版本建立，已重建"
+        return None, None
+    except RulesIndexError:
+        report.reason = "原索引已损坏，已重建"
+        return None, None
+    if manifest.get("lexicon") != fingerprint:
+        report.reason = "词典或同义词表有改动，已重建"
+        return None, None
+    from .store import ENGINE
+
+    if manifest.get("engine") != ENGINE:
+        report.reason = "检索引擎版本不同，已重建"
+        return None, None
+    report.rebuilt = False
+    return base, manifest
+
+
+def _write_generation(
+    index_dir: Path,
+    base: Path | None,
+    old: dict[str, Any] | None,
+    current: dict[str, tuple[SourceFile, bytes, str]],
+    parsed: dict[str, Regulation],
+    changed: list[str],
+    removed: list[str],
+    lexicon: Lexicon,
+    fingerprint: str,
+    report: BuildReport,
+    extra: tuple[Path, ...] = (),
+) -> Path:
+    from . import store
+
+    segmenter = store.index_segmenter({w: lexicon.words.get(w) for w in lexicon.all_words()})
+    tmp = generations.new_generation(index_dir)
+    try:
+        (tmp / "regs").mkdir()
+        (tmp / "vocab").mkdir()
+        writer = store.IndexWriter(tmp, segmenter, base)
+        try:
+            old_sources = old["sources"] if old else {}
+            for key in [*removed, *[k for k in changed if k in old_sources]]:
+                writer.delete_source(key)
+            for key, reg in parsed.items():
+                rid = reg_id(key)
+                vocabulary: set[str] = set()
+                for doc in _documents(reg, rid, key):
+                    writer.add(doc, vocabulary)
+                (tmp / "regs" / f"{rid}.json").write_text(
+                    json.dumps(reg.to_dict(), ensure_ascii=False), encoding="utf-8"
+                )
+                (tmp / "vocab" / f"{rid}.txt").write_text("\n".join(sorted(vocabulary)), encoding="utf-8")
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        sources: dict[str, Any] = {}
+        catalogue: list[dict[str, Any]] = []
+        old_by_id = {entry["id"]: entry for entry in (old or {}).get("catalogue", [])}
+        for key, (source, data, digest) in current.items():
+            rid = reg_id(key)
+            if key in parsed:
+                reg = parsed[key]
+                entry = _catalogue_entry(reg, rid, source)
+            elif key not in changed and key in (old or {}).get("sources", {}) and base is not None:
+                for sub in ("regs", "vocab"):
+                    name = f"{rid}.json" if sub == "regs" else f"{rid}.txt"
+                    shutil.copy2(base / sub / name, tmp / sub / name)
+                entry = old_by_id[rid]
+                entry["source"] = source.display
+            else:
+                continue  # could not be parsed: reported, left out
+            stat = source.path.stat()
+            sources[key] = {
+                "display": source.display,
+                "sha256": digest,
+                "size": len(data),
+                "mtime_ns": stat.st_mtime_ns,
+                "reg": rid,
+            }
+            catalogue.append(entry)
+        _check_titles(catalogue, report)
+        words: set[str] = set(lexicon.all_words())
+        for vocab_file in (tmp / "vocab").glob("*.txt"):
+            words.update(vocab_file.read_text(encoding="utf-8").split("\n"))
+        store.write_query_dictionary(tmp / store.QUERY_DICT, segmenter, words)
+        manifest = {
+            "format": FORMAT,
+            "engine": store.ENGINE,
+            "lexicon": fingerprint,
+            "created": dt.datetime.now().isoformat(timespec="seconds"),
+            "sources": sources,
+            "extra": [str(p) for p in extra],
+            "catalogue": catalogue,
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        _count(report, manifest)
+        return generations.publish(index_dir, tmp)
+    except BaseException:
+        generations.discard(tmp)
+        raise
+
+
+def _catalogue_entry(reg: Regulation, rid: str, source: SourceFile) -> dict[str, Any]:
+    return {
+        "id": rid,
+        "title": reg.title,
+        "names": reg.names(),
+        "status": reg.status,
+        "category": reg.category,
+        "issued": reg.issued,
+        "effective": reg.effective,
+        "doc_number": reg.doc_number,
+        "supersedes": reg.supersedes,
+        "superseded_by": reg.superseded_by,
+        "sample": reg.sample,
+        "source": source.display,
+        "articles": len(reg.numbered()),
+        "units": len(reg.articles),
+    }
+
+
+def _documents(reg: Regulation, rid: str, key: str) -> list[Any]:
+    from .store import ArticleDoc
+
+    docs = []
+    seen: set[str] = set()
+    for order, article in enumerate(reg.articles):
+        uid = f"{rid}:{article.key}"
+        if uid in seen:  # a repeated article number (reported as a warning): keep both
+            uid = f"{uid}#{order}"
+        seen.add(uid)
+        chapter = " / ".join(article.chapter)
+        docs.append(
+            ArticleDoc(
+                uid=uid,
+                source=key,
+                reg=rid,
+                status=reg.status,
+                category=reg.category or "未分类",
+                title=reg.title,
+                label=article.label,
+                chapter=chapter,
+                number=article.number,
+                sub=article.sub,
+                order=order,
+                body=article.text,
+                context=" ".join([reg.title, *(_squeeze(h) for h in article.chapter)]),
+            )
+        )
+    return docs
+
+
+def _squeeze(heading: str) -> str:
+    """第八章 审 理 → 第八章 审理: headings spaced out for looks would cut into single characters."""
+    return re.sub(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])", "", heading)
+
+
+def _check_titles(catalogue: list[dict[str, Any]], report: BuildReport) -> None:
+    seen: dict[tuple[str, str], str] = {}
+    for entry in catalogue:
+        key = (entry["title"], entry["status"])
+        if entry["status"] == "现行有效" and key in seen:
+            report.warnings.append(
+                f"{entry['source']}：与 {seen[key]} 标题相同且都是现行有效，引用《{entry['title']}》时无法区分"
+            )
+        seen.setdefault(key, entry["source"])
+
+
+def _count(report: BuildReport, manifest: dict[str, Any] | None) -> None:
+    catalogue = (manifest or {}).get("catalogue", [])
+    report.regulations = len(catalogue)
+    report.articles = sum(entry.get("articles", 0) for entry in catalogue)
+
+
+# -- freshness ---------------------------------------------------------------------------------
+def stale_sources(config: RulesConfig, manifest: dict[str, Any]) -> list[str]:
+    """Files added, changed or removed since the index was built (size and mtime first, the hash
+    only for files whose stat differs), and a changed dictionary. Empty when up to date."""
+    problems: list[str] = []
+    known = manifest.get("sources", {})
+    for key, entry in known.items():
+        path = Path(key)
+        try:
+            stat = path.stat()
+        except OSError:
+            problems.append(f"已删除 {entry.get('display', key)}")
+            continue
+        if stat.st_size == entry.get("size") and stat.st_mtime_ns == entry.get("mtime_ns"):
+            continue
+        try:
+            if sha256(path.read_bytes()) != entry.get("sha256"):
+                problems.append(f"已修改 {entry.get('display', key)}")
+        except OSError:
+            problems.append(f"无法读取 {entry.get('display', key)}")
+    try:
+        extra = tuple(Path(p) for p in manifest.get("extra", []) if Path(p).exists())
+        sources = discover_sources(config, extra)
+    except JianchaError:
+        sources = []
+    for source in sources:
+        if source.key not in known:
+            problems.append(f"新文件 {source.display}")
+    try:
+        if load_lexicon(config.dictionaries, config.synonyms).fingerprint() != manifest.get("lexicon"):
+            problems.append("词典或同义词表有改动")
+    except JianchaError:
+        pass
+    return problems

@@ -1,0 +1,142 @@
+"""Where regulations come from and where the index goes: the ``[rules]`` table of jiancha.toml.
+
+    [rules]
+    index = ".jiancha/rules-index"     # default; relative to the folder of jiancha.toml
+    dirs = ["本单位制度", "上级文件"]     # extra folders of regulation files (searched recursively)
+    dictionary = "词典.txt"            # extra domain words, one per line
+    synonyms = "同义词.txt"            # extra synonym groups
+    samples = true                     # include the sample guides shipped with jiancha
+
+Sources, in order: the shipped sample guides (unless ``samples = false``), ./regulations of the
+workspace (the folder of jiancha.toml, or the current folder) when present, the configured
+``dirs``, and any paths given on the command line. JIANCHA_RULES_INDEX overrides ``index``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+
+DEFAULT_INDEX = Path(".jiancha") / "rules-index"
+SKIPPED_NAMES = {"readme.md", "说明.md"}
+
+
+def standard_regulations_dir() -> Path:
+    """The shipped sample guides: inside the package when installed from a wheel, at the top of
+    the repository when running from a checkout or an editable install."""
+    package_dir = Path(__file__).resolve().parent.parent
+    installed = package_dir / "regulations"
+    if installed.is_dir():
+        return installed
+    return package_dir.parent.parent / "regulations"
+
+
+@dataclass(frozen=True)
+class RulesConfig:
+    workspace: Path
+    index_dir: Path
+    dirs: tuple[Path, ...] = ()
+    dictionaries: tuple[Path, ...] = ()
+    synonyms: tuple[Path, ...] = ()
+    samples: bool = True
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    key: str  # the resolved path: identity across runs
+    path: Path
+    display: str  # how messages name it
+
+
+def rules_config(config_path: Path | None, index: Path | None = None, cwd: Path | None = None) -> RulesConfig:
+    """Read ``[rules]`` from the jiancha.toml already found by ``load_settings`` (or none)."""
+    cwd = cwd or Path.cwd()
+    workspace = config_path.resolve().parent if config_path else cwd.resolve()
+    table: dict[str, Any] = {}
+    if config_path is not None and config_path.is_file():
+        try:
+            data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+            raise ConfigError(f"无法读取配置文件 {config_path}：{e}") from e
+        table = data.get("rules", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"配置文件 {config_path} 的 [rules] 应为键值表")
+
+    def paths(key: str) -> tuple[Path, ...]:
+        value = table.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"配置文件 {config_path} 的 [rules] {key} 应为路径或路径列表")
+        return tuple((workspace / v).resolve() for v in value)
+
+    index_value = table.get("index")
+    if index_value is not None and not isinstance(index_value, str):
+        raise ConfigError(f"配置文件 {config_path} 的 [rules] index 应为文件夹路径")
+    samples = table.get("samples", True)
+    if not isinstance(samples, bool):
+        raise ConfigError(f"配置文件 {config_path} 的 [rules] samples 应为 true 或 false")
+    env_index = os.environ.get("JIANCHA_RULES_INDEX")
+    if index is not None:
+        index_dir = index
+    elif env_index:
+        index_dir = Path(env_index)
+    elif index_value:
+        index_dir = workspace / index_value
+    else:
+        index_dir = workspace / DEFAULT_INDEX
+    return RulesConfig(
+        workspace=workspace,
+        index_dir=index_dir.resolve(),
+        dirs=paths("dirs"),
+        dictionaries=paths("dictionary"),
+        synonyms=paths("synonyms"),
+        samples=samples,
+    )
+
+
+def discover_sources(config: RulesConfig, extra: tuple[Path, ...] = ()) -> list[SourceFile]:
+    """Every regulation file, each once, in a stable order."""
+    roots: list[Path] = []
+    if config.samples:
+        roots.append(standard_regulations_dir())
+    local = config.workspace / "regulations"
+    if local.is_dir():
+        roots.append(local)
+    roots.extend(config.dirs)
+    roots.extend(extra)
+    seen: dict[str, SourceFile] = {}
+    for root in roots:
+        if root.is_file():
+            files = [root]
+        elif root.is_dir():
+            files = sorted(
+                p
+                for p in root.rglob("*.md")
+                if p.is_file()
+                and p.name.lower() not in SKIPPED_NAMES
+                and not any(part.startswith(".") for part in p.relative_to(root).parts)
+            )
+        else:
+            raise ConfigError(f"找不到法规文件夹 {root}", hint="检查 jiancha.toml 中 [rules] dirs 的路径")
+        for path in files:
+            key = path.resolve().as_posix()
+            if key not in seen:
+                seen[key] = SourceFile(key=key, path=path, display=_display(path, config.workspace))
+    return list(seen.values())
+
+
+def _display(path: Path, workspace: Path) -> str:
+    resolved = path.resolve()
+    samples = standard_regulations_dir().resolve()
+    for base, prefix in ((workspace, ""), (samples, "示例/")):
+        try:
+            return prefix + resolved.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return str(path)
