@@ -412,12 +412,24 @@ def test_the_exported_ledger_opens_in_libreoffice(issued: Path, tmp_path: Path) 
         entries = [ledger.find(e.doc_number) for e in ledger.entries()]
     export_xlsx(entries, tmp_path / "ledger.xlsx", dt.date(2025, 1, 15), {"recommendation": "纪检监察建议书"})
     result = subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(tmp_path / "ledger.xlsx")],
-        capture_output=True, text=True, timeout=180,
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "ledger.xlsx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     if "source file could not be loaded" in result.stderr:
         pytest.skip("LibreOffice Calc is not installed (.ci/run installs libreoffice-calc-nogui)")
-    text = subprocess.run(["pdftotext", str(tmp_path / "ledger.pdf"), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "ledger.pdf"), "-"], capture_output=True, text=True
+    ).stdout
     for expected in ["文号", "反馈期限", "逾期天数", "某监建〔2024〕1号", "纪检监察建议书"]:
         assert expected in text

@@ -76,7 +76,10 @@ def test_a_template_can_quote_a_cited_article(tmp_path: Path, index: Path) -> No
     report = render_records(find_kind("recommendation"), [source], options)
     assert report.written == 1
     text = docx_text(report.outcomes[0].output)
-    assert text[1] == "《测试规则》第三条：被函询人应当在收到函件后十五个工作日内写出说明材料。\n逾期未回复的，承办部门应当催告。"
+    assert (
+        text[1]
+        == "《测试规则》第三条：被函询人应当在收到函件后十五个工作日内写出说明材料。\n逾期未回复的，承办部门应当催告。"
+    )
 
 
 def test_quoting_without_an_index_is_a_clear_error(tmp_path: Path) -> None:

@@ -121,11 +121,17 @@ def new(env: Env, kind: str, fmt: str, output: Path | None, force: bool) -> None
 @click.option("--check", "check_only", is_flag=True, help="只校验输入，不生成文件。")
 @click.option("--fail-fast", is_flag=True, help="遇到第一条有错误的记录即停止。")
 @click.option("--force", is_flag=True, help="覆盖输出文件夹中已有的同名文书。")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="台账文件，默认为 .jiancha/ledger.sqlite3。")
+@click.option(
+    "--db", type=click.Path(dir_okay=False, path_type=Path), help="台账文件，默认为 .jiancha/ledger.sqlite3。"
+)
 @click.option("--code", help="机关代字（如 许纪建）：文号为空的记录按此代字自动编号，优先于配置文件。")
 @click.option("--force-number", is_flag=True, help="允许使用台账中已有的文号（重新生成该文号的文书）。")
 @click.option("--pdf", "make_pdf", is_flag=True, help="同时用 LibreOffice 在每份文书旁生成 PDF。")
-@click.option("--check-citations", is_flag=True, help="核对依据条款中引用的每一条（《标题》第N条）在法规索引中是否存在。")
+@click.option(
+    "--check-citations",
+    is_flag=True,
+    help="核对依据条款中引用的每一条（《标题》第N条）在法规索引中是否存在。",
+)
 @click.pass_obj
 def render(
     env: Env,
@@ -187,7 +193,9 @@ def render(
     if report.numbered:
         summary += f"自动编号 {report.numbered} 个。"
     if report.unregistered:
-        summary += f"{report.unregistered} 份没有文号，未登记台账（可在 jiancha.toml 的 [numbering] 配置机关代字）。"
+        summary += (
+            f"{report.unregistered} 份没有文号，未登记台账（可在 jiancha.toml 的 [numbering] 配置机关代字）。"
+        )
     if report.stopped_early:
         summary += "（--fail-fast：已在第一个错误处停止）"
     if report.manifest:

@@ -44,7 +44,9 @@ def paragraphs(value: Any) -> list[str]:
 def _no_index(reference: Any) -> str:
     from ..errors import TemplateProblem
 
-    raise TemplateProblem(f"模板引用了条文“{reference}”，但没有可用的法规索引", hint="先运行 jiancha rules index")
+    raise TemplateProblem(
+        f"模板引用了条文“{reference}”，但没有可用的法规索引", hint="先运行 jiancha rules index"
+    )
 
 
 def _refuse_safe(value: Any) -> Any:
