@@ -15,7 +15,6 @@ from docx.oxml.ns import qn
 
 from jiancha_docs.kinds import all_kinds, find_kind
 from jiancha_docs.printing.checker import check_document
-from jiancha_docs.render.batch import RenderOptions, render_records
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEMPLATES = [
@@ -129,23 +128,8 @@ def test_shipped_templates_meet_gbt9704(kind_id: str, layout: str) -> None:
     check_gbt9704(find_kind(kind_id).template_path(layout), layout)
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, str]]:
-    out = tmp_path_factory.mktemp("rendered")
-    documents = []
-    for kind_id, layout in TEMPLATES:
-        report = render_records(
-            find_kind(kind_id),
-            [FIXTURES / f"{kind_id}.yaml"],
-            RenderOptions(outdir=out / kind_id / layout, layout=layout),
-        )
-        assert report.ok
-        documents.append((report.outcomes[0].output, layout))
-    return documents
-
-
-def test_generated_documents_meet_gbt9704(rendered: list[tuple[Path, str]]) -> None:
-    for path, layout in rendered:
+def test_generated_documents_meet_gbt9704(rendered_documents: list[tuple[Path, str]]) -> None:
+    for path, layout in rendered_documents:
         check_gbt9704(path, layout)
         doc = Document(path)
         texts = [p.text for p in doc.paragraphs] + [
@@ -156,7 +140,10 @@ def test_generated_documents_meet_gbt9704(rendered: list[tuple[Path, str]]) -> N
         assert any(re.fullmatch(r"\d{4}年[1-9]\d?月[1-9]\d?日", t) for t in texts), path.name
 
 
-def test_generated_documents_open_in_libreoffice(rendered: list[tuple[Path, str]], tmp_path: Path) -> None:
+def test_generated_documents_open_in_libreoffice(
+    rendered_documents: list[tuple[Path, str]], tmp_path: Path
+) -> None:
+    rendered = rendered_documents
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice is not installed (.ci/run installs it)")

@@ -19,7 +19,6 @@ from jiancha_docs.kinds import all_kinds, find_kind
 from jiancha_docs.printing.checker import FAIL, PASS, SKIP, check_document, date_problems, doc_number_problems
 from jiancha_docs.printing.ooxml import DocumentUnreadable
 from jiancha_docs.printing.profiles import LOCAL, PROFILES, load_profile
-from jiancha_docs.render.batch import RenderOptions, render_records
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -49,24 +48,13 @@ def test_every_shipped_template_passes(kind_id: str, layout: str) -> None:
     assert report.clause("7.4.1").status == (PASS if layout == "文件式" else SKIP)
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, str]]:
-    """One document of every kind in both layouts, from the test fixtures."""
-    out = tmp_path_factory.mktemp("rendered")
-    documents = []
-    for kind_id, layout in TEMPLATES:
-        report = render_records(
-            find_kind(kind_id),
-            [FIXTURES / f"{kind_id}.yaml"],
-            RenderOptions(outdir=out / kind_id / layout, layout=layout),
-        )
-        assert report.ok
-        documents.append((report.outcomes[0].output, layout))
-    return documents
+@pytest.fixture
+def rendered(rendered_documents: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    return rendered_documents
 
 
-def test_every_generated_document_passes(rendered: list[tuple[Path, str]]) -> None:
-    for path, layout in rendered:
+def test_every_generated_document_passes(rendered_documents: list[tuple[Path, str]]) -> None:
+    for path, layout in rendered_documents:
         report = check_document(path)
         assert report.ok, explain(report)
         assert report.layout == layout and not report.template
