@@ -148,6 +148,17 @@ STOPWORDS = frozenset(
         "由谁",
         "谁来",
         "要求",
+        # measure words and prepositions left over from 哪几种、同一个、按什么 (never the subject)
+        "种",
+        "几种",
+        "类",
+        "几类",
+        "一个",
+        "两个",
+        "几个",
+        "同",
+        "按",
+        "按照",
     ]
 )
 

@@ -8,6 +8,7 @@ superseded edition comes after the current one.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,6 +32,43 @@ NEAR_MIN_IDF = 2.5
 TERM_MIN_IDF = 2.3
 FETCH = 20  # candidates re-ranked in Python
 PART_BOOST = 0.5
+NEAR_BONUS = 1.0  # neighbouring query words side by side in the article (by rarity, as COVER_BONUS)
+ANSWER_BONUS = 0.2  # the article gives the kind of answer asked for (a list, a length of time)
+
+
+# What kind of answer a question asks for, and how an article that gives one reads. A question
+# asking 哪些/几种 is answered by an article that lists (包括、下列、分为) or defines the thing
+# asked about (本规定所称组织处理，是指); one asking 多久 by an article that states a length of
+# time (十五个工作日内、一年). The bonus only reorders the candidates the engine found.
+_ASKS_LIST = re.compile(r"哪些|哪几|几种|几类|什么(?:方式|情形|内容|措施|程序|条件|事项|种类|形式)")
+_ASKS_WHAT = re.compile(r"什么是|是什么|指什么|含义|定义|概念|范围")
+_GIVES_LIST = re.compile(r"下列|以下|如下|包括|分为|种类|[:：]\s*[(（]一[)）]")
+_DEFINES = re.compile(r"所称[“\"]?([^，,。；;“”\"]{2,14}?)[”\"]?[，,]?(?:一般)?是指")  # text is folded: ，→ ,
+_ASKS_TIME = re.compile(r"多久|多长时间|多少天|几天|几日|几个月|几年|什么时候|何时")
+_GIVES_TIME = re.compile(r"[0-9一二三四五六七八九十百两半]+个?(?:工作日|日|天|月|年|小时)")
+LIST_LEAD_CHARS = 60
+
+
+def _answer_cue(query: str) -> Any:
+    """For the kind of answer the query asks for: a function giving how many shares of
+    ANSWER_BONUS an article earns (defining the very thing asked about counts twice), or None."""
+    query = fold(query)
+    tests: list[tuple[Any, int]] = []
+    asks_list, asks_what = _ASKS_LIST.search(query), _ASKS_WHAT.search(query)
+    if asks_list:
+        tests.append((lambda text: _GIVES_LIST.search(text, 0, LIST_LEAD_CHARS) is not None, 1))
+    if asks_list or asks_what:
+
+        def defines(text: str) -> bool:
+            match = _DEFINES.search(text, 0, LIST_LEAD_CHARS)
+            return match is not None and match.group(1) in query
+
+        tests.append((defines, 2))
+    if _ASKS_TIME.search(query):
+        tests.append((lambda text: _GIVES_TIME.search(text) is not None, 1))
+    if not tests:
+        return None
+    return lambda text: sum(shares for test, shares in tests if test(text))
 
 
 @dataclass
@@ -136,7 +174,9 @@ def search(
         plan.regs = ()
     if not raw:
         raw = library.reader.search(plan, fetch)
-    result.hits = _rank(library, raw, result.terms, options.limit, builder.concepts)
+    result.hits = _rank(
+        library, raw, result.terms, options.limit, builder.concepts, builder.near, _answer_cue(query)
+    )
     return result
 
 
@@ -182,6 +222,9 @@ class _PlanBuilder:
         self.highlight: set[str] = set()
         self.concepts: list[tuple[tuple[str, ...], float]] = []  # surface forms, weight
         self._seen: set[tuple[str, str]] = set()
+        # neighbouring query words, written together: an article with them side by side is
+        # about what the user typed (scored in ``_rank`` on the candidates, not by the engine)
+        self.near: list[tuple[str, float]] = []
 
     def add(self, text: str, phrase: bool, occur: str) -> None:
         from .store import Alternative, Unit
@@ -233,9 +276,10 @@ class _PlanBuilder:
         if occur == SHOULD:
             reader = self.library.reader
             for left, right in zip(content, content[1:], strict=False):
-                # a pair with a word found in most articles narrows nothing and costs a lot
+                # a pair with a word found in most articles says nothing about the subject
                 if min(reader.idf(left), reader.idf(right)) >= NEAR_MIN_IDF:
-                    self.plan.near.append(((left, right), 0.5))
+                    weight = min(reader.idf(left), reader.idf(right))
+                    self.near.append((left + right, weight))
 
     def drop_common(self) -> None:
         """Leave out optional words found in a large share of the articles (应当, 单位, 情况)
@@ -247,7 +291,8 @@ class _PlanBuilder:
             return max(max(reader.idf(t) for t in a.terms) for a in unit.alternatives)
 
         rare = [u for u in self.plan.should if rarity(u) >= TERM_MIN_IDF]
-        if len(rare) >= 2:
+        # a lone character (种, 按) is too weak a word to stand in for the common ones
+        if sum(1 for u in rare if _long(u)) >= 2:
             self.plan.should[:] = rare
 
     def _concept(self, unit: Any) -> None:
@@ -290,6 +335,15 @@ class _PlanBuilder:
         return out
 
 
+def _saturate(count: int, k: float = 1.2) -> float:
+    """BM25's term-frequency curve: 0 for none, 1 for one, approaching 1 + k."""
+    return count * (k + 1) / (count + k)
+
+
+def _long(unit: Any) -> bool:
+    return any(len("".join(a.terms)) > 1 for a in unit.alternatives)
+
+
 def _plain(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().replace(" ", "")
 
@@ -300,6 +354,8 @@ def _rank(
     terms: list[str],
     limit: int,
     concepts: list[tuple[tuple[str, ...], float]],
+    near: list[tuple[str, float]],
+    cue: Any,
 ) -> list[Hit]:
     scored = []
     total = sum(w for _, w in concepts) or 1.0
@@ -309,7 +365,10 @@ def _rank(
         lead = _lead(text)
         cover = sum(w for forms, w in concepts if any(f in text for f in forms)) / total
         in_lead = sum(w for forms, w in concepts if any(f in lead for f in forms)) / total
-        hit.score = hit.score * (1 + LEAD_BONUS * in_lead + COVER_BONUS * cover)
+        close = sum(w * _saturate(text.count(pair)) for pair, w in near) / total
+        hit.score = hit.score * (1 + LEAD_BONUS * in_lead + COVER_BONUS * cover + NEAR_BONUS * close)
+        if cue is not None:
+            hit.score *= 1 + ANSWER_BONUS * cue(text)
         scored.append((hit.score * factor, hit))
     scored.sort(key=lambda pair: -pair[0])
     ordered = [hit for _, hit in scored]

@@ -377,7 +377,7 @@ TIEBREAK = 0.2
 COORDINATION: float | None = None
 NEAR_SLOP = 1
 NEAR_BOOST = 2.0
-BM25_B = 0.6
+BM25_B = 0.75  # the usual default: long articles (long lists of items) are not favoured
 BM25_K1 = 1.2
 
 
