@@ -69,7 +69,7 @@ def test_200_row_gbk_csv_with_three_bad_rows(tmp_path: Path) -> None:
     assert report.failed == 3
     assert [i.describe() for i in report.issues()] == [
         "以案促改.csv 第 11 行「成文日期」：日期“2024-13-01”不存在：月份应为 1 至 12",
-        "以案促改.csv 第 101 行「文号」：文号“某纪改[2024]100号”的年份须用六角括号〔〕括起，不能用 [ ]、( ) 或【】",
+        "以案促改.csv 第 101 行「文号」：文号“某纪改[2024]100号”：年份应用六角括号“〔〕”括入，不能用“[]”",
         "以案促改.csv 第 151 行「主送单位」：必填项，不能为空",
     ]
     documents = sorted(out.glob("*.docx"))

@@ -15,8 +15,9 @@ from click.testing import CliRunner
 
 from jiancha_docs.cli import cli
 from jiancha_docs.errors import UsageError
+from jiancha_docs.gbt9704 import doc_number_problems
 from jiancha_docs.kinds import all_kinds, find_kind
-from jiancha_docs.printing.checker import FAIL, PASS, SKIP, check_document, date_problems, doc_number_problems
+from jiancha_docs.printing.checker import FAIL, PASS, SKIP, check_document, date_problems
 from jiancha_docs.printing.ooxml import DocumentUnreadable
 from jiancha_docs.printing.profiles import LOCAL, PROFILES, load_profile
 

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..gbt9704 import doc_number_problems
+
 FIELD_TYPES = {
     "text": "文本",
     "multiline": "多行文本",
@@ -30,7 +32,6 @@ _DATE_CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?
 _DATE_SEP = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _INTEGER = re.compile(r"^([+-]?\d+)\s*(?:天|日|个工作日)?$")
-_DOC_NUMBER = re.compile(r"^(?P<code>[^\s〔〕\[\]()（）【】]+)〔(?P<year>\d{4})〕(?P<seq>[1-9]\d*)号$")
 # Excel stores dates as days since 1899-12-30; plausible office dates lie in this range.
 _EXCEL_SERIAL_RANGE = (20000, 80000)
 
@@ -128,18 +129,10 @@ def check_characters(text: str) -> None:
 
 
 def check_doc_number(text: str) -> None:
-    """Enforce GB/T 9704 7.2.5: 代字〔YYYY〕N号, hexagonal brackets, no 第, no leading zeros."""
-    if _DOC_NUMBER.match(text):
-        return
-    if re.search(r"[\[\]()（）【】]", text):
-        raise FieldProblem(f"文号{quote(text)}的年份须用六角括号〔〕括起，不能用 [ ]、( ) 或【】")
-    if "第" in text:
-        raise FieldProblem(f"文号{quote(text)}的序号前不加“第”字")
-    if re.search(r"〕0\d*号$", text):
-        raise FieldProblem(f"文号{quote(text)}的序号不能有前导零（如 003 应写作 3）")
-    if re.search(r"〔\d{2}〕", text):
-        raise FieldProblem(f"文号{quote(text)}的年份须写全四位数字")
-    raise FieldProblem(f"文号{quote(text)}格式不对，应为 机关代字〔年份〕序号号，如 某纪建〔2024〕3号")
+    """Enforce GB/T 9704 7.2.5 on input, with the checker's own rules (see gbt9704.py)."""
+    problems = doc_number_problems(text)
+    if problems:
+        raise FieldProblem(f"文号{quote(text)}：" + "；".join(problems))
 
 
 def _to_list(spec: FieldSpec, raw: Any) -> list[str]:

@@ -112,9 +112,9 @@ def format_number(code: str, year: int, seq: int) -> str:
 
 
 def parse_number(number: str) -> tuple[str, int, int] | None:
-    from ..kinds.fields import _DOC_NUMBER
+    from ..gbt9704 import DOC_NUMBER
 
-    match = _DOC_NUMBER.match(number)
+    match = DOC_NUMBER.match(number)
     if not match:
         return None
     return match.group("code"), int(match.group("year")), int(match.group("seq"))

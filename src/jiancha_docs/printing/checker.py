@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..gbt9704 import doc_number_problems
 from .ooxml import TWIPS_PER_MM, Document, Look, Paragraph, Section
 from .profiles import LETTER, OFFICIAL, Profile, load_profile
 
@@ -74,7 +75,6 @@ SECRECY = re.compile(r"^(绝密|机密|秘密)")
 URGENCY = re.compile(r"^(特急|加急)$")
 # Loose on purpose: [2024], （2024）, 第, 001 must be recognised as the 发文字号 to be rejected.
 DOC_NUMBER_LOOSE = re.compile(r"^\S{1,20}?\s*[〔\[［(（【﹝]\s*(\d{2,4})\s*[〕\]］)）】﹞]\s*第?\s*\d+\s*号")
-DOC_NUMBER = re.compile(r"^[^\s〔〕]+〔\d{4}〕[1-9]\d*号$")
 _CN_DIGITS = "〇零一二三四五六七八九十○"
 DATE_LOOSE = re.compile(
     rf"^(\d{{2,4}}|[{_CN_DIGITS}]{{2,4}})年(\d{{1,2}}|[{_CN_DIGITS}]{{1,3}})月(\d{{1,2}}|[{_CN_DIGITS}]{{1,3}})日$"
@@ -782,29 +782,6 @@ def _organ_mark(parsed: Parsed) -> list[Finding]:
     if not findings:
         findings.append(Finding(PASS, f"红色、居中（{len(marks)} 行）"))
     return findings
-
-
-def doc_number_problems(text: str) -> list[str]:
-    """Why a 发文字号 is wrong (empty when it is right): brackets, 第, leading zeros, the year."""
-    plain = _plain(text)
-    if DOC_NUMBER.match(plain):
-        return []
-    problems = []
-    brackets = re.search(r"[\[［(（【﹝]\s*\d{2,4}\s*[\]］)）】﹞]", plain)
-    if brackets:
-        problems.append(f"年份应用六角括号“〔〕”括入，不能用“{brackets.group(0)[0]}{brackets.group(0)[-1]}”")
-    year = re.search(r"[〔\[［(（【﹝](\d+)[〕\]］)）】﹞]", plain)
-    if year and len(year.group(1)) != 4:
-        problems.append(f"年份应标全称（如 2024），不能写作“{year.group(1)}”")
-    if re.search(r"[〕\]］)）】﹞]第", plain):
-        problems.append("发文顺序号前不加“第”字")
-    if re.search(r"[〕\]］)）】﹞]第?0\d*号", plain):
-        problems.append("发文顺序号不编虚位（如 1 不写作 001）")
-    if re.match(r"^[〔\[［(（【﹝]", plain):
-        problems.append("缺少发文机关代字")
-    if not plain.endswith("号"):
-        problems.append("应以“号”结尾")
-    return problems or ["格式应为“机关代字〔年份〕序号号”，如“某纪发〔2024〕5号”"]
 
 
 @clause("7.2.5", "发文字号")
