@@ -156,3 +156,66 @@ def test_an_explicit_number_reused_is_refused_on_the_command_line(workspace: Pat
     )
     forced = jiancha(workspace, "render", "建议书", "again.yaml", "-o", "out2", "--force-number")
     assert forced.returncode == 0
+
+
+def test_the_config_file_chooses_the_ledger(tmp_path: Path) -> None:
+    (tmp_path / "jiancha.toml").write_text(
+        CONFIG + '\n[ledger]\ndb = "台账/2024.sqlite3"\n', encoding="utf-8"
+    )
+    text = (
+        (FIXTURES / "reform_notice.yaml").read_text(encoding="utf-8").replace("文号: 某纪改〔2024〕5号\n", "")
+    )
+    (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
+    result = jiancha(tmp_path, "render", "以案促改通知书", "a.yaml", "-o", "out")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "台账" / "2024.sqlite3").is_file()
+    assert not (tmp_path / ".jiancha" / "ledger.sqlite3").exists()
+    listed = jiancha(tmp_path, "ledger", "list", "--json")
+    assert [e["文号"] for e in json.loads(listed.stdout)] == ["某纪改〔2024〕1号"]
+
+
+def test_four_render_commands_at_once_number_without_gaps_or_repeats(tmp_path: Path) -> None:
+    (tmp_path / "jiancha.toml").write_text(CONFIG, encoding="utf-8")
+    text = (
+        (FIXTURES / "reform_notice.yaml").read_text(encoding="utf-8").replace("文号: 某纪改〔2024〕5号\n", "")
+    )
+    import yaml
+
+    record = yaml.safe_load(text)
+    for batch in range(4):
+        records = [dict(record, 主送单位=f"第{batch}批第{i}局") for i in range(15)]
+        (tmp_path / f"b{batch}.yaml").write_text(
+            yaml.safe_dump(records, allow_unicode=True), encoding="utf-8"
+        )
+    import os
+
+    env = dict(os.environ, JIANCHA_TODAY="2025-02-01")
+    env.pop("JIANCHA_DB", None)
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from jiancha_docs.cli import main; main()",
+                "render",
+                "以案促改通知书",
+                f"b{batch}.yaml",
+                "-o",
+                f"out{batch}",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for batch in range(4)
+    ]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    listed = json.loads(jiancha(tmp_path, "ledger", "list", "--json").stdout)
+    numbers = sorted(int(e["文号"][len("某纪改〔2024〕") : -1]) for e in listed)
+    assert numbers == list(range(1, 61))
+    files = [p.name.split("_")[0] for p in tmp_path.glob("out*/*.docx")]
+    assert sorted(files) == sorted(e["文号"] for e in listed)
