@@ -221,3 +221,36 @@ def test_the_template_is_prepared_once_per_batch(tmp_path: Path, monkeypatch: py
     report = render_records(find_kind("reform_notice"), [source], RenderOptions(outdir=tmp_path / "o"))
     assert report.written == 20
     assert len(prepared) == 1
+
+
+def test_an_output_folder_that_is_a_file(tmp_path: Path) -> None:
+    source = write_gbk_csv(tmp_path / "a.csv", [reform_row(1)])
+    blocker = tmp_path / "out"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(OutputError) as caught:
+        render_records(find_kind("reform_notice"), [source], RenderOptions(outdir=blocker))
+    assert caught.value.message.startswith(f"无法创建输出文件夹 {blocker}：")
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_an_unknown_layout_is_a_usage_error() -> None:
+    from jiancha_docs.errors import UsageError
+    from jiancha_docs.render.batch import template_for
+
+    with pytest.raises(UsageError) as caught:
+        template_for(find_kind("reform_notice"), "公告式", None)
+    assert caught.value.message == "版式“公告式”无效，应为：文件式、信函式"
+
+
+def test_a_write_failure_is_reported_for_the_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jiancha_docs.render import batch
+
+    def disk_full(path: Path, data: bytes, overwrite: bool = False) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(batch, "write_atomic", disk_full)
+    source = write_gbk_csv(tmp_path / "a.csv", [reform_row(1)])
+    report = render_records(find_kind("reform_notice"), [source], RenderOptions(outdir=tmp_path / "o"))
+    assert report.failed == 1
+    assert report.issues()[0].message.startswith("无法写入 ")
+    assert report.issues()[0].message.endswith("：No space left on device")

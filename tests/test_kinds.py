@@ -208,3 +208,13 @@ def test_clarification_conclusion_must_be_untrue_or_seriously_untrue() -> None:
     assert validate("clarification_notice", raw) == [
         "cases.csv 第 7 行「反映问题及核查结论」：第 1 项的「核查结论」“查无实据”不是可选值，应为：不属实、严重失实"
     ]
+
+
+def test_a_ledger_block_must_point_at_real_fields(tmp_path: Path) -> None:
+    path = write_schema(
+        tmp_path,
+        "id: k\nname: 测试\nledger: {reply_date: due}\nfields:\n  - {key: due, label: 期限, type: text}\n",
+    )
+    with pytest.raises(SchemaError) as caught:
+        load_schema(path)
+    assert caught.value.message == f"文书类型定义 {path} 的 ledger.reply_date 应指向一个已定义的日期字段"
