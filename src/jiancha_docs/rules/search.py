@@ -25,11 +25,13 @@ SUPERSEDED_FACTOR = 0.5
 MARK_OPEN, MARK_CLOSE = "【", "】"
 SNIPPET_CHARS = 90
 SINGLE_CHAR_BOOST = 0.5
-LEAD_BONUS = 0.5  # the query's words in an article's first clause: that clause states its subject
+LEAD_BONUS = 0.25  # the query's words in an article's first clause: that clause states its subject
 COVER_BONUS = 2.0  # share of the query's concepts (by rarity) the article contains
 LEAD_CHARS = 40
 NEAR_MIN_IDF = 2.5
 TERM_MIN_IDF = 2.3
+ENGINE_POWER = 0.5  # the engine's score, flattened: coverage and the cues weigh more beside it
+PIECES_SHARE = 0.8  # as the engine weighs a compound's parts in a row (store.Alternative)
 FETCH = 20  # candidates re-ranked in Python
 PART_BOOST = 0.5
 NEAR_BONUS = 1.0  # neighbouring query words side by side in the article (by rarity, as COVER_BONUS)
@@ -44,7 +46,7 @@ _ASKS_LIST = re.compile(r"哪些|哪几|几种|几类|什么(?:方式|情形|内
 _ASKS_WHAT = re.compile(r"什么是|是什么|指什么|含义|定义|概念|范围")
 _GIVES_LIST = re.compile(r"下列|以下|如下|包括|分为|种类|[:：]\s*[(（]一[)）]")
 _DEFINES = re.compile(r"所称[“\"]?([^，,。；;“”\"]{2,14}?)[”\"]?[，,]?(?:一般)?是指")  # text is folded: ，→ ,
-_ASKS_TIME = re.compile(r"多久|多长时间|多少天|几天|几日|几个月|几年|什么时候|何时")
+_ASKS_TIME = re.compile(r"多久|多长时间|多少天|几天|几日|几个月|几年|什么时候|何时|期限|时限|期间")
 _GIVES_TIME = re.compile(r"[0-9一二三四五六七八九十百两半]+个?(?:工作日|日|天|月|年|小时)")
 LIST_LEAD_CHARS = 60
 
@@ -220,7 +222,8 @@ class _PlanBuilder:
         self.plan = plan
         self.segmenter = library.reader.segmenter
         self.highlight: set[str] = set()
-        self.concepts: list[tuple[tuple[str, ...], float]] = []  # surface forms, weight
+        # surface forms, weight, and the parts of a compound (退回 补充调查), each a sequence
+        self.concepts: list[tuple[tuple[str, ...], float, tuple[tuple[str, ...], ...]]] = []
         self._seen: set[tuple[str, str]] = set()
         # neighbouring query words, written together: an article with them side by side is
         # about what the user typed (scored in ``_rank`` on the candidates, not by the engine)
@@ -301,7 +304,8 @@ class _PlanBuilder:
             return  # a lone character says little about what an article is about
         forms = tuple("".join(a.terms) for a in unit.alternatives)
         weight = max(reader.idf(a.terms[0]) * a.weight for a in unit.alternatives) * unit.boost
-        self.concepts.append((forms, weight))
+        pieces = tuple(a.terms for a in unit.alternatives if len(a.terms) > 1)
+        self.concepts.append((forms, weight, pieces))
 
     def _unit(self, term: str) -> Any:
         from .store import Alternative, Unit
@@ -340,6 +344,16 @@ def _saturate(count: int, k: float = 1.2) -> float:
     return count * (k + 1) / (count + k)
 
 
+def _covers(text: str, forms: tuple[str, ...], pieces: tuple[tuple[str, ...], ...]) -> float:
+    """1 if the article has the concept as written, PIECES_SHARE if it has all the parts of the
+    compound apart (退回国家监察委员会补充调查 for 退回补充调查), else 0."""
+    if any(f in text for f in forms):
+        return 1.0
+    if any(all(p in text for p in parts) for parts in pieces):
+        return PIECES_SHARE
+    return 0.0
+
+
 def _long(unit: Any) -> bool:
     return any(len("".join(a.terms)) > 1 for a in unit.alternatives)
 
@@ -353,20 +367,22 @@ def _rank(
     raw: list[Any],
     terms: list[str],
     limit: int,
-    concepts: list[tuple[tuple[str, ...], float]],
+    concepts: list[tuple[tuple[str, ...], float, tuple[tuple[str, ...], ...]]],
     near: list[tuple[str, float]],
     cue: Any,
 ) -> list[Hit]:
     scored = []
-    total = sum(w for _, w in concepts) or 1.0
+    total = sum(w for _, w, _ in concepts) or 1.0
     for hit in raw:
         factor = 1.0 if hit.status == "现行有效" else SUPERSEDED_FACTOR
         text = fold(hit.body)
         lead = _lead(text)
-        cover = sum(w for forms, w in concepts if any(f in text for f in forms)) / total
-        in_lead = sum(w for forms, w in concepts if any(f in lead for f in forms)) / total
+        cover = sum(w * _covers(text, forms, pieces) for forms, w, pieces in concepts) / total
+        in_lead = sum(w for forms, w, _ in concepts if any(f in lead for f in forms)) / total
         close = sum(w * _saturate(text.count(pair)) for pair, w in near) / total
-        hit.score = hit.score * (1 + LEAD_BONUS * in_lead + COVER_BONUS * cover + NEAR_BONUS * close)
+        hit.score = hit.score**ENGINE_POWER * (
+            1 + LEAD_BONUS * in_lead + COVER_BONUS * cover + NEAR_BONUS * close
+        )
         if cue is not None:
             hit.score *= 1 + ANSWER_BONUS * cue(text)
         scored.append((hit.score * factor, hit))
