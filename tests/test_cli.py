@@ -318,3 +318,10 @@ def test_sheet_and_layout_options(tmp_path: Path) -> None:
 
     document = Document(next((tmp_path / "o").glob("*.docx")))
     assert document.sections[0].different_first_page_header_footer  # the 信函式 letterhead
+
+
+def test_a_rules_entry_that_is_not_a_table(tmp_path: Path) -> None:
+    (tmp_path / "jiancha.toml").write_text('rules = "法规"\n', encoding="utf-8")
+    result = run("kinds", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == f"错误：配置文件 {tmp_path / 'jiancha.toml'} 的 [rules] 应为键值表\n"

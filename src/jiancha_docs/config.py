@@ -39,6 +39,7 @@ class Settings:
     kind_dirs: tuple[Path, ...] = ()
     numbering: dict[str, Any] = field(default_factory=dict)
     ledger_db: Path | None = None
+    rules: dict[str, Any] = field(default_factory=dict)  # the [rules] table, read by rules/sources.py
 
     def ledger_path(self, explicit: Path | None = None) -> Path:
         """--db → JIANCHA_DB → [ledger] db → ./.jiancha/ledger.sqlite3."""
@@ -81,8 +82,12 @@ def load_settings(explicit: Path | None = None, cwd: Path | None = None) -> Sett
     ledger = data.get("ledger", {}).get("db")
     if ledger is not None and not isinstance(ledger, str):
         raise ConfigError(f"配置文件 {path} 的 [ledger] db 应为文件路径")
+    rules = data.get("rules", {})
+    if not isinstance(rules, dict):
+        raise ConfigError(f"配置文件 {path} 的 [rules] 应为键值表")
     return Settings(
         path=path,
+        rules=rules,
         defaults=dict(defaults),
         kind_dirs=kind_dirs,
         numbering=numbering,

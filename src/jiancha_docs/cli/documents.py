@@ -174,7 +174,7 @@ def render(
         numbering=env.settings.numbering,
         code=code,
         force_number=force_number,
-        rules_index=rules_config(env.settings.path).index_dir,
+        rules_index=rules_config(env.settings).index_dir,
         check_citations=check_citations,
     )
     with progress_bar("生成" if not check_only else "校验") as tick:

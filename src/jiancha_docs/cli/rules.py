@@ -25,7 +25,7 @@ INDEX_OPTION = click.option(
 def _config(env: Env, index_dir: Path | None) -> Any:
     from ..rules.sources import rules_config
 
-    return rules_config(env.settings.path, index_dir)
+    return rules_config(env.settings, index_dir)
 
 
 @cli.group()

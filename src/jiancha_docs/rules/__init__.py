@@ -24,7 +24,7 @@ def doctor_fact(settings: object) -> tuple[str, str]:
     from .library import Library
     from .sources import rules_config
 
-    index = rules_config(getattr(settings, "path", None)).index_dir
+    index = rules_config(settings).index_dir
     try:
         with Library(index) as library:
             articles = sum(entry.articles for entry in library.entries)

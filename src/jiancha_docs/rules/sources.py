@@ -15,7 +15,6 @@ workspace (the folder of jiancha.toml, or the current folder) when present, the 
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,19 +52,12 @@ class SourceFile:
     display: str  # how messages name it
 
 
-def rules_config(config_path: Path | None, index: Path | None = None, cwd: Path | None = None) -> RulesConfig:
-    """Read ``[rules]`` from the jiancha.toml already found by ``load_settings`` (or none)."""
+def rules_config(settings: Any, index: Path | None = None, cwd: Path | None = None) -> RulesConfig:
+    """The ``[rules]`` table of the settings ``load_settings`` read (jiancha.toml, or none)."""
     cwd = cwd or Path.cwd()
+    config_path: Path | None = getattr(settings, "path", None)
     workspace = config_path.resolve().parent if config_path else cwd.resolve()
-    table: dict[str, Any] = {}
-    if config_path is not None and config_path.is_file():
-        try:
-            data = tomllib.loads(config_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-            raise ConfigError(f"无法读取配置文件 {config_path}：{e}") from e
-        table = data.get("rules", {})
-        if not isinstance(table, dict):
-            raise ConfigError(f"配置文件 {config_path} 的 [rules] 应为键值表")
+    table: dict[str, Any] = getattr(settings, "rules", None) or {}
 
     def paths(key: str) -> tuple[Path, ...]:
         value = table.get(key, [])
