@@ -56,6 +56,20 @@ def docx_text(path: Path) -> list[str]:
     return lines
 
 
+def docxtpl_bytes(template: Path, context: dict) -> bytes:
+    """What docxtpl itself makes of a template and a record: ``DocxTemplate(path)`` →
+    ``render(context, our environment, autoescape=True)`` → ``save`` (the naive loop's steps)."""
+    from docxtpl import DocxTemplate
+
+    from jiancha_docs.render.environment import make_environment
+
+    document = DocxTemplate(template)
+    document.render(context, make_environment(), autoescape=True)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
 def c14n_parts(data: bytes) -> dict[str, bytes]:
     """The body, header and footer parts of a .docx in canonical XML (C14N)."""
     from lxml import etree

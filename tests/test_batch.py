@@ -243,12 +243,12 @@ def test_an_unknown_layout_is_a_usage_error() -> None:
 
 
 def test_a_write_failure_is_reported_for_the_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from jiancha_docs.render import batch
+    from jiancha_docs.render import output
 
-    def disk_full(path: Path, data: bytes, overwrite: bool = False) -> None:
+    def disk_full(folder: Path, data: bytes) -> Path:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(batch, "write_atomic", disk_full)
+    monkeypatch.setattr(output, "write_temporary", disk_full)
     source = write_gbk_csv(tmp_path / "a.csv", [reform_row(1)])
     report = render_records(find_kind("reform_notice"), [source], RenderOptions(outdir=tmp_path / "o"))
     assert report.failed == 1

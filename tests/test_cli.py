@@ -37,7 +37,7 @@ def test_help_is_chinese() -> None:
 def test_unknown_option_is_a_usage_error_in_chinese() -> None:
     result = run("render", "--bogus")
     assert result.returncode == 2
-    assert result.stderr.endswith("错误：没有选项 '--bogus'。\n")
+    assert "错误：没有选项 '--bogus'。" in result.stderr.splitlines()[-1]
 
 
 def test_unknown_kind_exits_2_with_a_hint() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -132,6 +133,12 @@ def new(env: Env, kind: str, fmt: str, output: Path | None, force: bool) -> None
     is_flag=True,
     help="核对依据条款中引用的每一条（《标题》第N条）在法规索引中是否存在。",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="同时生成文书的进程数，默认为 CPU 核数；1 表示只用一个进程。文件名、文号和清单顺序与进程数无关。",
+)
 @click.pass_obj
 def render(
     env: Env,
@@ -149,6 +156,7 @@ def render(
     force_number: bool,
     make_pdf: bool,
     check_citations: bool,
+    jobs: int | None,
 ) -> None:
     """用输入文件 INPUT（YAML、JSON、CSV 或 .xlsx，可多个）生成文书类型 KIND 的 Word 文书。
 
@@ -176,14 +184,25 @@ def render(
         force_number=force_number,
         rules_index=rules_config(env.settings).index_dir,
         check_citations=check_citations,
+        jobs=jobs,
+        keep_outcomes=False,  # a batch of any size: the report keeps counts and failed rows
     )
+    written: list[Path] = []  # only for --pdf
+
+    def on_row(outcome: Any) -> None:
+        tick()
+        if make_pdf and outcome.status == STATUS_DONE:
+            written.append(outcome.output)
+
+    from ..render.batch import STATUS_DONE
+
     with progress_bar("生成" if not check_only else "校验") as tick:
-        report = render_records(schema, inputs, options, on_row=lambda _outcome: tick())
+        report = render_records(schema, inputs, options, on_row=on_row)
     for note in report.ledger_notes:
         click.echo(f"台账：{note}", err=True)
     for issue in report.issues():
         click.echo(describe_issue(issue), err=True)
-    total = len(report.outcomes)
+    total = report.total
     if check_only:
         summary = f"共校验 {total} 条记录：通过 {report.checked} 条，有错误 {report.failed} 条。"
     else:
@@ -203,10 +222,8 @@ def render(
     click.echo(summary, err=True)
     pdf_ok = True
     if make_pdf and not check_only:
-        from ..render.batch import STATUS_DONE
         from .printing import convert_written
 
-        written = [o.output for o in report.outcomes if o.status == STATUS_DONE and o.output]
         pdf_ok, _ = convert_written(written)
     if not report.ok or not pdf_ok:
         sys.exit(1)

@@ -15,6 +15,8 @@ import hashlib
 import os
 import socket
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,6 +145,7 @@ class Ledger:
         self.connection = connect(self.path, create=create)
         self.connection.row_factory = sqlite3.Row
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
+        self._in_batch = False
 
     def close(self) -> None:
         self.connection.close()
@@ -155,7 +158,39 @@ class Ledger:
 
     # -- transactions --------------------------------------------------------------------------
     def _transaction(self) -> _Transaction:
-        return _Transaction(self.connection, self.path)
+        return _Transaction(self.connection, self.path, nested=self._in_batch)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Several changes in one transaction (a render job registers a chunk of documents at
+        once): all of them or none, and one commit instead of one per change. A change that
+        raises inside a batch must have written nothing (the ledger's own operations check
+        before they write), or the caller lets the error end the batch."""
+        if self._in_batch:
+            yield
+            return
+        self.begin_batch()
+        try:
+            yield
+        except BaseException:
+            self.end_batch(commit=False)
+            raise
+        self.end_batch()
+
+    def begin_batch(self) -> None:
+        """Open a batch that ``end_batch`` closes (for a batch that spans several calls)."""
+        if not self._in_batch:
+            self._transaction().__enter__()
+            self._in_batch = True
+
+    def end_batch(self, commit: bool = True) -> None:
+        if self._in_batch:
+            self._in_batch = False
+            self.connection.execute("COMMIT" if commit else "ROLLBACK")
+
+    @property
+    def in_batch(self) -> bool:
+        return self._in_batch
 
     def _now(self) -> str:
         return dt.datetime.now().isoformat(timespec="seconds")
@@ -288,14 +323,30 @@ class Ledger:
                 continue
             if holder_host and holder_host != host:
                 continue  # held on another machine: it alone can tell
-            path = Path(output_file) if output_file else None
-            if path and sha256 and path.is_file() and file_digest(path) == sha256:
-                self.issue(number, note="生成过程中断，文件已完整写出，补登为已印发")
+            if self._settle(number, output_file, sha256, "生成过程中断"):
                 notes.append(f"文号“{number}”：上次生成中断，文件完整，已补登为已印发")
             else:
-                self.void(number, "生成过程中断，文件未写出")
                 notes.append(f"文号“{number}”：上次生成中断，文件未写出，已作废")
         return notes
+
+    def release(self, numbers: list[str], reason: str) -> None:
+        """A job that stops early settles the numbers it still holds, as ``recover`` would:
+        a document already written under its name → 已印发; otherwise → 作废 with ``reason``."""
+        for number in numbers:
+            row = self.connection.execute(
+                "SELECT output_file, sha256 FROM documents WHERE doc_number = ? AND status = ? AND holder = ?",
+                (number, PENDING, self.holder),
+            ).fetchone()
+            if row is not None:
+                self._settle(number, row[0], row[1], reason)
+
+    def _settle(self, number: str, output_file: str | None, sha256: str | None, reason: str) -> bool:
+        path = Path(output_file) if output_file else None
+        if path and sha256 and path.is_file() and file_digest(path) == sha256:
+            self.issue(number, note=f"{reason}，文件已完整写出，补登为已印发")
+            return True
+        self.void(number, f"{reason}，文件未写出")
+        return False
 
     # -- follow-up ------------------------------------------------------------------------------
     def mark(
@@ -406,17 +457,22 @@ class Ledger:
 class _Transaction:
     """BEGIN IMMEDIATE … COMMIT, rolled back on any error (including Ctrl-C)."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path, nested: bool = False) -> None:
         self.connection = connection
         self.path = path
+        self.nested = nested  # inside Ledger.batch: the batch's transaction holds the change
 
     def __enter__(self) -> None:
+        if self.nested:
+            return
         try:
             self.connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
             raise LedgerError(f"台账 {self.path} 正被其他程序长时间占用：{e}") from e
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if self.nested:
+            return
         if exc_type is None:
             self.connection.execute("COMMIT")
         else:

@@ -4,16 +4,30 @@ Every row is validated before anything is written for it; a bad row is reported 
 rest of the batch goes on (unless ``fail_fast``), and the job's report says what failed.
 The Word template is prepared once per job, not once per row.
 
+Rows stream through three steps, so a batch of any size runs in the same memory:
+
+1. *plan*, in this process and in row order: validate, take the 文号 from the ledger, choose the
+   file name — everything whose result depends on the rows before;
+2. *render*, in chunks of ``CHUNK_ROWS`` rows, on every core (workers.py): each document is
+   rendered and written to a temporary file, and its digest computed;
+3. *complete*, in this process and in row order: the ledger records the digests, each temporary
+   gets its real name, the ledger registers the documents, the manifest lists the rows.
+
+Only a few chunks are between steps 1 and 3 at any time. File names, 文号 and the manifest are
+decided in row order in one process, so they are the same whether one core renders or many.
+
 With a ledger, a record without 文号 gets the next number for its 代字; an explicit 文号 is
 checked against the ledger; every written document is registered (see ledger/store.py for how a
-crash between allocation and writing is settled).
+crash between allocation and writing is settled; a job that stops early settles its own numbers).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,11 +38,14 @@ from ..ledger.db import LedgerError
 from .output import (
     ManifestWriter,
     NameAllocator,
+    NameSet,
     manifest_path,
     name_from_pattern,
+    names_in,
+    publish,
     remove_stale_temporaries,
-    write_atomic,
 )
+from .workers import Rendered, RenderTask
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -36,6 +53,9 @@ if TYPE_CHECKING:
 STATUS_DONE = "已生成"
 STATUS_CHECKED = "校验通过"
 STATUS_FAILED = "失败"
+
+CHUNK_ROWS = 16  # rows handed to a renderer at once
+PARALLEL_FROM = 64  # rows rendered in this process before worker processes are worth starting
 
 
 @dataclass
@@ -58,6 +78,11 @@ class RenderOptions:
     # verify every 《标题》第N条 in the fields whose schema format is ``citations``.
     rules_index: Path | None = None
     check_citations: bool = False
+    # Processes that render (None: one per core; 1: this process only).
+    jobs: int | None = None
+    # Keep every row's outcome in the report (a library caller's convenience). Off, the report
+    # keeps counts and the failed rows only, so 100,000 rows cost no more memory than 100.
+    keep_outcomes: bool = True
 
 
 @dataclass
@@ -70,25 +95,31 @@ class RowOutcome:
 
 @dataclass
 class RenderReport:
-    outcomes: list[RowOutcome] = field(default_factory=list)
+    outcomes: list[RowOutcome] = field(default_factory=list)  # every row, with keep_outcomes
+    failures: list[RowOutcome] = field(default_factory=list)  # the rows that failed, always
     file_issues: list[Issue] = field(default_factory=list)
     manifest: Path | None = None
     stopped_early: bool = False
     ledger_notes: list[str] = field(default_factory=list)  # numbers settled after an earlier crash
     numbered: int = 0  # numbers allocated from the ledger in this job
     unregistered: int = 0  # documents written without a 文号 (no 代字 configured): not in the ledger
+    workers: int = 0  # worker processes that rendered (0: this process alone)
+    total: int = 0
+    written: int = 0
+    checked: int = 0
+    failed: int = 0
 
-    @property
-    def written(self) -> int:
-        return sum(1 for o in self.outcomes if o.status == STATUS_DONE)
-
-    @property
-    def checked(self) -> int:
-        return sum(1 for o in self.outcomes if o.status == STATUS_CHECKED)
-
-    @property
-    def failed(self) -> int:
-        return sum(1 for o in self.outcomes if o.status == STATUS_FAILED)
+    def add(self, outcome: RowOutcome, keep: bool = True) -> None:
+        self.total += 1
+        if outcome.status == STATUS_DONE:
+            self.written += 1
+        elif outcome.status == STATUS_CHECKED:
+            self.checked += 1
+        else:
+            self.failed += 1
+            self.failures.append(outcome)
+        if keep:
+            self.outcomes.append(outcome)
 
     @property
     def failed_files(self) -> int:
@@ -99,9 +130,9 @@ class RenderReport:
         return self.failed == 0 and self.failed_files == 0
 
     def issues(self) -> list[Issue]:
-        """Every message in input order: file-level ones, then each row's."""
+        """Every message in input order: file-level ones, then each failed row's."""
         found = list(self.file_issues)
-        for outcome in self.outcomes:
+        for outcome in self.failures:
             found.extend(outcome.issues)
         return found
 
@@ -129,25 +160,28 @@ class _Job:
     def __init__(
         self, kind: KindSchema, options: RenderOptions, on_row: Callable[[RowOutcome], None] | None
     ) -> None:
-        from ..rules.citations import article_text
-        from .docx import PreparedTemplate
-        from .environment import make_environment
+        from .workers import make_prepared
 
         self.kind = kind
         self.options = options
         self.on_row = on_row
         self.layout = options.layout or kind.default_layout
-        lookup = (lambda ref: article_text(ref, options.rules_index)) if options.rules_index else None
-        self.prepared = PreparedTemplate(
-            template_for(kind, options.layout, options.template), make_environment(lookup)
-        )
+        self.template = template_for(kind, options.layout, options.template)
+        self.prepared = make_prepared(self.template, options.rules_index)
         self.citation_fields = [spec for spec in kind.fields if spec.format == "citations"]
         self.validator = Validator(kind, options.defaults)
         self.names = NameAllocator(options.outdir)
         self.report = RenderReport()
         self.manifest: ManifestWriter | None = None
         self.ledger: Ledger | None = None
+        self.renderer: Any = None
+        self.pending: list[_Row] = []  # planned rows not yet handed to the renderer
+        self.in_flight: deque[tuple[list[_Row], Future]] = deque()
+        self.held: set[str] = set()  # 文号 this job holds as 生成中
+        self.planned = 0
+        self.existing: NameSet | None = None  # file names in the output folder at the start
 
+    # -- the job -----------------------------------------------------------------------------------
     def run(self, inputs: Iterable[Path]) -> RenderReport:
         if self.options.check_citations:
             if self.options.rules_index is None:
@@ -167,11 +201,23 @@ class _Job:
                 if not self._render_file(path):
                     self.report.stopped_early = True
                     break
+            self._flush()
+            while self.in_flight:
+                self._complete(*self.in_flight.popleft())
             completed = True
+        except BaseException as e:
+            if self.ledger is not None:
+                self.ledger.end_batch(commit=False)  # numbers of rows not yet handed out: never used
+            self._abandon(_stop_reason(e))
+            raise
         finally:
+            if self.renderer is not None:
+                self.renderer.close(cancel=not completed)
+                remove_stale_temporaries(self.options.outdir)  # those of workers that were stopped
             if self.manifest is not None:
                 # A manifest of the rows done so far is kept even when the job is interrupted.
-                self.manifest.close() if completed or self.report.outcomes else self.manifest.abandon()
+                done = self.report.total > 0
+                self.manifest.close() if completed or done else self.manifest.abandon()
             if self.ledger is not None:
                 self.ledger.close()
         return self.report
@@ -187,7 +233,7 @@ class _Job:
             self.report.ledger_notes = self.ledger.recover()
 
     def _render_file(self, path: Path) -> bool:
-        """Render one input file; False when the job should stop (fail-fast)."""
+        """Plan every row of one input file; False when the job should stop (fail-fast)."""
         from ..sources import open_source
 
         try:
@@ -198,84 +244,201 @@ class _Job:
         self.report.file_issues.extend(header_map.file_issues)
         if header_map.fatal:
             errors = "；".join(i.describe() for i in header_map.file_issues if i.severity == "error")
+            self._flush()  # the manifest keeps row order: earlier rows first
+            self._drain(0)
             if self.manifest:
                 self.manifest.add(source.display_name, None, "", STATUS_FAILED, errors)
             return not self.options.fail_fast
         try:
             for raw in source.records():
-                outcome = self._render_row(raw, header_map, source.display_name)
-                self.report.outcomes.append(outcome)
-                if self.manifest:
-                    output = outcome.output.name if outcome.output else ""
-                    message = "；".join(
-                        i.message if not i.field else f"「{i.field}」：{i.message}" for i in outcome.issues
-                    )
-                    self.manifest.add(
-                        source.display_name, outcome.location.row, output, outcome.status, message
-                    )
-                if self.on_row:
-                    self.on_row(outcome)
-                if outcome.status == STATUS_FAILED and self.options.fail_fast:
-                    return False
+                if self.ledger is not None and not self.options.check_only:
+                    self.ledger.begin_batch()  # one transaction for a chunk's numbers
+                row = self._plan(raw, header_map, source.display_name)
+                self.pending.append(row)
+                if len(self.pending) >= self._chunk_rows():
+                    self._flush()
+                if self.options.fail_fast and self.report.failed:
+                    return False  # (with fail_fast every row is completed before the next is read)
         except SourceError as e:  # a file that breaks part-way (e.g. a truncated workbook)
             return self._file_failed(source.display_name, e.message)
         return True
 
     def _file_failed(self, name: str, message: str) -> bool:
+        self._flush()
+        self._drain(0)
         self.report.file_issues.append(Issue(Location(name), None, message))
         if self.manifest:
             self.manifest.add(name, None, "", STATUS_FAILED, message)
         return not self.options.fail_fast
 
-    def _render_row(self, raw: Any, header_map: Any, source_name: str) -> RowOutcome:
+    # -- row order: plan, render, complete -----------------------------------------------------------
+    def _chunk_rows(self) -> int:
+        # The first row alone: a template that fails for every record stops the job at once,
+        # before numbers are taken for rows read ahead.
+        return 1 if self.options.fail_fast or self.planned == 0 else CHUNK_ROWS
+
+    def _flush(self) -> None:
+        """Hand the pending rows to the renderer as one chunk, then complete the chunks that
+        are due, so at most a few chunks are ever in memory."""
+        if self.ledger is not None:
+            self.ledger.end_batch()  # the chunk's numbers are committed before any is rendered
+        if not self.pending:
+            return
+        rows, self.pending = self.pending, []
+        tasks = [RenderTask(row.context, row.path) for row in rows if row.outcome is None]
+        future = self._renderer().submit(tasks) if tasks else _done([])
+        self.in_flight.append((rows, future))
+        self.planned += len(rows)
+        self._drain(self._window())
+
+    def _drain(self, keep: int) -> None:
+        while len(self.in_flight) > keep:
+            self._complete(*self.in_flight.popleft())
+
+    def _window(self) -> int:
+        workers = getattr(self.renderer, "workers", 0)
+        return 2 * workers if workers else 0
+
+    def _renderer(self) -> Any:
+        """Render in this process until the batch is big enough to be worth worker processes."""
+        from .workers import InlineRenderer, ProcessRenderer, usable_cores
+
+        jobs = self.options.jobs or usable_cores()
+        if isinstance(self.renderer, ProcessRenderer):
+            return self.renderer
+        if jobs > 1 and self.planned >= PARALLEL_FROM and not self.options.fail_fast:
+            self.renderer = ProcessRenderer(self.prepared, self.template, self.options.rules_index, jobs)
+            self.report.workers = jobs
+        elif self.renderer is None:
+            self.renderer = InlineRenderer(self.prepared)
+        return self.renderer
+
+    def _complete(self, rows: list[_Row], future: Future) -> None:
+        """Give each rendered document of a chunk its name and register it, in row order."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            results = iter(future.result())
+        except BrokenProcessPool as e:
+            raise OutputError(
+                "生成文书的子进程意外退出（可能内存不足或被结束）；已生成的文书和台账一致，可重新运行",
+            ) from e
+        rendered = [(row, next(results) if row.outcome is None else None) for row in rows]
+        with self._ledger_batch():
+            for row, result in rendered:
+                if result is not None and result.digest is not None and row.held is not None:
+                    self.ledger.record_digest(row.held, result.digest, str(row.path))
+        outcomes: list[RowOutcome] = []
+        template_problem: Rendered | None = None
+        try:
+            written: list[tuple[_Row, Rendered]] = []
+            for row, result in rendered:
+                if template_problem is not None or (result is not None and result.template_problem):
+                    template_problem = template_problem or result
+                    if result is not None and result.temporary is not None:
+                        result.temporary.unlink(missing_ok=True)
+                elif row.outcome is not None:
+                    outcomes.append(row.outcome)
+                elif result.problem is not None:
+                    outcomes.append(self._row_failed(row, OutputError(result.problem)))
+                else:
+                    try:
+                        publish(result.temporary, row.path, overwrite=self.options.force)
+                    except OutputError as e:
+                        outcomes.append(self._row_failed(row, e))
+                        continue
+                    written.append((row, result))
+                    outcomes.append(RowOutcome(row.location, STATUS_DONE, row.path))
+            with self._ledger_batch():
+                for row, result in written:
+                    if row.number and self.ledger is not None:
+                        self.ledger.issue(row.number, result.digest, str(row.path), meta=row.reissue_meta)
+                        self.held.discard(row.number)
+                    elif not row.number:
+                        self.report.unregistered += 1
+        finally:
+            # Even if the job is stopped here, the manifest lists every document now on disk
+            # (a number not yet registered is settled by _abandon from the file).
+            for outcome in outcomes:
+                self._record(outcome)
+        if self.on_row:
+            for outcome in outcomes:
+                self.on_row(outcome)
+        if template_problem is not None:
+            raise TemplateProblem(template_problem.problem, hint=template_problem.hint)
+
+    def _ledger_batch(self) -> Any:
+        return self.ledger.batch() if self.ledger is not None else nullcontext()
+
+    def _row_failed(self, row: _Row, error: JianchaError) -> RowOutcome:
+        if row.held is not None:
+            self.ledger.void(row.held, error.message)
+            self.held.discard(row.held)
+        return RowOutcome(row.location, STATUS_FAILED, issues=[Issue(row.location, None, error.message)])
+
+    def _record(self, outcome: RowOutcome) -> None:
+        """A row is done: count it and list it in the manifest."""
+        self.report.add(outcome, keep=self.options.keep_outcomes)
+        if self.manifest:
+            output = outcome.output.name if outcome.output and outcome.status == STATUS_DONE else ""
+            message = "；".join(
+                i.message if not i.field else f"「{i.field}」：{i.message}" for i in outcome.issues
+            )
+            self.manifest.add(outcome.location.file, outcome.location.row, output, outcome.status, message)
+
+    def _abandon(self, reason: str) -> None:
+        """The job stops early: rendered documents not yet named are deleted, and the numbers
+        still held are settled at once (written → 已印发, otherwise → 作废 with the reason)."""
+        for _rows, future in self.in_flight:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                for result in future.result():
+                    if result.temporary is not None:
+                        result.temporary.unlink(missing_ok=True)
+        if self.ledger is not None and self.held:
+            with suppress(Exception):  # what is left, the next run's recover() settles
+                self.ledger.release(sorted(self.held), reason)
+
+    # -- planning one row (in row order, in this process) ----------------------------------------------
+    def _plan(self, raw: Any, header_map: Any, source_name: str) -> _Row:
         location = raw.location
         if raw.problems:
-            return RowOutcome(
-                location, STATUS_FAILED, issues=[Issue(location, None, p) for p in raw.problems]
-            )
+            return _Row(location, _failed(location, [Issue(location, None, p) for p in raw.problems]))
         result = self.validator.validate(location, raw.values, header_map)
         if not isinstance(result, Record):
-            return RowOutcome(location, STATUS_FAILED, issues=result)
+            return _Row(location, _failed(location, result))
         values = result.values
         citation_issues = self._check_citations(values, location)
         if citation_issues:
-            return RowOutcome(location, STATUS_FAILED, issues=citation_issues)
+            return _Row(location, _failed(location, citation_issues))
         held: str | None = None  # a number this job holds as 生成中: voided if the row fails
         reissue = False
         try:
             if not values.get("doc_number"):
                 held = self._allocate(values, source_name, location)
             path = self._output_path(values, location)
-            if path.exists() and not self.options.force:
+            if not self.options.force and self._exists(path):
                 raise OutputError(f"输出文件“{path.name}”已存在，未覆盖；如需覆盖请加 --force")
             if values.get("doc_number") and held is None:
                 reissue = self._claim(values, source_name, location)
                 if not (reissue or self.options.check_only or self.ledger is None):
                     held = values["doc_number"]
-            if self.options.check_only:
-                return RowOutcome(location, STATUS_CHECKED, path)
-            data = self.prepared.render_bytes({**values, "layout": self.layout})
-            digest = hashlib.sha256(data).hexdigest()
-            if held is not None:
-                self.ledger.record_digest(held, digest, str(path))
-            try:
-                write_atomic(path, data, overwrite=self.options.force)
-            except OSError as e:
-                raise OutputError(f"无法写入 {path}：{e.strerror or e}") from e
         except JianchaError as e:
             if held is not None:
                 self.ledger.void(held, e.message)
-            if isinstance(e, TemplateProblem):
-                raise  # a broken template concerns the whole job, not this row
+                self.held.discard(held)
             label = "文号" if isinstance(e, LedgerError) else None
-            return RowOutcome(location, STATUS_FAILED, issues=[Issue(location, label, e.message)])
+            return _Row(location, _failed(location, [Issue(location, label, e.message)]))
+        if self.options.check_only:
+            return _Row(location, RowOutcome(location, STATUS_CHECKED, path))
         number = values.get("doc_number")
-        if number and self.ledger is not None:
-            meta = self._meta(values, source_name, location) if reissue else None
-            self.ledger.issue(number, digest, str(path), meta=meta)
-        elif not number:
-            self.report.unregistered += 1
-        return RowOutcome(location, STATUS_DONE, path)
+        return _Row(
+            location,
+            context={**values, "layout": self.layout},
+            path=path,
+            number=number,
+            held=held,
+            reissue_meta=self._meta(values, source_name, location) if reissue else None,
+        )
 
     def _check_citations(self, values: dict[str, Any], location: Location) -> list[Issue]:
         if not self.options.check_citations:
@@ -300,6 +463,7 @@ class _Job:
         if code is None:
             return None
         number = self.ledger.allocate(code, values["date"].year, self._meta(values, source_name, location))
+        self.held.add(number)
         values["doc_number"] = number
         self.report.numbered += 1
         return number
@@ -313,14 +477,25 @@ class _Job:
             if not self.options.force_number:
                 self.ledger.check_free(number)
             return False
-        return self.ledger.claim(
+        reissue = self.ledger.claim(
             number, self._meta(values, source_name, location), force=self.options.force_number
         )
+        if not reissue:
+            self.held.add(number)
+        return reissue
 
     def _meta(self, values: dict[str, Any], source_name: str, location: Location) -> Any:
         from ..ledger.numbering import document_meta
 
         return document_meta(self.kind, values, source_name, location.row)
+
+    def _exists(self, path: Path) -> bool:
+        """Whether the output folder had this file when the job started (read once, not one
+        ``stat`` per row; a file another program adds meanwhile is still caught when the
+        document is given its name, which never replaces a file)."""
+        if self.existing is None:
+            self.existing = names_in(self.options.outdir)
+        return path.name in self.existing
 
     def _output_path(self, values: dict[str, Any], location: Location) -> Path:
         fallback = f"第{location.row}行" if location.unit == "row" else f"第{location.row}条"
@@ -335,3 +510,35 @@ def _ensure_outdir(outdir: Path) -> None:
         raise OutputError(f"无法创建输出文件夹 {outdir}：{e.strerror or e}") from e
     if not outdir.is_dir():
         raise OutputError(f"输出位置 {outdir} 不是文件夹")
+
+
+@dataclass
+class _Row:
+    """One input row between planning and completion: decided already (``outcome``), or to be
+    rendered from ``context`` and written to ``path``."""
+
+    location: Location
+    outcome: RowOutcome | None = None
+    context: dict[str, Any] | None = None
+    path: Path | None = None
+    number: str | None = None  # the 文号 the document carries, if any
+    held: str | None = None  # the 文号 this job holds as 生成中 for it
+    reissue_meta: Any = None  # for a forced re-issue: the ledger entry's new details
+
+
+def _failed(location: Location, issues: list[Issue]) -> RowOutcome:
+    return RowOutcome(location, STATUS_FAILED, issues=issues)
+
+
+def _done(value: Any) -> Future:
+    future: Future = Future()
+    future.set_result(value)
+    return future
+
+
+def _stop_reason(error: BaseException) -> str:
+    if isinstance(error, KeyboardInterrupt):
+        return "生成被中断"
+    if isinstance(error, JianchaError):
+        return f"本批次因错误停止（{error.message}）"
+    return "本批次因内部错误停止"

@@ -4,8 +4,14 @@ docxtpl re-reads and re-parses the .docx for every document. Here the template i
 its body, headers and footers are cleaned with docxtpl's own ``patch_xml`` (so the tag syntax is
 exactly docxtpl's: ``{%p %}``, ``{%tr %}``, ``{{r }}`` …) and compiled to Jinja templates once;
 each document is then one render of those templates, docxtpl's own post-processing
-(``resolve_listing`` for line breaks and tabs, ``fix_tables``), and one zip write in which every
-other part is copied unchanged.
+(``resolve_listing`` for line breaks and tabs, ``fix_tables``), and one zip write.
+
+What does not change from one document to the next is done once, at preparation: a header or
+footer whose template uses no variable renders to the same XML for every record, so it is
+rendered once; and every part that does not change (those, and the styles, fonts, settings …
+copied from the template) is compressed once into a "static" archive. A document is that archive
+opened in append mode (the standard library's zipfile) with its rendered parts added — no part is
+compressed twice.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ _HEADER_FOOTER_TYPES = (
 )
 _OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 _BODY_MARK = "<!--jiancha-body-->"
+# What docxtpl's resolve_listing rewrites: tab, line feed, bell (\a: new paragraph), form feed.
+_LISTING_CHARACTERS = re.compile("[\t\n\a\f]")
 
 
 @dataclass
@@ -56,6 +64,10 @@ class PreparedTemplate:
         self.main_name = self._main_document_name()
         self._parts = [self._prepare_body()] + [self._prepare_part(n) for n in self._header_footer_names()]
         self.sources = {p.name: p.source for p in self._parts}
+        # Parts whose template reads no variable: rendered once, here.
+        self._constant = {p.name: self._render_part(p, {}) for p in self._parts if self._is_constant(p)}
+        self._dynamic = [p for p in self._parts if p.name not in self._constant]
+        self._static_archive = self._build_static_archive()
 
     # -- preparation ---------------------------------------------------------------------------
     def _main_document_name(self) -> str:
@@ -124,20 +136,42 @@ class PreparedTemplate:
         template, source = self._compile(name, xml)
         return _Part(name, template, source)
 
+    def _is_constant(self, part: _Part) -> bool:
+        from jinja2 import meta
+
+        return not part.is_body and not meta.find_undeclared_variables(self.env.parse(part.source))
+
+    def _entry(self, info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+        entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = info.external_attr
+        return entry
+
+    def _build_static_archive(self) -> bytes:
+        """Every part that is the same in every document, compressed once, in template order."""
+        dynamic = {p.name for p in self._dynamic}
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for info in self._infos:
+                if info.filename not in dynamic:
+                    data = self._constant.get(info.filename, self._blobs[info.filename])
+                    archive.writestr(self._entry(info), data)
+        return buffer.getvalue()
+
     # -- rendering -----------------------------------------------------------------------------
     def render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
         """The rendered XML of the body, headers and footers, keyed by part name."""
-        rendered: dict[str, bytes] = {}
-        for part in self._parts:
-            xml = self._render_xml(part, context)
-            if part.is_body:
-                rendered[part.name] = (part.prefix + _finish_body(xml, part.name) + part.suffix).encode(
-                    "utf-8"
-                )
-            else:
-                _check_well_formed(xml, part.name)
-                rendered[part.name] = xml.encode("utf-8")
+        rendered = dict(self._constant)
+        for part in self._dynamic:
+            rendered[part.name] = self._render_part(part, context)
         return rendered
+
+    def _render_part(self, part: _Part, context: dict[str, Any]) -> bytes:
+        xml = self._render_xml(part, context)
+        if part.is_body:
+            return (part.prefix + _finish_body(xml, part.name) + part.suffix).encode("utf-8")
+        _check_well_formed(xml, part.name)
+        return xml.encode("utf-8")
 
     def _render_xml(self, part: _Part, context: dict[str, Any]) -> str:
         from docxtpl import DocxTemplate
@@ -149,20 +183,23 @@ class PreparedTemplate:
             raise TemplateProblem(f"模板 {self.path.name} 渲染失败（{part.name}）：{_explain(e)}") from e
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if not _LISTING_CHARACTERS.search(xml):
+            # resolve_listing only rewrites tabs, line breaks, \a and \f inside w:t; without
+            # any, its result is its input, so the three nested regex passes are skipped.
+            return xml
         return DocxTemplate.resolve_listing(None, xml)
 
     def render_bytes(self, context: dict[str, Any]) -> bytes:
-        """One complete .docx as bytes."""
-        rendered = self.render_parts(context)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for info in self._infos:
-                data = rendered.get(info.filename, self._blobs[info.filename])
-                entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                entry.external_attr = info.external_attr
-                archive.writestr(entry, data)
+        """One complete .docx as bytes: the static archive with this record's parts appended."""
+        rendered = [(part, self._render_part(part, context)) for part in self._dynamic]
+        buffer = io.BytesIO(self._static_archive)
+        with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+            for part, data in rendered:
+                archive.writestr(self._entry(self._info(part.name)), data)
         return buffer.getvalue()
+
+    def _info(self, name: str) -> zipfile.ZipInfo:
+        return next(info for info in self._infos if info.filename == name)
 
 
 def _finish_body(xml: str, name: str) -> str:
@@ -171,7 +208,8 @@ def _finish_body(xml: str, name: str) -> str:
     from lxml import etree
 
     tree = _check_well_formed(xml, name)
-    if tree.find(f".//{{{_W_NS}}}tbl") is not None:
+    has_tables = tree.find(f".//{{{_W_NS}}}tbl") is not None
+    if has_tables:
         tree = DocxTemplate.fix_tables(None, xml)
     drawings = tree.xpath(
         "//wp:docPr",
@@ -179,6 +217,8 @@ def _finish_body(xml: str, name: str) -> str:
     )
     for number, element in enumerate(drawings, start=1001):
         element.attrib["id"] = str(number)
+    if not has_tables and not drawings:
+        return xml  # nothing changed: serialising the tree again would give C14N-equal XML
     return etree.tostring(tree, encoding="unicode", pretty_print=False)
 
 

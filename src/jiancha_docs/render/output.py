@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +55,42 @@ def sanitise(name: str) -> str:
     return name or "未命名"
 
 
+class NameSet:
+    """A set of file names that stays small for any batch: each name is kept as a 64-bit digest
+    (about 50 bytes in memory instead of 150+), so 100,000 names cost a few megabytes. Two
+    different names sharing a digest is a one-in-10¹⁰ event at that size, and would only add a
+    "_2" to a name — deterministically, since the digest does not depend on the run."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self._digests = {self._digest(name) for name in names}
+
+    @staticmethod
+    def _digest(name: str) -> int:
+        return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "big")
+
+    def __contains__(self, name: str) -> bool:
+        return self._digest(name) in self._digests
+
+    def add(self, name: str) -> None:
+        self._digests.add(self._digest(name))
+
+
+def names_in(folder: Path) -> NameSet:
+    """The names of the files in ``folder`` (none if it does not exist), read in one pass."""
+    if not folder.is_dir():
+        return NameSet()
+    with os.scandir(folder) as entries:
+        return NameSet(entry.name for entry in entries)
+
+
 class NameAllocator:
     """Hands out distinct file names within one batch, in row order (so names are deterministic)."""
 
     def __init__(self, outdir: Path, suffix: str = ".docx") -> None:
         self.outdir = outdir
         self.suffix = suffix
-        self._used: set[str] = set()
+        self._root: Path | None = None  # the output folder, resolved once it exists
+        self._used = NameSet()  # case-folded: Windows and macOS folders ignore case
 
     def allocate(self, stem: str) -> Path:
         candidate, number = stem, 1
@@ -67,7 +98,16 @@ class NameAllocator:
             number += 1
             candidate = f"{stem}_{number}"
         self._used.add((candidate + self.suffix).casefold())
-        return confined(self.outdir, candidate + self.suffix)
+        if self._root is None:
+            self._root = self.outdir.resolve()
+        name = candidate + self.suffix
+        path = self._root / name
+        # A plain name (sanitise() leaves no separator, "." or ".."): the path is in the folder
+        # without asking the file system. A symbolic link of that name cannot lead elsewhere
+        # either: publish() links or renames onto the name, which never follows a link.
+        if path.parent == self._root and path.name == name:
+            return path
+        return confined(self._root, name)
 
 
 def confined(outdir: Path, name: str) -> Path:
@@ -85,10 +125,30 @@ def write_atomic(path: Path, data: bytes, overwrite: bool = False) -> None:
     Without ``overwrite`` the final step is a hard link, which fails if the name exists: an
     existing document is never replaced, even by a process racing this one.
     """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=_temporary_prefix(), suffix=".part")
+    temporary = write_temporary(path.parent, data)
+    try:
+        publish(temporary, path, overwrite)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_temporary(folder: Path, data: bytes) -> Path:
+    """``data`` in a new temporary file in ``folder`` (named so a later run can tell whether the
+    writing process is still alive); the caller publishes or deletes it."""
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=_temporary_prefix(), suffix=".part")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return Path(temporary)
+
+
+def publish(temporary: Path, path: Path, overwrite: bool = False) -> None:
+    """Give a complete temporary file its real name in one step; without ``overwrite`` an
+    existing file is never replaced. The temporary is gone afterwards, whatever happens."""
+    try:
         if overwrite:
             os.replace(temporary, path)
             return
@@ -101,9 +161,10 @@ def write_atomic(path: Path, data: bytes, overwrite: bool = False) -> None:
             if path.exists():
                 raise OutputError(f"文件“{path.name}”已存在，未覆盖；如需覆盖请加 --force") from None
             os.replace(temporary, path)
+    except OSError as e:
+        raise OutputError(f"无法写入 {path}：{e.strerror or e}") from e
     finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        temporary.unlink(missing_ok=True)
 
 
 def _temporary_prefix() -> str:
@@ -114,11 +175,14 @@ def _temporary_prefix() -> str:
 def remove_stale_temporaries(outdir: Path) -> int:
     """Delete temporary files left in ``outdir`` by runs that were killed; returns how many."""
     removed = 0
-    for leftover in outdir.glob(".jiancha-*.part"):
-        pid = leftover.name.split("-")[1]
-        if pid.isdigit() and not process_alive(int(pid)):
-            leftover.unlink(missing_ok=True)
-            removed += 1
+    with os.scandir(outdir) as entries:  # one entry at a time: the folder may hold 100,000 documents
+        for entry in entries:
+            if not (entry.name.startswith(".jiancha-") and entry.name.endswith(".part")):
+                continue
+            pid = entry.name.split("-")[1]
+            if pid.isdigit() and not process_alive(int(pid)):
+                Path(entry.path).unlink(missing_ok=True)
+                removed += 1
     return removed
 
 
