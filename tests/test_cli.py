@@ -34,6 +34,41 @@ def test_help_is_chinese() -> None:
     assert "render  用输入文件" in result.stdout
 
 
+HEAVY = [
+    "docxtpl",
+    "docx",
+    "lxml",
+    "jinja2",
+    "openpyxl",
+    "whoosh",
+    "jieba",
+    "yaml",
+    "cn2an",
+    "tqdm",
+    "charset_normalizer",
+    "markdown_it",
+    "sqlite3",
+    "multiprocessing",
+    "concurrent",
+]
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["render", "--help"], ["ledger", "--help"], ["rules", "--help"]]
+)
+def test_help_imports_no_heavy_library(args: list[str]) -> None:
+    """`jiancha --help` stays instant (the bench measures it: bench/batch_throughput.py) because
+    the commands import the libraries that do the work only when they run."""
+    script = (
+        "import sys\n"
+        "from jiancha_docs.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))"
+    )
+    result = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
+    assert result.stdout.splitlines()[-1] == "[]", result.stdout.splitlines()[-1]
+
+
 def test_unknown_option_is_a_usage_error_in_chinese() -> None:
     result = run("render", "--bogus")
     assert result.returncode == 2

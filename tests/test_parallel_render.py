@@ -193,6 +193,38 @@ def test_ctrl_c_part_way_keeps_ledger_and_files_in_agreement(tmp_path: Path) -> 
     assert any(e.void_reason == "生成被中断，文件未写出" for e in entries)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_ctrl_c_while_documents_are_being_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """Interrupted in the middle of a chunk (the 100th document about to get its name): the
+    documents named so far are in the manifest and registered, the rest leave nothing behind."""
+    from jiancha_docs.render import batch
+
+    calls = []
+    original = batch.publish
+
+    def interrupted(temporary: Path, path: Path, overwrite: bool = False) -> None:
+        calls.append(path)
+        if len(calls) == 100:
+            raise KeyboardInterrupt
+        original(temporary, path, overwrite)
+
+    monkeypatch.setattr(batch, "publish", interrupted)
+    source = write_input(tmp_path / "input.csv")
+    out, db = tmp_path / "out", tmp_path / "l.sqlite3"
+    with pytest.raises(KeyboardInterrupt):
+        render_records(
+            find_kind("reform_notice"),
+            [source],
+            RenderOptions(outdir=out, ledger_path=db, code="某纪改", jobs=jobs),
+        )
+    assert len(list(out.glob("*.docx"))) == 99
+    lines = manifest_lines(out)[1:]
+    assert {line[2] for line in lines if line[3] == "已生成"} == {p.name for p in out.glob("*.docx")}
+    assert_files_agree_with_ledger(out, db)
+
+
 KILLED_BATCH = """
 import sys
 from pathlib import Path
@@ -248,4 +280,70 @@ def test_killing_a_parallel_batch_leaves_no_worker_and_a_consistent_ledger(tmp_p
     from jiancha_docs.render.output import remove_stale_temporaries
 
     remove_stale_temporaries(out)  # the next run does this first
+    assert_files_agree_with_ledger(out, db)
+
+
+def test_workers_started_by_spawn_make_the_same_documents(tmp_path: Path) -> None:
+    """Windows and macOS start workers with spawn: each prepares its own template, and the
+    records travel pickled (dates as CnDate, tables as lists of dicts)."""
+    from jiancha_docs.kinds import Record, Validator
+    from jiancha_docs.render.workers import InlineRenderer, ProcessRenderer, RenderTask, make_prepared
+    from jiancha_docs.sources import open_source
+
+    kind = find_kind("reform_notice")
+    validator = Validator(kind)
+    contexts = []
+    with open_source(write_input(tmp_path / "input.csv", 9)) as source:
+        header_map = validator.map_headers(source.headers, source.display_name)
+        for raw in source.records():
+            record = validator.validate(raw.location, raw.values, header_map)
+            if isinstance(record, Record):
+                contexts.append({**record.values, "doc_number": "某纪改〔2024〕1号", "layout": "文件式"})
+    assert len(contexts) == 9
+    template = kind.template_path(None)
+    prepared = make_prepared(template, None)
+    (tmp_path / "inline").mkdir()
+    (tmp_path / "spawned").mkdir()
+    inline = InlineRenderer(prepared).submit(
+        [RenderTask(c, tmp_path / "inline" / f"{n}.docx") for n, c in enumerate(contexts)]
+    )
+    pool = ProcessRenderer(prepared, template, None, 2, start_method="spawn")
+    try:
+        spawned = pool.submit(
+            [RenderTask(c, tmp_path / "spawned" / f"{n}.docx") for n, c in enumerate(contexts)]
+        )
+        results = spawned.result(timeout=120)
+    finally:
+        pool.close()
+    for ours, theirs in zip(inline.result(), results, strict=True):
+        assert ours.problem is None and theirs.problem is None
+        assert ours.digest == theirs.digest
+        assert ours.temporary.read_bytes() == theirs.temporary.read_bytes()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_on_the_command_line(tmp_path: Path) -> None:
+    """What a clerk sees after Ctrl-C on `jiancha render`, and what is left."""
+    source = write_input(tmp_path / "input.csv", 3000)
+    out, db = tmp_path / "out", tmp_path / "l.sqlite3"
+    command = [sys.executable, "-c", "from jiancha_docs.cli import main; main()"]
+    env = {**os.environ, "JIANCHA_DB": str(db)}
+    batch = subprocess.Popen(
+        [*command, "render", "reform_notice", str(source), "-o", str(out), "--code", "某纪改"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("*.docx"))) < 300:
+        time.sleep(0.05)
+    batch.send_signal(signal.SIGINT)
+    _, stderr = batch.communicate(timeout=60)
+    assert batch.returncode == 130
+    assert stderr.strip().endswith(
+        "已中断。已写好的文书完整保留，已登记台账并列入生成清单；已取号但未生成的文号已作废并注明原因；不会留下半个文件。"
+    )
+    assert 300 <= len(list(out.glob("*.docx"))) < 2700
+    lines = manifest_lines(out)[1:]
+    assert {line[2] for line in lines if line[3] == "已生成"} == {p.name for p in out.glob("*.docx")}
     assert_files_agree_with_ledger(out, db)

@@ -17,14 +17,18 @@ from .app import cli
 __all__ = ["cli", "main"]
 
 
+INTERRUPTED = "已中断。已写好的文件完整保留，未写完的不会留下半个文件。"
+
+
 # -- entry point -------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every JianchaError becomes a Chinese message and its exit code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         cli.main(args=argv, prog_name="jiancha", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("已中止。", err=True)
+    except click.exceptions.Abort as e:
+        # click turns Ctrl-C into Abort
+        click.echo(INTERRUPTED if isinstance(e.__context__, KeyboardInterrupt) else "已中止。", err=True)
         sys.exit(130)
     except click.ClickException as e:
         e.show()
@@ -39,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
             click.echo(f"提示：{e.hint}", err=True)
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
-        click.echo("已中断。已写好的文书完整保留，未写完的不会留下半个文件。", err=True)
+        click.echo(INTERRUPTED, err=True)
         sys.exit(130)
     except Exception as e:  # the last line of defence: no traceback reaches a user
         if debug:

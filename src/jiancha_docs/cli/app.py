@@ -93,6 +93,8 @@ class progress_bar:
         if sys.stderr.isatty():
             from tqdm import tqdm
 
+            # No monitor thread: render jobs fork worker processes, best done with one thread.
+            tqdm.monitor_interval = 0
             self._bar = tqdm(desc=self.description, unit="份", file=sys.stderr, leave=False)
             return lambda: self._bar.update(1)
         return lambda: None

@@ -196,8 +196,16 @@ def render(
 
     from ..render.batch import STATUS_DONE
 
-    with progress_bar("生成" if not check_only else "校验") as tick:
-        report = render_records(schema, inputs, options, on_row=on_row)
+    try:
+        with progress_bar("生成" if not check_only else "校验") as tick:
+            report = render_records(schema, inputs, options, on_row=on_row)
+    except KeyboardInterrupt:
+        click.echo(
+            "已中断。已写好的文书完整保留，已登记台账并列入生成清单；已取号但未生成的文号已作废并注明原因；"
+            "不会留下半个文件。",
+            err=True,
+        )
+        sys.exit(130)
     for note in report.ledger_notes:
         click.echo(f"台账：{note}", err=True)
     for issue in report.issues():

@@ -186,7 +186,8 @@ class Ledger:
     def end_batch(self, commit: bool = True) -> None:
         if self._in_batch:
             self._in_batch = False
-            self.connection.execute("COMMIT" if commit else "ROLLBACK")
+            if self.connection.in_transaction:
+                self.connection.execute("COMMIT" if commit else "ROLLBACK")
 
     @property
     def in_batch(self) -> bool:
@@ -331,7 +332,13 @@ class Ledger:
 
     def release(self, numbers: list[str], reason: str) -> None:
         """A job that stops early settles the numbers it still holds, as ``recover`` would:
-        a document already written under its name → 已印发; otherwise → 作废 with ``reason``."""
+        a document already written under its name → 已印发; otherwise → 作废 with ``reason``.
+
+        Called when a job is interrupted, possibly in the middle of a transaction: whatever that
+        transaction had not committed is rolled back first."""
+        if self.connection.in_transaction:
+            self.connection.execute("ROLLBACK")
+        self._in_batch = False
         for number in numbers:
             row = self.connection.execute(
                 "SELECT output_file, sha256 FROM documents WHERE doc_number = ? AND status = ? AND holder = ?",

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
-from contextlib import nullcontext, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -177,9 +177,11 @@ class _Job:
         self.renderer: Any = None
         self.pending: list[_Row] = []  # planned rows not yet handed to the renderer
         self.in_flight: deque[tuple[list[_Row], Future]] = deque()
+        self.completing: list[Rendered] = []  # the chunk being completed
         self.held: set[str] = set()  # 文号 this job holds as 生成中
         self.planned = 0
         self.existing: NameSet | None = None  # file names in the output folder at the start
+        self.stop = _StopRequest()
 
     # -- the job -----------------------------------------------------------------------------------
     def run(self, inputs: Iterable[Path]) -> RenderReport:
@@ -197,13 +199,15 @@ class _Job:
             self.report.manifest = self.manifest.path
         completed = False
         try:
-            for path in inputs:
-                if not self._render_file(path):
-                    self.report.stopped_early = True
-                    break
-            self._flush()
-            while self.in_flight:
-                self._complete(*self.in_flight.popleft())
+            with _stop_between_rows() as self.stop:
+                for path in inputs:
+                    if not self._render_file(path):
+                        self.report.stopped_early = True
+                        break
+                self._flush()
+                while self.in_flight:
+                    self.stop.check()
+                    self._complete(*self.in_flight.popleft())
             completed = True
         except BaseException as e:
             if self.ledger is not None:
@@ -251,6 +255,7 @@ class _Job:
             return not self.options.fail_fast
         try:
             for raw in source.records():
+                self.stop.check()
                 if self.ledger is not None and not self.options.check_only:
                     self.ledger.begin_batch()  # one transaction for a chunk's numbers
                 row = self._plan(raw, header_map, source.display_name)
@@ -293,6 +298,7 @@ class _Job:
 
     def _drain(self, keep: int) -> None:
         while len(self.in_flight) > keep:
+            self.stop.check()
             self._complete(*self.in_flight.popleft())
 
     def _window(self) -> int:
@@ -324,12 +330,15 @@ class _Job:
                 "生成文书的子进程意外退出（可能内存不足或被结束）；已生成的文书和台账一致，可重新运行",
             ) from e
         rendered = [(row, next(results) if row.outcome is None else None) for row in rows]
+        self.completing = [result for _, result in rendered if result is not None]
         with self._ledger_batch():
             for row, result in rendered:
                 if result is not None and result.digest is not None and row.held is not None:
                     self.ledger.record_digest(row.held, result.digest, str(row.path))
         outcomes: list[RowOutcome] = []
+        digests: dict[int, str] = {}  # id(outcome) → the digest of the document it names
         template_problem: Rendered | None = None
+        finished = False
         try:
             written: list[tuple[_Row, Rendered]] = []
             for row, result in rendered:
@@ -342,25 +351,38 @@ class _Job:
                 elif result.problem is not None:
                     outcomes.append(self._row_failed(row, OutputError(result.problem)))
                 else:
+                    done = RowOutcome(row.location, STATUS_DONE, row.path)
+                    outcomes.append(done)  # listed before the name is given: see finally
+                    digests[id(done)] = result.digest
                     try:
                         publish(result.temporary, row.path, overwrite=self.options.force)
                     except OutputError as e:
-                        outcomes.append(self._row_failed(row, e))
+                        outcomes[-1] = self._row_failed(row, e)
                         continue
                     written.append((row, result))
-                    outcomes.append(RowOutcome(row.location, STATUS_DONE, row.path))
             with self._ledger_batch():
                 for row, result in written:
                     if row.number and self.ledger is not None:
                         self.ledger.issue(row.number, result.digest, str(row.path), meta=row.reissue_meta)
-                        self.held.discard(row.number)
-                    elif not row.number:
-                        self.report.unregistered += 1
+            # Held until the registrations are committed: if they are not, _abandon settles them.
+            for row, _ in written:
+                if row.number and self.ledger is not None:
+                    self.held.discard(row.number)
+                elif not row.number:
+                    self.report.unregistered += 1
+            finished = True
         finally:
-            # Even if the job is stopped here, the manifest lists every document now on disk
-            # (a number not yet registered is settled by _abandon from the file).
+            # Even if the job is stopped here, the manifest lists exactly the documents now on
+            # disk: when interrupted, a document counts as written if its file has its digest
+            # (as _abandon decides for the ledger).
             for outcome in outcomes:
-                self._record(outcome)
+                if (
+                    finished
+                    or outcome.status != STATUS_DONE
+                    or _has_digest(outcome.output, digests[id(outcome)])
+                ):
+                    self._record(outcome)
+        self.completing = []
         if self.on_row:
             for outcome in outcomes:
                 self.on_row(outcome)
@@ -389,11 +411,13 @@ class _Job:
     def _abandon(self, reason: str) -> None:
         """The job stops early: rendered documents not yet named are deleted, and the numbers
         still held are settled at once (written → 已印发, otherwise → 作废 with the reason)."""
+        results = list(self.completing)
         for _rows, future in self.in_flight:
             if future.done() and not future.cancelled() and future.exception() is None:
-                for result in future.result():
-                    if result.temporary is not None:
-                        result.temporary.unlink(missing_ok=True)
+                results.extend(future.result())
+        for result in results:
+            if result.temporary is not None:
+                result.temporary.unlink(missing_ok=True)  # (gone already if it was published)
         if self.ledger is not None and self.held:
             with suppress(Exception):  # what is left, the next run's recover() settles
                 self.ledger.release(sorted(self.held), reason)
@@ -524,6 +548,51 @@ class _Row:
     number: str | None = None  # the 文号 the document carries, if any
     held: str | None = None  # the 文号 this job holds as 生成中 for it
     reissue_meta: Any = None  # for a forced re-issue: the ledger entry's new details
+
+
+class _StopRequest:
+    """Ctrl-C during a job, acted on between rows, where the ledger, the files and the manifest
+    agree — not in the middle of naming a document or committing its registration."""
+
+    requested = False
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+
+@contextmanager
+def _stop_between_rows() -> Iterator[_StopRequest]:
+    """While the job runs, the first Ctrl-C asks it to stop at the next row; a second one stops
+    it at once (what is left half-done is then settled by the next run). Only the main thread
+    can take signals; elsewhere Ctrl-C keeps its usual effect."""
+    import signal
+    import threading
+
+    stop = _StopRequest()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def request(signum: int, frame: Any) -> None:
+        if stop.requested:
+            raise KeyboardInterrupt
+        stop.requested = True
+
+    previous = signal.signal(signal.SIGINT, request)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _has_digest(path: Path, digest: str) -> bool:
+    from ..ledger.store import file_digest
+
+    try:
+        return file_digest(path) == digest
+    except OSError:
+        return False
 
 
 def _failed(location: Location, issues: list[Issue]) -> RowOutcome:

@@ -101,20 +101,28 @@ class InlineRenderer:
 class ProcessRenderer:
     """A pool of worker processes, each with its own prepared copy of the template."""
 
-    def __init__(self, prepared: Any, template: Path, rules_index: Path | None, workers: int) -> None:
+    def __init__(
+        self,
+        prepared: Any,
+        template: Path,
+        rules_index: Path | None,
+        workers: int,
+        start_method: str | None = None,
+    ) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         self.workers = workers
-        # fork where the platform has it: workers start in milliseconds with everything imported
-        # and inherit the prepared template. Elsewhere (spawn) each worker prepares its own copy.
-        # Workers never touch the ledger, whose connection a forked worker inherits unused.
-        fork = sys.platform.startswith("linux")
+        # fork on Linux: workers start in milliseconds with everything imported and inherit the
+        # prepared template. Elsewhere (spawn; fork is unsafe on macOS and absent on Windows)
+        # each worker prepares its own copy. Workers never touch the ledger, whose connection a
+        # forked worker inherits unused.
+        method = start_method or ("fork" if sys.platform.startswith("linux") else "spawn")
         self._pool = ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=multiprocessing.get_context("fork" if fork else "spawn"),
+            mp_context=multiprocessing.get_context(method),
             initializer=_start_worker,
-            initargs=(prepared if fork else None, template, rules_index, os.getpid()),
+            initargs=(prepared if method == "fork" else None, template, rules_index, os.getpid()),
         )
 
     def submit(self, tasks: list[RenderTask]) -> Future:
