@@ -190,3 +190,23 @@ def test_a_document_is_the_same_bytes_every_time(small_template: Path) -> None:
     first = PreparedTemplate(small_template, make_environment()).render_bytes(CONTEXT)
     again = PreparedTemplate(small_template, make_environment()).render_bytes(CONTEXT)
     assert first == again
+
+
+def test_a_filter_given_the_wrong_kind_of_value_is_a_template_problem(tmp_path: Path) -> None:
+    prepared = PreparedTemplate(make_template(tmp_path, "（{{ recipient|cn }}）"), make_environment())
+    with pytest.raises(TemplateProblem) as caught:
+        prepared.render_bytes({"recipient": "某局"})
+    assert caught.value.message.startswith("模板 t.docx 渲染失败（word/document.xml）：ValueError: ")
+    assert caught.value.hint == "请检查模板中的过滤器是否用在了合适的字段上"
+
+
+def test_preparing_a_template_renders_nothing(tmp_path: Path) -> None:
+    """A header quoting an article (no variable in it) is rendered with the first document, so
+    a template can be prepared and checked without a rules index."""
+    template = make_template(tmp_path, "正文 {{ title }}", header='{{ "《监察法》第一条"|article }}')
+    prepared = PreparedTemplate(template, make_environment())
+    assert "article" in prepared.sources["word/header1.xml"]
+    with pytest.raises(TemplateProblem, match="没有可用的法规索引"):
+        prepared.render_bytes({"title": "甲"})
+    cited = PreparedTemplate(template, make_environment(lambda ref: f"{ref}的条文"))
+    assert "《监察法》第一条的条文" in cited.render_parts({"title": "甲"})["word/header1.xml"].decode("utf-8")

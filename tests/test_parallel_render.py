@@ -50,11 +50,11 @@ def rows(count: int) -> list[list[str]]:
     return found
 
 
-def write_input(path: Path, count: int = ROWS) -> Path:
+def write_input(path: Path, count: int = ROWS, data: list[list[str]] | None = None) -> Path:
     with open(path, "w", encoding="gbk", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(REFORM_HEADERS)
-        writer.writerows(rows(count))
+        writer.writerows(rows(count) if data is None else data)
     return path
 
 
@@ -341,9 +341,60 @@ def test_ctrl_c_on_the_command_line(tmp_path: Path) -> None:
     _, stderr = batch.communicate(timeout=60)
     assert batch.returncode == 130
     assert stderr.strip().endswith(
-        "已中断。已写好的文书完整保留，已登记台账并列入生成清单；已取号但未生成的文号已作废并注明原因；不会留下半个文件。"
+        "已中断。已开始生成的文书都已完成，登记了台账并列入生成清单；其余记录没有处理，也没有占用文号；不会留下半个文件。"
     )
     assert 300 <= len(list(out.glob("*.docx"))) < 2700
     lines = manifest_lines(out)[1:]
     assert {line[2] for line in lines if line[3] == "已生成"} == {p.name for p in out.glob("*.docx")}
     assert_files_agree_with_ledger(out, db)
+    # the rows being rendered were finished, not voided: every number taken has its document
+    assert all(e.status == "已印发" for e in Ledger(db).entries())
+
+
+def test_a_template_that_always_fails_costs_one_number_even_after_a_bad_first_row(tmp_path: Path) -> None:
+    """Rows go one at a time until a document has been written, so a broken template stops the
+    job at its first renderable record: one number voided, not a chunk of them."""
+    from docx import Document
+
+    broken = tmp_path / "broken.docx"
+    document = Document()
+    document.add_paragraph("{{ recipient }}{{ no_such_field }}")
+    document.save(broken)
+    data = rows(40)
+    data[0][-1] = "2024-13-40"  # the first row fails validation
+    source = write_input(tmp_path / "input.csv", data=data)
+    with pytest.raises(TemplateProblem):
+        run(tmp_path, "out", 2, source, template=broken)
+    entries = Ledger(tmp_path / "out.sqlite3").entries()
+    assert [(e.doc_number, e.status, e.source_row) for e in entries] == [("某纪改〔2024〕1号", "作废", 3)]
+
+
+def test_the_ledger_is_not_held_while_the_next_input_file_is_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program (ledger mark, a second render) can write to the ledger between files."""
+    import sqlite3
+
+    from jiancha_docs import sources
+
+    db = tmp_path / "out.sqlite3"
+    opened = []
+    original = sources.open_source
+
+    def open_and_probe(path: Path, sheet: str | None = None):
+        if opened:
+            other = sqlite3.connect(db, timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")  # fails with "database is locked" if held
+                other.execute("ROLLBACK")
+            finally:
+                other.close()
+        opened.append(path)
+        return original(path, sheet=sheet)
+
+    monkeypatch.setattr(sources, "open_source", open_and_probe)
+    first, second = write_input(tmp_path / "a.csv", 5), write_input(tmp_path / "b.csv", 5)
+    out = tmp_path / "out"
+    options = RenderOptions(outdir=out, ledger_path=db, code="某纪改", jobs=1)
+    report = render_records(find_kind("reform_notice"), [first, second], options)
+    assert len(opened) == 2 and report.written == 10

@@ -201,7 +201,7 @@ def render(
             report = render_records(schema, inputs, options, on_row=on_row)
     except KeyboardInterrupt:
         click.echo(
-            "已中断。已写好的文书完整保留，已登记台账并列入生成清单；已取号但未生成的文号已作废并注明原因；"
+            "已中断。已开始生成的文书都已完成，登记了台账并列入生成清单；其余记录没有处理，也没有占用文号；"
             "不会留下半个文件。",
             err=True,
         )

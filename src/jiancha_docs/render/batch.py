@@ -205,9 +205,7 @@ class _Job:
                         self.report.stopped_early = True
                         break
                 self._flush()
-                while self.in_flight:
-                    self.stop.check()
-                    self._complete(*self.in_flight.popleft())
+                self._drain(0)
             completed = True
         except BaseException as e:
             if self.ledger is not None:
@@ -217,7 +215,9 @@ class _Job:
         finally:
             if self.renderer is not None:
                 self.renderer.close(cancel=not completed)
-                remove_stale_temporaries(self.options.outdir)  # those of workers that were stopped
+            if self.renderer is not None and not completed:
+                with suppress(OSError):  # those of stopped workers; else the next run removes them
+                    remove_stale_temporaries(self.options.outdir)
             if self.manifest is not None:
                 # A manifest of the rows done so far is kept even when the job is interrupted.
                 done = self.report.total > 0
@@ -255,7 +255,8 @@ class _Job:
             return not self.options.fail_fast
         try:
             for raw in source.records():
-                self.stop.check()
+                if self.stop.requested:
+                    self._stop_here()
                 if self.ledger is not None and not self.options.check_only:
                     self.ledger.begin_batch()  # one transaction for a chunk's numbers
                 row = self._plan(raw, header_map, source.display_name)
@@ -266,7 +267,21 @@ class _Job:
                     return False  # (with fail_fast every row is completed before the next is read)
         except SourceError as e:  # a file that breaks part-way (e.g. a truncated workbook)
             return self._file_failed(source.display_name, e.message)
+        finally:
+            if self.ledger is not None:
+                self.ledger.end_batch()  # not holding the ledger while the next file is opened
         return True
+
+    def _stop_here(self) -> None:
+        """Ctrl-C: stop reading rows. The rows planned but not yet handed to a renderer are
+        dropped (their numbers, not yet committed, are never taken); the chunks already
+        rendering are completed as usual, so no number is voided; then the job stops."""
+        if self.ledger is not None:
+            self.ledger.end_batch(commit=False)
+        self.held -= {row.held for row in self.pending if row.held is not None}
+        self.pending = []
+        self._drain(0)
+        raise KeyboardInterrupt
 
     def _file_failed(self, name: str, message: str) -> bool:
         self._flush()
@@ -278,9 +293,10 @@ class _Job:
 
     # -- row order: plan, render, complete -----------------------------------------------------------
     def _chunk_rows(self) -> int:
-        # The first row alone: a template that fails for every record stops the job at once,
-        # before numbers are taken for rows read ahead.
-        return 1 if self.options.fail_fast or self.planned == 0 else CHUNK_ROWS
+        # One row at a time until a document has been written: a template that fails for every
+        # record stops the job at its first record, before numbers are taken for rows read ahead.
+        probing = not self.options.check_only and self.report.written == 0
+        return 1 if self.options.fail_fast or probing else CHUNK_ROWS
 
     def _flush(self) -> None:
         """Hand the pending rows to the renderer as one chunk, then complete the chunks that
@@ -298,7 +314,6 @@ class _Job:
 
     def _drain(self, keep: int) -> None:
         while len(self.in_flight) > keep:
-            self.stop.check()
             self._complete(*self.in_flight.popleft())
 
     def _window(self) -> int:
@@ -555,10 +570,6 @@ class _StopRequest:
     agree — not in the middle of naming a document or committing its registration."""
 
     requested = False
-
-    def check(self) -> None:
-        if self.requested:
-            raise KeyboardInterrupt
 
 
 @contextmanager

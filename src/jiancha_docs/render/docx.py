@@ -64,10 +64,11 @@ class PreparedTemplate:
         self.main_name = self._main_document_name()
         self._parts = [self._prepare_body()] + [self._prepare_part(n) for n in self._header_footer_names()]
         self.sources = {p.name: p.source for p in self._parts}
-        # Parts whose template reads no variable: rendered once, here.
-        self._constant = {p.name: self._render_part(p, {}) for p in self._parts if self._is_constant(p)}
-        self._dynamic = [p for p in self._parts if p.name not in self._constant]
-        self._static_archive = self._build_static_archive()
+        # Parts whose template reads no variable are rendered once, with the first document
+        # (not here: checking a template renders nothing, and needs no rules index).
+        self._dynamic = [p for p in self._parts if not self._is_constant(p)]
+        self._constant_parts = [p for p in self._parts if p not in self._dynamic]
+        self._prerendered: tuple[dict[str, bytes], bytes] | None = None
 
     # -- preparation ---------------------------------------------------------------------------
     def _main_document_name(self) -> str:
@@ -147,21 +148,25 @@ class PreparedTemplate:
         entry.external_attr = info.external_attr
         return entry
 
-    def _build_static_archive(self) -> bytes:
-        """Every part that is the same in every document, compressed once, in template order."""
-        dynamic = {p.name for p in self._dynamic}
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for info in self._infos:
-                if info.filename not in dynamic:
-                    data = self._constant.get(info.filename, self._blobs[info.filename])
-                    archive.writestr(self._entry(info), data)
-        return buffer.getvalue()
+    def _static(self) -> tuple[dict[str, bytes], bytes]:
+        """The constant parts rendered, and every part that is the same in every document
+        compressed into one archive, in template order (both made once, on first use)."""
+        if self._prerendered is None:
+            constant = {p.name: self._render_part(p, {}) for p in self._constant_parts}
+            dynamic = {p.name for p in self._dynamic}
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for info in self._infos:
+                    if info.filename not in dynamic:
+                        data = constant.get(info.filename, self._blobs[info.filename])
+                        archive.writestr(self._entry(info), data)
+            self._prerendered = constant, buffer.getvalue()
+        return self._prerendered
 
     # -- rendering -----------------------------------------------------------------------------
     def render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
         """The rendered XML of the body, headers and footers, keyed by part name."""
-        rendered = dict(self._constant)
+        rendered = dict(self._static()[0])
         for part in self._dynamic:
             rendered[part.name] = self._render_part(part, context)
         return rendered
@@ -181,6 +186,14 @@ class PreparedTemplate:
             xml = part.template.render(context)
         except TemplateError as e:
             raise TemplateProblem(f"模板 {self.path.name} 渲染失败（{part.name}）：{_explain(e)}") from e
+        except TemplateProblem:
+            raise
+        except (ValueError, TypeError, LookupError, ArithmeticError) as e:
+            # A filter given a value it cannot take, e.g. {{ name|cn }} on a text.
+            raise TemplateProblem(
+                f"模板 {self.path.name} 渲染失败（{part.name}）：{type(e).__name__}: {e}",
+                hint="请检查模板中的过滤器是否用在了合适的字段上",
+            ) from e
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if not _LISTING_CHARACTERS.search(xml):
@@ -191,8 +204,9 @@ class PreparedTemplate:
 
     def render_bytes(self, context: dict[str, Any]) -> bytes:
         """One complete .docx as bytes: the static archive with this record's parts appended."""
+        static_archive = self._static()[1]
         rendered = [(part, self._render_part(part, context)) for part in self._dynamic]
-        buffer = io.BytesIO(self._static_archive)
+        buffer = io.BytesIO(static_archive)
         with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
             for part, data in rendered:
                 archive.writestr(self._entry(self._info(part.name)), data)

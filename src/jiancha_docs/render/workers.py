@@ -54,6 +54,10 @@ def render_chunk(prepared: Any, tasks: list[RenderTask]) -> list[Rendered]:
                 Rendered(problem=e.message, hint=e.hint, template_problem=isinstance(e, TemplateProblem))
             )
             continue
+        except Exception as e:  # noqa: BLE001  a fault of the program: stop the job at this row
+            problem = f"生成文书时出现内部错误：{type(e).__name__}: {e}"
+            results.append(Rendered(problem=problem, template_problem=True))
+            continue
         try:
             from .output import write_temporary
 
