@@ -4,7 +4,7 @@
     python bench/batch_throughput.py                          # 1,000 / 10,000 / 100,000 rows × 4 kinds
     python bench/batch_throughput.py --sizes 1000 --kinds recommendation
 
-For each kind and size it writes a GBK CSV of SIZE rows (the starter row of ``jiancha new KIND
+For each kind and size it writes a GBK CSV (or, with ``--input-format xlsx``, a workbook) of SIZE rows (the starter row of ``jiancha new KIND
 --format csv``, every row its own 主送单位/姓名, 文号 left empty so the ledger numbers them), then
 in the same run measures
 
@@ -67,8 +67,8 @@ def jiancha_command() -> list[str]:
 
 
 # -- inputs ------------------------------------------------------------------------------------
-def write_input(kind: str, rows: int, folder: Path) -> Path:
-    """A GBK CSV of ROWS rows made from the kind's starter row (`jiancha new`)."""
+def write_input(kind: str, rows: int, folder: Path, fmt: str = "csv") -> Path:
+    """A GBK CSV (or an .xlsx) of ROWS rows made from the kind's starter row (`jiancha new`)."""
     seed_path = folder / f"{kind}_seed.csv"
     if not seed_path.exists():
         subprocess.run(
@@ -80,15 +80,29 @@ def write_input(kind: str, rows: int, folder: Path) -> Path:
         headers, seed = list(csv.reader(stream))[:2]
     varied = headers.index(VARIED[kind])
     number = headers.index("文号")
-    path = folder / f"{kind}_{rows}.csv"
-    with open(path, "w", encoding="gbk", newline="") as stream:
-        writer = csv.writer(stream, lineterminator="\r\n")
-        writer.writerow(headers)
+
+    def varied_rows():
         for index in range(1, rows + 1):
             row = list(seed)
             row[number] = ""
             row[varied] = f"{seed[varied]}{index:06d}"
-            writer.writerow(row)
+            yield row
+
+    path = folder / f"{kind}_{rows}.{fmt}"
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet()
+        sheet.append(headers)
+        for row in varied_rows():
+            sheet.append(row)
+        workbook.save(path)
+        return path
+    with open(path, "w", encoding="gbk", newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\r\n")
+        writer.writerow(headers)
+        writer.writerows(varied_rows())
     return path
 
 
@@ -269,7 +283,8 @@ def main() -> None:
     parser.add_argument("--kinds", default=",".join(KINDS), help="document kinds, comma-separated")
     parser.add_argument("--baseline-rows", type=int, default=2000, help="rows the naive loop renders")
     parser.add_argument("--workdir", type=Path, help="where inputs and outputs go (default: a temp folder)")
-    parser.add_argument("--jiancha-args", default="", help="extra arguments for jiancha render, e.g. '-j 1'")
+    parser.add_argument("--jiancha-args", default="", help="extra arguments for jiancha render, e.g. -j1")
+    parser.add_argument("--input-format", choices=("csv", "xlsx"), default="csv", help="the inputs' format")
     parser.add_argument(
         "--naive-loop", nargs=4, metavar=("KIND", "CSV", "OUT", "ROWS"), help=argparse.SUPPRESS
     )
@@ -297,7 +312,7 @@ def main() -> None:
     results = []
     for kind in kinds:
         for rows in sizes:
-            source = write_input(kind, rows, work)
+            source = write_input(kind, rows, work, args.input_format)
             ours = run_jiancha(kind, source, rows, work, args.jiancha_args.split())
             naive = run_naive(kind, source, min(rows, args.baseline_rows), work)
             ours_rate = rows / ours["wall"]

@@ -300,7 +300,8 @@ def test_workers_started_by_spawn_make_the_same_documents(tmp_path: Path) -> Non
             if isinstance(record, Record):
                 contexts.append({**record.values, "doc_number": "某纪改〔2024〕1号", "layout": "文件式"})
     assert len(contexts) == 9
-    template = kind.template_path(None)
+    template = tmp_path / "template.docx"
+    template.write_bytes(kind.template_path(None).read_bytes())
     prepared = make_prepared(template, None)
     (tmp_path / "inline").mkdir()
     (tmp_path / "spawned").mkdir()
@@ -308,6 +309,7 @@ def test_workers_started_by_spawn_make_the_same_documents(tmp_path: Path) -> Non
         [RenderTask(c, tmp_path / "inline" / f"{n}.docx") for n, c in enumerate(contexts)]
     )
     pool = ProcessRenderer(prepared, template, None, 2, start_method="spawn")
+    template.unlink()  # the workers render the template the job read, whatever the disk holds now
     try:
         spawned = pool.submit(
             [RenderTask(c, tmp_path / "spawned" / f"{n}.docx") for n, c in enumerate(contexts)]

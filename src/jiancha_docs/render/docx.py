@@ -50,11 +50,15 @@ class _Part:
 class PreparedTemplate:
     """A .docx template compiled once; ``render_bytes`` makes one document from one context."""
 
-    def __init__(self, path: Path, env: Any) -> None:
+    def __init__(self, path: Path, env: Any, data: bytes | None = None) -> None:
+        """``data``: the template file's bytes, if already read (``path`` then only names it)."""
         self.path = Path(path)
         self.env = env
         try:
-            with zipfile.ZipFile(self.path) as archive:
+            if data is None:
+                data = self.path.read_bytes()
+            self.data = data
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 self._infos = archive.infolist()
                 self._blobs = {info.filename: archive.read(info) for info in self._infos}
         except FileNotFoundError as e:

@@ -69,9 +69,9 @@ def render_chunk(prepared: Any, tasks: list[RenderTask]) -> list[Rendered]:
     return results
 
 
-def make_prepared(template: Path, rules_index: Path | None) -> Any:
+def make_prepared(template: Path, rules_index: Path | None, data: bytes | None = None) -> Any:
     """The prepared template with the environment every render uses (the ``article`` filter
-    backed by the rules index when there is one)."""
+    backed by the rules index when there is one); ``data``: the template's bytes, if read."""
     from .docx import PreparedTemplate
     from .environment import make_environment
 
@@ -82,7 +82,7 @@ def make_prepared(template: Path, rules_index: Path | None) -> Any:
         def lookup(reference: str) -> str:
             return article_text(reference, rules_index)
 
-    return PreparedTemplate(template, make_environment(lookup))
+    return PreparedTemplate(template, make_environment(lookup), data)
 
 
 class InlineRenderer:
@@ -119,14 +119,16 @@ class ProcessRenderer:
         self.workers = workers
         # fork on Linux: workers start in milliseconds with everything imported and inherit the
         # prepared template. Elsewhere (spawn; fork is unsafe on macOS and absent on Windows)
-        # each worker prepares its own copy. Workers never touch the ledger, whose connection a
-        # forked worker inherits unused.
+        # each worker prepares its own copy from the bytes this process read, so a template
+        # edited on disk meanwhile cannot change the batch. Workers never touch the ledger,
+        # whose connection a forked worker inherits unused.
         method = start_method or ("fork" if sys.platform.startswith("linux") else "spawn")
+        inherited = prepared if method == "fork" else None
         self._pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context(method),
             initializer=_start_worker,
-            initargs=(prepared if method == "fork" else None, template, rules_index, os.getpid()),
+            initargs=(inherited, template, prepared.data, rules_index, os.getpid()),
         )
 
     def submit(self, tasks: list[RenderTask]) -> Future:
@@ -147,12 +149,12 @@ def usable_cores() -> int:
 _prepared: Any = None
 
 
-def _start_worker(inherited: Any, template: Path, rules_index: Path | None, parent: int) -> None:
+def _start_worker(inherited: Any, template: Path, data: bytes, rules_index: Path | None, parent: int) -> None:
     global _prepared
     # Ctrl-C is the job's to handle: it stops the workers in order and keeps the ledger right.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-    _prepared = inherited if inherited is not None else make_prepared(template, rules_index)
+    _prepared = inherited if inherited is not None else make_prepared(template, rules_index, data)
 
 
 def _exit_with_parent(parent: int) -> None:
