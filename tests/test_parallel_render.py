@@ -29,10 +29,10 @@ assert ROWS > PARALLEL_FROM + 40, "the batch must be big enough to start worker 
 
 def rows(count: int) -> list[list[str]]:
     """Reform notices without 文号 (the ledger numbers them); every 10th row has a bad date,
-    rows 20 and 21 would get the same file name but for their 文号."""
+    rows 21 and 22 (lines 22 and 23) name the same unit."""
     found = []
     for n in range(1, count + 1):
-        unit = "某某市第20局党组" if n == 21 else f"某某市第{n}局党组"
+        unit = "某某市第21局党组" if n == 22 else f"某某市第{n}局党组"
         date = "2024-13-40" if n % 10 == 0 else "2024-12-20"
         found.append(
             [
@@ -400,3 +400,20 @@ def test_the_ledger_is_not_held_while_the_next_input_file_is_opened(
     options = RenderOptions(outdir=out, ledger_path=db, code="某纪改", jobs=1)
     report = render_records(find_kind("reform_notice"), [first, second], options)
     assert len(opened) == 2 and report.written == 10
+
+
+def test_colliding_names_are_numbered_the_same_way_by_any_number_of_processes(tmp_path: Path) -> None:
+    """Without 文号 the file name is the unit's; two rows share one, and the second gets "_2"
+    whichever process renders it."""
+    source = write_input(tmp_path / "input.csv")
+    outputs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"j{jobs}"
+        report = render_records(
+            find_kind("reform_notice"), [source], RenderOptions(outdir=out, ledger_path=None, jobs=jobs)
+        )
+        assert report.workers == (0 if jobs == 1 else 2)
+        outputs.append((sorted(p.name for p in out.glob("*.docx")), manifest_lines(out)))
+    assert outputs[0] == outputs[1]
+    names = outputs[1][0]
+    assert "某某市第21局党组.docx" in names and "某某市第21局党组_2.docx" in names
