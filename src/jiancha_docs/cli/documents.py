@@ -165,7 +165,7 @@ def render(
 
     文号为空且配置了机关代字的记录自动编号；每份文书都登记到台账（jiancha ledger）。
     """
-    from ..render.batch import RenderOptions, render_records
+    from ..render.batch import STATUS_DONE, RenderOptions, render_records
     from ..rules.sources import rules_config
 
     schema = env.kind(kind)
@@ -193,8 +193,6 @@ def render(
         tick()
         if make_pdf and outcome.status == STATUS_DONE:
             written.append(outcome.output)
-
-    from ..render.batch import STATUS_DONE
 
     try:
         with progress_bar("生成" if not check_only else "校验") as tick:

@@ -137,6 +137,14 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def has_digest(path: Path, sha256: str) -> bool:
+    """Whether ``path`` is a file with this content: how a document's writing is verified."""
+    try:
+        return path.is_file() and file_digest(path) == sha256
+    except OSError:
+        return False
+
+
 class Ledger:
     """One open ledger file. Use as a context manager so the connection is closed."""
 
@@ -188,10 +196,6 @@ class Ledger:
             self._in_batch = False
             if self.connection.in_transaction:
                 self.connection.execute("COMMIT" if commit else "ROLLBACK")
-
-    @property
-    def in_batch(self) -> bool:
-        return self._in_batch
 
     def _now(self) -> str:
         return dt.datetime.now().isoformat(timespec="seconds")
@@ -348,8 +352,7 @@ class Ledger:
                 self._settle(number, row[0], row[1], reason)
 
     def _settle(self, number: str, output_file: str | None, sha256: str | None, reason: str) -> bool:
-        path = Path(output_file) if output_file else None
-        if path and sha256 and path.is_file() and file_digest(path) == sha256:
+        if output_file and sha256 and has_digest(Path(output_file), sha256):
             self.issue(number, note=f"{reason}，文件已完整写出，补登为已印发")
             return True
         self.void(number, f"{reason}，文件未写出")

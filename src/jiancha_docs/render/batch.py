@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Issue, JianchaError, Location, OutputError, SourceError, TemplateProblem, UsageError
 from ..kinds import LAYOUTS, KindSchema, Record, Validator
 from ..ledger.db import LedgerError
+from ..ledger.store import has_digest
 from .output import (
     ManifestWriter,
     NameAllocator,
@@ -45,7 +46,7 @@ from .output import (
     publish,
     remove_stale_temporaries,
 )
-from .workers import Rendered, RenderTask
+from .workers import Rendered, RenderTask, completed
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -307,7 +308,7 @@ class _Job:
             return
         rows, self.pending = self.pending, []
         tasks = [RenderTask(row.context, row.path) for row in rows if row.outcome is None]
-        future = self._renderer().submit(tasks) if tasks else _done([])
+        future = self._renderer().submit(tasks) if tasks else completed([])
         self.in_flight.append((rows, future))
         self.planned += len(rows)
         self._drain(self._window())
@@ -350,29 +351,28 @@ class _Job:
             for row, result in rendered:
                 if result is not None and result.digest is not None and row.held is not None:
                     self.ledger.record_digest(row.held, result.digest, str(row.path))
-        outcomes: list[RowOutcome] = []
-        digests: dict[int, str] = {}  # id(outcome) → the digest of the document it names
-        template_problem: Rendered | None = None
+        # Each outcome with the digest of the document it names (None: no document).
+        outcomes: list[tuple[RowOutcome, str | None]] = []
+        stopped_by: Rendered | None = None
         finished = False
         try:
             written: list[tuple[_Row, Rendered]] = []
             for row, result in rendered:
-                if template_problem is not None or (result is not None and result.template_problem):
-                    template_problem = template_problem or result
+                if stopped_by is not None or (result is not None and result.stops_job):
+                    stopped_by = stopped_by or result
                     if result is not None and result.temporary is not None:
                         result.temporary.unlink(missing_ok=True)
                 elif row.outcome is not None:
-                    outcomes.append(row.outcome)
+                    outcomes.append((row.outcome, None))
                 elif result.problem is not None:
-                    outcomes.append(self._row_failed(row, OutputError(result.problem)))
+                    outcomes.append((self._row_failed(row, OutputError(result.problem)), None))
                 else:
-                    done = RowOutcome(row.location, STATUS_DONE, row.path)
-                    outcomes.append(done)  # listed before the name is given: see finally
-                    digests[id(done)] = result.digest
+                    # listed before the name is given: see finally
+                    outcomes.append((RowOutcome(row.location, STATUS_DONE, row.path), result.digest))
                     try:
                         publish(result.temporary, row.path, overwrite=self.options.force)
                     except OutputError as e:
-                        outcomes[-1] = self._row_failed(row, e)
+                        outcomes[-1] = (self._row_failed(row, e), None)
                         continue
                     written.append((row, result))
             with self._ledger_batch():
@@ -390,19 +390,15 @@ class _Job:
             # Even if the job is stopped here, the manifest lists exactly the documents now on
             # disk: when interrupted, a document counts as written if its file has its digest
             # (as _abandon decides for the ledger).
-            for outcome in outcomes:
-                if (
-                    finished
-                    or outcome.status != STATUS_DONE
-                    or _has_digest(outcome.output, digests[id(outcome)])
-                ):
+            for outcome, digest in outcomes:
+                if finished or digest is None or has_digest(outcome.output, digest):
                     self._record(outcome)
         self.completing = []
         if self.on_row:
-            for outcome in outcomes:
+            for outcome, _ in outcomes:
                 self.on_row(outcome)
-        if template_problem is not None:
-            raise TemplateProblem(template_problem.problem, hint=template_problem.hint)
+        if stopped_by is not None:
+            raise TemplateProblem(stopped_by.problem, hint=stopped_by.hint)
 
     def _ledger_batch(self) -> Any:
         return self.ledger.batch() if self.ledger is not None else nullcontext()
@@ -597,23 +593,8 @@ def _stop_between_rows() -> Iterator[_StopRequest]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _has_digest(path: Path, digest: str) -> bool:
-    from ..ledger.store import file_digest
-
-    try:
-        return file_digest(path) == digest
-    except OSError:
-        return False
-
-
 def _failed(location: Location, issues: list[Issue]) -> RowOutcome:
     return RowOutcome(location, STATUS_FAILED, issues=issues)
-
-
-def _done(value: Any) -> Future:
-    future: Future = Future()
-    future.set_result(value)
-    return future
 
 
 def _stop_reason(error: BaseException) -> str:

@@ -60,6 +60,7 @@ class PreparedTemplate:
             self.data = data
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 self._infos = archive.infolist()
+                self._info_by_name = {info.filename: info for info in self._infos}
                 self._blobs = {info.filename: archive.read(info) for info in self._infos}
         except FileNotFoundError as e:
             raise TemplateProblem(f"找不到模板文件 {self.path}") from e
@@ -213,11 +214,8 @@ class PreparedTemplate:
         buffer = io.BytesIO(static_archive)
         with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
             for part, data in rendered:
-                archive.writestr(self._entry(self._info(part.name)), data)
+                archive.writestr(self._entry(self._info_by_name[part.name]), data)
         return buffer.getvalue()
-
-    def _info(self, name: str) -> zipfile.ZipInfo:
-        return next(info for info in self._infos if info.filename == name)
 
 
 def _finish_body(xml: str, name: str) -> str:

@@ -40,7 +40,7 @@ class Rendered:
     digest: str | None = None
     problem: str | None = None  # Chinese, when the document could not be made
     hint: str | None = None
-    template_problem: bool = False  # the template itself is at fault: the whole job stops
+    stops_job: bool = False  # the template (or the program) is at fault, not the record
 
 
 def render_chunk(prepared: Any, tasks: list[RenderTask]) -> list[Rendered]:
@@ -50,13 +50,11 @@ def render_chunk(prepared: Any, tasks: list[RenderTask]) -> list[Rendered]:
         try:
             data = prepared.render_bytes(task.context)
         except JianchaError as e:
-            results.append(
-                Rendered(problem=e.message, hint=e.hint, template_problem=isinstance(e, TemplateProblem))
-            )
+            results.append(Rendered(problem=e.message, hint=e.hint, stops_job=isinstance(e, TemplateProblem)))
             continue
         except Exception as e:  # noqa: BLE001  a fault of the program: stop the job at this row
             problem = f"生成文书时出现内部错误：{type(e).__name__}: {e}"
-            results.append(Rendered(problem=problem, template_problem=True))
+            results.append(Rendered(problem=problem, stops_job=True))
             continue
         try:
             from .output import write_temporary
@@ -85,6 +83,13 @@ def make_prepared(template: Path, rules_index: Path | None, data: bytes | None =
     return PreparedTemplate(template, make_environment(lookup), data)
 
 
+def completed(value: Any) -> Future:
+    """A future that is already done (for work done on the spot)."""
+    future: Future = Future()
+    future.set_result(value)
+    return future
+
+
 class InlineRenderer:
     """Renders in this process; ``submit`` returns a future that is already done."""
 
@@ -94,9 +99,7 @@ class InlineRenderer:
         self.prepared = prepared
 
     def submit(self, tasks: list[RenderTask]) -> Future:
-        future: Future = Future()
-        future.set_result(render_chunk(self.prepared, tasks))
-        return future
+        return completed(render_chunk(self.prepared, tasks))
 
     def close(self, cancel: bool = False) -> None:
         pass
