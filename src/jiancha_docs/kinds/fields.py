@@ -40,6 +40,18 @@ class FieldProblem(ValueError):
     """A value that does not fit its field; the message is Chinese and names the value."""
 
 
+@dataclass(frozen=True)
+class BadValue:
+    """A value a reader found but cannot give: a formula error, a formula whose result was never
+    saved, JSON's NaN. It travels in the record like any value, and the field it lands in reports
+    ``message`` (Chinese, naming the cell) as its problem."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class CnDate(dt.date):
     """A date that prints the way GB/T 9704 writes it: 2024年12月1日, no zero padding."""
 
@@ -98,11 +110,15 @@ def quote(value: Any) -> str:
 
 def convert(spec: FieldSpec, raw: Any) -> Any:
     """Convert a non-blank raw value to the field's type, or raise FieldProblem."""
+    if isinstance(raw, BadValue):
+        raise FieldProblem(raw.message)
     converter = _CONVERTERS[spec.type]
     return converter(spec, raw)
 
 
 def _to_text(spec: FieldSpec, raw: Any) -> str:
+    if isinstance(raw, BadValue):
+        raise FieldProblem(raw.message)
     if isinstance(raw, bool):
         raise FieldProblem(f"应为文字，而不是{'是' if raw else '否'}（布尔值）")
     if isinstance(raw, (list, dict)):

@@ -6,13 +6,18 @@ yield ``RawRecord`` objects lazily; the ``write_*`` functions make files the rea
 
 from __future__ import annotations
 
-from .readers import SUPPORTED_SUFFIXES, RawRecord, Source, open_source
+from .model import RawRecord, ReadOptions, Source
+from .readers import SUPPORTED_SUFFIXES, collect_inputs, display_name, is_lock_file, open_source
 from .writers import write_csv, write_xlsx, write_yaml
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
     "RawRecord",
+    "ReadOptions",
     "Source",
+    "collect_inputs",
+    "display_name",
+    "is_lock_file",
     "open_source",
     "write_csv",
     "write_xlsx",
