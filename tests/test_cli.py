@@ -128,7 +128,7 @@ def test_render_with_bad_rows_reports_them_and_exits_1(tmp_path: Path) -> None:
     result = run("render", "建议书", str(source), "-o", str(out))
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "警告：建议.csv「备注」：未知的列，已忽略",
+        "提示：建议.csv：「备注」列不是文书的字段，已忽略",
         "错误：建议.csv 第 3 行「成文日期」：日期“2024年2月30日”不存在：2024年2月没有30日",
         "共 2 条记录：已生成 1 份文书，失败 1 条。1 份没有文号，未登记台账（可在 jiancha.toml 的 [numbering] 配置机关代字）。"
         f"清单：{next(out.glob('生成清单_*.csv')).resolve()}",
@@ -147,7 +147,11 @@ def test_check_mode_writes_nothing(tmp_path: Path) -> None:
 def test_missing_input_file(tmp_path: Path) -> None:
     result = run("render", "reform_notice", str(tmp_path / "无.csv"), "-o", str(tmp_path / "o"))
     assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == f"错误：无.csv：找不到输入文件：{tmp_path / '无.csv'}"
+    assert result.stderr.splitlines() == [
+        f"错误：找不到输入文件：{tmp_path / '无.csv'}",
+        "提示：请检查文件名和所在文件夹；没有生成任何文书",
+    ]
+    assert not (tmp_path / "o").exists(), "a run that read nothing makes no folder and no manifest"
 
 
 def test_a_broken_office_template_is_one_clear_error(tmp_path: Path) -> None:

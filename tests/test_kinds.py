@@ -164,23 +164,26 @@ def test_date_order_rules() -> None:
     ]
 
 
+def _not_missing(issues: list) -> list[str]:
+    """The header issues other than the missing required columns (tested on their own)."""
+    return [i.describe() for i in issues if "缺少必填列" not in i.message]
+
+
 def test_unknown_columns_are_warnings_with_a_guess() -> None:
     validator = Validator(find_kind("recommendation"))
     headers = validator.map_headers(["主送单住", "备注", "成文日期"], "cases.csv")
-    assert [i.describe() for i in headers.file_issues] == [
-        "cases.csv「主送单住」：未知的列，已忽略；是否应为「主送单位」？",
-        "cases.csv「备注」：未知的列，已忽略",
+    assert _not_missing(headers.file_issues) == [
+        "cases.csv「主送单住」：未知的列，已忽略；是否应为「主送单位」？"
+        '如是，可在 jiancha.toml 中写 [columns."纪检监察建议书"] "主送单住" = "主送单位"',
+        "cases.csv：「备注」列不是文书的字段，已忽略",
     ]
-    assert all(i.severity == "warning" for i in headers.file_issues)
-    assert not headers.fatal
+    assert [i.severity for i in headers.file_issues][:2] == ["warning", "note"]
 
 
 def test_a_column_given_twice_under_label_and_key_is_an_error() -> None:
     validator = Validator(find_kind("recommendation"))
     headers = validator.map_headers(["主送单位", "recipient"], "a.csv")
-    assert [i.describe() for i in headers.file_issues] == [
-        "a.csv「recipient」：与「主送单位」是同一字段，只能保留一列"
-    ]
+    assert _not_missing(headers.file_issues) == ["a.csv「recipient」：与「主送单位」是同一字段，只能保留一列"]
     assert headers.fatal
 
 
@@ -189,7 +192,7 @@ def test_clarification_input_with_an_accuser_column_is_refused(column: str) -> N
     validator = Validator(find_kind("clarification_notice"))
     headers = validator.map_headers(["姓名", column], "c.xlsx")
     assert headers.fatal
-    assert [i.describe() for i in headers.file_issues] == [
+    assert _not_missing(headers.file_issues) == [
         f"c.xlsx「{column}」：澄清正名通报不得包含可识别举报人身份的信息，请从输入文件中删除此列；本文件未生成任何文书"
     ]
 

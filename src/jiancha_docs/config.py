@@ -40,6 +40,8 @@ class Settings:
     numbering: dict[str, Any] = field(default_factory=dict)
     ledger_db: Path | None = None
     rules: dict[str, Any] = field(default_factory=dict)  # the [rules] table, read by rules/sources.py
+    # [columns."<kind>"]: an office's own column name → field label or key (kinds/validate.py)
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def ledger_path(self, explicit: Path | None = None) -> Path:
         """--db → JIANCHA_DB → [ledger] db → ./.jiancha/ledger.sqlite3."""
@@ -85,9 +87,15 @@ def load_settings(explicit: Path | None = None, cwd: Path | None = None) -> Sett
     rules = data.get("rules", {})
     if not isinstance(rules, dict):
         raise ConfigError(f"配置文件 {path} 的 [rules] 应为键值表")
+    columns = data.get("columns", {})
+    if not isinstance(columns, dict) or not all(
+        isinstance(t, dict) and all(isinstance(v, str) for v in t.values()) for t in columns.values()
+    ):
+        raise ConfigError(f'配置文件 {path} 的 [columns."文书类型"] 应为“本单位列名 = 字段名称”的表')
     return Settings(
         path=path,
         rules=rules,
+        columns=columns,
         defaults=dict(defaults),
         kind_dirs=kind_dirs,
         numbering=numbering,

@@ -71,7 +71,7 @@ class Issue:
     location: Location
     field: str | None  # the column label as the user typed it, or None for the whole record
     message: str
-    severity: str = "error"  # "error" or "warning"
+    severity: str = "error"  # "error", "warning", or "note" (worth saying, not a problem)
 
     def describe(self) -> str:
         where = self.location.describe()

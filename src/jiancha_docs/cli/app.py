@@ -58,7 +58,7 @@ def cli(ctx: click.Context, debug: bool, config: Path | None) -> None:
 
 # -- output helpers ----------------------------------------------------------------------------
 def describe_issue(issue: Issue) -> str:
-    prefix = "错误" if issue.severity == "error" else "警告"
+    prefix = {"error": "错误", "warning": "警告"}.get(issue.severity, "提示")
     return f"{prefix}：{issue.describe()}"
 
 

@@ -118,7 +118,12 @@ def new(env: Env, kind: str, fmt: str, output: Path | None, force: bool) -> None
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="使用单位自己的 Word 模板（字段与标准类型相同）。",
 )
-@click.option("--sheet", help="Excel 文件中要读取的工作表名称，默认第一个。")
+@click.option("--sheet", help="Excel 文件中要读取的工作表名称，默认第一个未隐藏的工作表。")
+@click.option(
+    "--header-row",
+    type=click.IntRange(min=1),
+    help="表头所在的行号（按 Excel 的行号），默认自动查找：第一行含有字段名称的行。",
+)
 @click.option("--check", "check_only", is_flag=True, help="只校验输入，不生成文件。")
 @click.option("--fail-fast", is_flag=True, help="遇到第一条有错误的记录即停止。")
 @click.option("--force", is_flag=True, help="覆盖输出文件夹中已有的同名文书。")
@@ -148,6 +153,7 @@ def render(
     layout: str | None,
     template: Path | None,
     sheet: str | None,
+    header_row: int | None,
     check_only: bool,
     fail_fast: bool,
     force: bool,
@@ -165,15 +171,22 @@ def render(
 
     文号为空且配置了机关代字的记录自动编号；每份文书都登记到台账（jiancha ledger）。
     """
+    from ..kinds.validate import columns_for
     from ..render.batch import STATUS_DONE, RenderOptions, render_records
     from ..rules.sources import rules_config
+    from ..sources import collect_inputs
 
     schema = env.kind(kind)
+    found = collect_inputs(inputs)  # a missing file stops here, before any folder is made
+    for note in found.notes:
+        click.echo(f"提示：{note}", err=True)
     options = RenderOptions(
         outdir=outdir,
         layout=layout,
         template=template,
         sheet=sheet,
+        header_row=header_row,
+        columns=columns_for(schema, env.settings.columns),
         force=force,
         check_only=check_only,
         fail_fast=fail_fast,
@@ -196,7 +209,7 @@ def render(
 
     try:
         with progress_bar("生成" if not check_only else "校验") as tick:
-            report = render_records(schema, inputs, options, on_row=on_row)
+            report = render_records(schema, found.paths, options, on_row=on_row)
     except KeyboardInterrupt:
         click.echo(
             "已中断。已开始生成的文书都已完成，登记了台账并列入生成清单；其余记录没有处理，也没有占用文号；"

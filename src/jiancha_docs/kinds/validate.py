@@ -1,19 +1,63 @@
 """Validation: a raw record from any source → the typed values a template receives, or Chinese issues.
 
-Checks, in order: which column is which field (Chinese label or English key), unknown columns
-(warnings, with a guess at the intended header), accuser columns in clarification kinds (errors),
-then each field's type, required fields, and the kind's cross-field rules.
+Checks, in order: which column is which field (the office's own names from jiancha.toml's
+``[columns."<kind>"]``, then the Chinese label or English key), unknown columns (warnings, with a
+guess at the intended field from the labels, keys and the synonym list ``column_synonyms.txt``),
+required columns missing from the file (one error per column, for the whole file), accuser
+columns in clarification kinds (errors), then each field's type, required fields, and the kind's
+cross-field rules.
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from ..errors import Issue, Location
+from ..errors import ConfigError, Issue, Location
 from .fields import FieldProblem, FieldSpec, convert, is_blank
 from .schema import KindSchema, looks_like_accuser
+
+_SYNONYMS_FILE = Path(__file__).with_name("column_synonyms.txt")
+_IGNORED = "忽略"
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """The synonym list: another name → field label, and the register columns that are no field."""
+
+    to_label: dict[str, str]
+    ignored: frozenset[str]
+
+
+@cache
+def synonyms() -> Synonyms:
+    to_label: dict[str, str] = {}
+    ignored: set[str] = set()
+    for line in _SYNONYMS_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        label, _, names = (part.strip() for part in line.partition("="))
+        for name in (n.strip() for n in names.split("、")):
+            if not name:
+                continue
+            if label == _IGNORED:
+                ignored.add(name)
+            else:
+                to_label.setdefault(name, label)
+    return Synonyms(to_label, frozenset(ignored))
+
+
+def columns_for(kind: KindSchema, table: dict[str, dict[str, str]] | None) -> dict[str, str]:
+    """The office's column mapping for ``kind`` from jiancha.toml's ``[columns]`` table, whose
+    sections may name the kind by id, Chinese name or alias (all that apply are merged)."""
+    mapping: dict[str, str] = {}
+    for name in kind.names():
+        mapping.update((table or {}).get(name, {}))
+    return mapping
 
 
 @dataclass
@@ -37,9 +81,12 @@ class HeaderMap:
 
 
 class Validator:
-    """Validates the records of one kind; ``defaults`` come from jiancha.toml (key or label → value)."""
+    """Validates the records of one kind; ``defaults`` come from jiancha.toml (key or label → value),
+    ``columns`` too (the office's own column name → field label or key, see ``columns_for``)."""
 
-    def __init__(self, kind: KindSchema, defaults: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, kind: KindSchema, defaults: dict[str, Any] | None = None, columns: dict[str, str] | None = None
+    ) -> None:
         self.kind = kind
         self._by_name: dict[str, FieldSpec] = {}
         for spec in kind.fields:
@@ -50,17 +97,52 @@ class Validator:
             spec = self._by_name.get(name)
             if spec is not None:
                 self.defaults[spec.key] = value
+        self._own: dict[str, FieldSpec] = {}
+        for header, target in (columns or {}).items():
+            spec = self._by_name.get(str(target).strip())
+            if spec is None:
+                guess = self._guess(str(target).strip())
+                hint = f"；是否应为「{guess}」？" if guess else ""
+                raise ConfigError(
+                    f'配置文件 [columns."{kind.name}"] 中“{header}” = “{target}”：'
+                    f"{kind.name}没有名为“{target}”的字段{hint}",
+                    hint=f"右边应为字段名称或键，可运行 jiancha kinds show {kind.id} 查看",
+                )
+            self._own[str(header).strip()] = spec
+
+    def is_column(self, name: str) -> bool:
+        """Whether a header cell names a column of this kind (for finding the header row)."""
+        name = str(name).strip()
+        return (
+            name in self._own
+            or name in self._by_name
+            or name in synonyms().to_label
+            or name in synonyms().ignored
+        )
+
+    def _guess(self, name: str) -> str | None:
+        """The field label a column name probably means: the synonym list first, then spelling."""
+        label = synonyms().to_label.get(name)
+        if label is not None and any(spec.label == label for spec in self.kind.fields):
+            return label
+        names = [s.label for s in self.kind.fields] + [s.key for s in self.kind.fields]
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+        if not close:
+            return None
+        return self._by_name[close[0]].label
 
     def map_headers(self, headers: list[str], file: str) -> HeaderMap:
         column_to_key: dict[str, str] = {}
         issues: list[Issue] = []
         where = Location(file)
         seen: dict[str, str] = {}
+        ignored: list[str] = []
+        unknown: dict[str, str | None] = {}  # column → the field label it probably means
         for header in headers:
             name = str(header).strip()
             if not name:
                 continue
-            spec = self._by_name.get(name)
+            spec = self._own.get(name) or self._by_name.get(name)
             if spec is not None:
                 if spec.key in seen:
                     issues.append(Issue(where, name, f"与「{seen[spec.key]}」是同一字段，只能保留一列"))
@@ -74,11 +156,43 @@ class Validator:
                         f"{self.kind.name}不得包含可识别举报人身份的信息，请从输入文件中删除此列；本文件未生成任何文书",
                     )
                 )
+            elif name in synonyms().ignored:
+                ignored.append(name)
             else:
-                guess = difflib.get_close_matches(name, [s.label for s in self.kind.fields], n=1, cutoff=0.5)
-                hint = f"；是否应为「{guess[0]}」？" if guess else ""
+                unknown[name] = guess = self._guess(name)
+                hint = ""
+                if guess is not None:
+                    hint = (
+                        f"；是否应为「{guess}」？如是，可在 jiancha.toml 中写 "
+                        f'[columns."{self.kind.name}"] "{name}" = "{guess}"'
+                    )
                 issues.append(Issue(where, name, f"未知的列，已忽略{hint}", severity="warning"))
+        if ignored:
+            listed = "".join(f"「{n}」" for n in ignored)
+            issues.append(Issue(where, None, f"{listed}列不是文书的字段，已忽略", severity="note"))
+        issues.extend(self._missing_columns(set(column_to_key.values()), unknown, where))
         return HeaderMap(column_to_key, issues)
+
+    def _missing_columns(
+        self, present: set[str], unknown: dict[str, str | None], where: Location
+    ) -> list[Issue]:
+        """One error per required column the file lacks (not one per row)."""
+        issues = []
+        for spec in self.kind.fields:
+            if not spec.required or spec.key in present:
+                continue
+            if not is_blank(self.defaults.get(spec.key, spec.default)):
+                continue
+            candidates = [name for name, label in unknown.items() if label == spec.label]
+            if candidates:
+                hint = (
+                    f"；文件中的「{candidates[0]}」列如果就是它，请在 jiancha.toml 中写 "
+                    f'[columns."{self.kind.name}"] "{candidates[0]}" = "{spec.label}"'
+                )
+            else:
+                hint = "；请在表头中加上这一列"
+            issues.append(Issue(where, spec.label, f"缺少必填列{hint}；本文件未生成任何文书"))
+        return issues
 
     def validate(self, location: Location, raw: dict[str, Any], headers: HeaderMap) -> Record | list[Issue]:
         """Return the typed record, or the list of its errors (never both)."""

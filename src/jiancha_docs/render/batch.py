@@ -65,6 +65,8 @@ class RenderOptions:
     layout: str | None = None
     template: Path | None = None
     sheet: str | None = None
+    header_row: int | None = None  # the header's row number; None: the first row naming columns
+    columns: dict[str, str] = field(default_factory=dict)  # the office's column names (validate.py)
     force: bool = False
     check_only: bool = False
     fail_fast: bool = False
@@ -170,7 +172,7 @@ class _Job:
         self.template = template_for(kind, options.layout, options.template)
         self.prepared = make_prepared(self.template, options.rules_index)
         self.citation_fields = [spec for spec in kind.fields if spec.format == "citations"]
-        self.validator = Validator(kind, options.defaults)
+        self.validator = Validator(kind, options.defaults, options.columns)
         self.names = NameAllocator(options.outdir)
         self.report = RenderReport()
         self.manifest: ManifestWriter | None = None
@@ -239,15 +241,19 @@ class _Job:
 
     def _render_file(self, path: Path) -> bool:
         """Plan every row of one input file; False when the job should stop (fail-fast)."""
-        from ..sources import open_source
+        from ..sources import display_name, open_source
 
         try:
-            source = open_source(path, sheet=self.options.sheet)
+            source = open_source(
+                path, self.options.sheet, self.options.header_row, known=self.validator.is_column
+            )
             header_map = self.validator.map_headers(source.headers, source.display_name)
         except SourceError as e:
-            return self._file_failed(path.name, e.message)
+            return self._file_failed(display_name(path), e.message)
         self.report.file_issues.extend(header_map.file_issues)
         if header_map.fatal:
+            where = Location(source.display_name)
+            self.report.file_issues.extend(Issue(where, None, note, "note") for note in source.notes)
             errors = "；".join(i.describe() for i in header_map.file_issues if i.severity == "error")
             self._flush()  # the manifest keeps row order: earlier rows first
             self._drain(0)
@@ -271,6 +277,8 @@ class _Job:
         finally:
             if self.ledger is not None:
                 self.ledger.end_batch()  # not holding the ledger while the next file is opened
+            where = Location(source.display_name)
+            self.report.file_issues.extend(Issue(where, None, note, "note") for note in source.notes)
         return True
 
     def _stop_here(self) -> None:

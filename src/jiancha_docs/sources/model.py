@@ -266,7 +266,7 @@ def read_table(rows: Iterable[TableRow], name: str, options: ReadOptions, notes:
             continue
         yield header.record(row.cells, Location(name, row.number, "row"))
     if totals:
-        notes.append(f"{name}：第 {rows_text(totals)} 行是合计行或只有公式，已跳过")
+        notes.append(f"第 {rows_text(totals)} 行是合计行或只有公式，已跳过")
 
 
 def _find_header(
@@ -290,7 +290,7 @@ def _find_header(
             skipped = [r.number for r in seen]
             if skipped:
                 notes.append(
-                    f"{name}：表头在第 {row.number} 行，上方第 {rows_text(skipped)} 行（标题、说明）已跳过；"
+                    f"表头在第 {row.number} 行，上方第 {rows_text(skipped)} 行（标题、说明）已跳过；"
                     "如表头不在这一行，请用 --header-row 指定"
                 )
             return _Header.parse(cells, name, row.number), row.number, []

@@ -59,6 +59,11 @@ def display_name(path: Path) -> str:
             return raw.decode("utf-8", errors="replace")
 
 
+def shown_path(path: Path) -> str:
+    """A path as given, printable (see ``display_name``)."""
+    return str(path.parent / display_name(path)) if path.name else str(path)
+
+
 def open_source(
     path: Path,
     sheet: str | None = None,
@@ -113,7 +118,7 @@ def collect_inputs(given: Iterable[Path]) -> InputList:
         if any(ch in text for ch in "*?[") and not path.exists():
             matches = sorted(Path(p) for p in glob.glob(text))
             if not matches:
-                missing.append(display_name(path))
+                missing.append(shown_path(path))
             candidates = matches
         else:
             candidates = [path]
@@ -122,7 +127,7 @@ def collect_inputs(given: Iterable[Path]) -> InputList:
                 found.notes.append(f"{display_name(candidate)} 是 Excel/WPS 打开文件时生成的临时文件，已跳过")
                 continue
             if not candidate.exists():
-                missing.append(display_name(candidate))
+                missing.append(shown_path(candidate))
                 continue
             found.paths.append(candidate)
     if missing:

@@ -83,7 +83,7 @@ def _choose_sheet(worksheets: list[Any], name: str, sheet: str | None, notes: li
         raise SourceError(f"{name}：工作簿里没有可见的工作表", hint="可用 --sheet 指定要读取的工作表")
     if hidden:
         listed = "、".join(f"“{ws.title}”" for ws in hidden)
-        notes.append(f"{name}：隐藏的工作表 {listed} 未读取；如需读取，请用 --sheet 指定")
+        notes.append(f"隐藏的工作表{listed}未读取；如需读取，请用 --sheet 指定")
     return visible[0]
 
 
