@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import docx_text
 from jiancha_docs.errors import SourceError
 from jiancha_docs.sources import open_source
+
+from .helpers import docx_text
 
 TOML = """\
 [defaults]
@@ -89,8 +90,8 @@ def county_register(path: Path) -> None:
             "",
         ],
     ]
-    for index, row in enumerate(rows, start=5):
-        sheet.append([f"=ROW()-4", *row])
+    for row in rows:
+        sheet.append(["=ROW()-4", *row])
     sheet.merge_cells("H5:H7")  # one 抄送 for the first three letters
     sheet.append([])
     sheet.append(["合计", None, None, None, None, "=SUM(F5:F8)", None, None, None])
