@@ -32,6 +32,7 @@ _DATE_CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?
 _DATE_SEP = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _INTEGER = re.compile(r"^([+-]?\d+)\s*(?:天|日|个工作日)?$")
+_INTEGER_CHARS = 18  # the longest integer text accepted (with sign, 天 …)
 # Excel stores dates as days since 1899-12-30; plausible office dates lie in this range.
 _EXCEL_SERIAL_RANGE = (20000, 80000)
 
@@ -227,6 +228,9 @@ def _to_integer(spec: FieldSpec, raw: Any) -> int:
         value = int(raw)
     else:
         text = unicodedata.normalize("NFKC", str(raw)).strip()
+        if len(text) > _INTEGER_CHARS:
+            # (Python refuses to convert very long digit strings; no count of days is that long)
+            raise FieldProblem(f"应为整数，{quote(raw)}过长（{len(text)} 个字符）")
         match = _INTEGER.match(text)
         value = int(match.group(1)) if match else _from_chinese_numeral(text, raw)
     if spec.min is not None and value < spec.min:

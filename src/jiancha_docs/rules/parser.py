@@ -96,16 +96,17 @@ def _front_matter(lines: list[str], file: str) -> tuple[_Meta, int]:
         raise RegulationFormatError(
             file, first + 1, "开头的 front matter 没有结束行“---”", hint="在字段之后加一行 ---"
         )
-    import yaml
+    from ..sources.structured import YamlProblem, load_yaml_document
 
     source = "\n".join(lines[first + 1 : end])
     offset = first + 2  # file line of the first front-matter line
     try:
-        node = yaml.compose(source)
-        values = yaml.safe_load(source)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = offset + mark.line if mark is not None else first + 1
+        # Values as typed (a date is checked as a 日期 below, never a crash), aliases bounded.
+        node, values = load_yaml_document(source)
+    except YamlProblem as e:
+        line = offset + e.line - 1 if e.line is not None else first + 1
+        if "展开后过大" in e.message or "嵌套" in e.message:
+            raise RegulationFormatError(file, line, f"front matter {e.message}", hint=e.hint) from e
         raise RegulationFormatError(
             file,
             line,

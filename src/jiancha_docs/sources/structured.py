@@ -163,15 +163,20 @@ _YAML_PROBLEMS = (
 def load_yaml_text(text: str) -> Any:
     """Load YAML with every scalar kept as its text (plain ``null``/``~``/empty → None), duplicate
     keys refused and alias expansion bounded. Raises ``YamlProblem`` (Chinese) for anything else."""
+    return load_yaml_document(text)[1]
+
+
+def load_yaml_document(text: str) -> tuple[Any, Any]:
+    """``load_yaml_text``, with the composed node too (for the line of each key)."""
     import yaml
 
     loader = _string_loader()(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None
+            return None, None
         _check_expansion(node)
-        return loader.construct_document(node)
+        return node, loader.construct_document(node)
     except yaml.MarkedYAMLError as e:
         problem = " ".join(p for p in (e.context, e.problem) if p)
         # For an unclosed quote or bracket the end of the file is useless; point at where it opened.
@@ -275,19 +280,23 @@ def _string_loader() -> type:
                 raise ConstructorError(
                     None, None, f"expected a mapping node, but found {node.id}", node.start_mark
                 )
+            own = {id(k) for k, _ in node.value if not (k.style is None and k.value == "<<")}
             self.flatten_mapping(node)
             result: dict[Any, Any] = {}
+            written: set[str] = set()  # keys written in this mapping (merged ones may be overridden)
             for key_node, value_node in node.value:
                 key = self.construct_object(key_node, deep=True)
                 if not isinstance(key, str):
                     key = "" if key is None else str(key)
-                if key in result:
-                    raise ConstructorError(
-                        "while constructing a mapping",
-                        node.start_mark,
-                        f"found duplicate key {key!r}",
-                        key_node.start_mark,
-                    )
+                if id(key_node) in own:
+                    if key in written:
+                        raise ConstructorError(
+                            "while constructing a mapping",
+                            node.start_mark,
+                            f"found duplicate key {key!r}",
+                            key_node.start_mark,
+                        )
+                    written.add(key)
                 result[key] = self.construct_object(value_node, deep=deep)
             return result
 

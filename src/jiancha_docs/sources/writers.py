@@ -175,8 +175,8 @@ def _put(sheet: Any, row: int, column: int, value: Any, path: Path, alignment: A
             f"{path.name}：第 {row} 行 {get_column_letter(column)} 列的内容含有 Excel 不允许的控制字符，无法保存"
         )
     cell = sheet.cell(row=row, column=column, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # text that merely looks like a formula stays text
+    if isinstance(value, str) and (value.startswith("=") or cell.data_type == "e"):
+        cell.data_type = "s"  # text that merely looks like a formula (or "#N/A") stays text
     elif isinstance(value, dt.datetime):
         cell.number_format = DATE_FORMAT if value.time() == dt.time() else DATETIME_FORMAT
     elif isinstance(value, dt.date):

@@ -27,7 +27,7 @@ ERROR_VALUES = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!"}
 )
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NEEDS_SCAN = re.compile(rb"<(?:\w+:)?(?:f[\s>/]|mergeCell\b)")
+_NEEDS_SCAN = re.compile(rb"<(?:\w+:)?(?:f[\s>/]|mergeCell\b)|\bt=\"e\"")
 
 
 def open_xlsx(path: Path, name: str, options: ReadOptions) -> Source:
@@ -94,6 +94,7 @@ class _Layout:
     # (top row, first column, last row), 1-based, for ranges spanning more than one row
     merges: list[tuple[int, int, int]] = field(default_factory=list)
     formulas: dict[int, dict[int, bool]] = field(default_factory=dict)  # row → column → result saved
+    errors: set[tuple[int, int]] = field(default_factory=set)  # cells holding an error value (#REF! …)
 
 
 def _scan_sheet(worksheet: Any) -> _Layout:
@@ -114,11 +115,15 @@ def _scan_sheet(worksheet: Any) -> _Layout:
             tag = element.tag
             if tag == f"{_MAIN_NS}c":
                 formula = element.find(f"{_MAIN_NS}f")
-                if formula is not None and element.get("r"):
-                    value = element.find(f"{_MAIN_NS}v")
-                    row, column = coordinate_to_tuple(element.get("r"))
-                    saved = value is not None and value.text is not None
-                    layout.formulas.setdefault(row, {})[column] = saved
+                ref = element.get("r")
+                if ref and (formula is not None or element.get("t") == "e"):
+                    row, column = coordinate_to_tuple(ref)
+                    if element.get("t") == "e":
+                        layout.errors.add((row, column))
+                    if formula is not None:
+                        value = element.find(f"{_MAIN_NS}v")
+                        saved = value is not None and value.text is not None
+                        layout.formulas.setdefault(row, {})[column] = saved
             elif tag == f"{_MAIN_NS}mergeCell" and element.get("ref"):
                 min_col, min_row, _max_col, max_row = range_boundaries(element.get("ref"))
                 if max_row > min_row:
@@ -147,7 +152,7 @@ def _sheet_rows(worksheet: Any, name: str, layout: _Layout) -> Iterator[TableRow
     row = 0
     try:
         for row, cells in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            values = [_cell_value(v, row, i + 1) for i, v in enumerate(cells)]
+            values = [_cell_value(v, row, i + 1, layout.errors) for i, v in enumerate(cells)]
             formulas = layout.formulas.get(row, {})
             for column, saved in formulas.items():
                 if not saved and column <= len(values) and values[column - 1] == "":
@@ -172,12 +177,12 @@ def _sheet_rows(worksheet: Any, name: str, layout: _Layout) -> Iterator[TableRow
         ) from e
 
 
-def _cell_value(value: Any, row: int, column: int) -> Any:
+def _cell_value(value: Any, row: int, column: int, errors: set[tuple[int, int]]) -> Any:
     if value is None:
         return ""
     if isinstance(value, str):
         text = value.strip()
-        if text in ERROR_VALUES:
+        if text in ERROR_VALUES and (row, column) in errors:
             return BadValue(
                 f"单元格 {column_letter(column)}{row} 是公式错误“{text}”，请在 Excel 中改正这个公式或改为填写内容"
             )
