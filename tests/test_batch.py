@@ -253,4 +253,4 @@ def test_a_write_failure_is_reported_for_the_row(tmp_path: Path, monkeypatch: py
     report = render_records(find_kind("reform_notice"), [source], RenderOptions(outdir=tmp_path / "o"))
     assert report.failed == 1
     assert report.issues()[0].message.startswith("无法写入 ")
-    assert report.issues()[0].message.endswith("：No space left on device")
+    assert report.issues()[0].message.endswith("：磁盘空间不足")

@@ -383,7 +383,7 @@ def test_the_ledger_is_not_held_while_the_next_input_file_is_opened(
     opened = []
     original = sources.open_source
 
-    def open_and_probe(path: Path, sheet: str | None = None):
+    def open_and_probe(path: Path, *args, **kwargs):
         if opened:
             other = sqlite3.connect(db, timeout=0, isolation_level=None)
             try:
@@ -392,7 +392,7 @@ def test_the_ledger_is_not_held_while_the_next_input_file_is_opened(
             finally:
                 other.close()
         opened.append(path)
-        return original(path, sheet=sheet)
+        return original(path, *args, **kwargs)
 
     monkeypatch.setattr(sources, "open_source", open_and_probe)
     first, second = write_input(tmp_path / "a.csv", 5), write_input(tmp_path / "b.csv", 5)

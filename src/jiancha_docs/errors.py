@@ -78,3 +78,45 @@ class Issue:
         if self.field:
             where += f"「{self.field}」"
         return f"{where}：{self.message}"
+
+
+# What an operating-system error means to a clerk, and its likely cause.
+_OS_REASONS = {
+    "EACCES": "没有权限（文件可能正被 Word、WPS 或 Excel 打开，或文件夹是只读的）",
+    "EPERM": "操作不被允许（文件可能正被 Word、WPS 或 Excel 打开，或被杀毒软件锁定）",
+    "EROFS": "所在磁盘或文件夹是只读的",
+    "ENOSPC": "磁盘空间不足",
+    "EDQUOT": "磁盘配额已用完",
+    "ENOENT": "找不到文件或文件夹",
+    "ENOTDIR": "路径中的某一级不是文件夹",
+    "EISDIR": "这是一个文件夹，不是文件",
+    "EEXIST": "已有同名的文件或文件夹",
+    "ENAMETOOLONG": "文件名或路径过长",
+    "EBUSY": "文件正被其他程序使用",
+    "ETXTBSY": "文件正被其他程序使用",
+    "EIO": "读写磁盘时出错（磁盘或网络共享可能有问题）",
+    "EINVAL": "文件名中有系统不允许的字符",
+    "EMFILE": "同时打开的文件过多",
+    "ELOOP": "路径中的快捷方式（符号链接）循环引用",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """An OSError in Chinese, with the likely cause: "没有权限（文件可能正被 Word 打开…）"."""
+    import errno
+
+    name = errno.errorcode.get(error.errno or -1, "")
+    reason = _OS_REASONS.get(name)
+    if reason is None and getattr(error, "winerror", None) == 32:  # ERROR_SHARING_VIOLATION
+        reason = "文件正被其他程序使用（可能正被 Word、WPS 或 Excel 打开），请关闭后再试"
+    return reason or f"系统错误（{error.strerror or error}）"
+
+
+def describe_os_error(error: OSError) -> str:
+    """``os_reason`` with the file it concerns, when the error names one."""
+    where = error.filename if error.filename is not None else None
+    if where is None:
+        return os_reason(error)
+    if isinstance(where, bytes):
+        where = where.decode("utf-8", errors="replace")
+    return f"{where}：{os_reason(error)}"

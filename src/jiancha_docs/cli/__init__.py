@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from ..errors import JianchaError
+from ..errors import JianchaError, describe_os_error
 from . import documents, ledger, printing, rules  # noqa: F401  (each registers its commands)
 from .app import cli
 
@@ -38,13 +38,18 @@ def main(argv: list[str] | None = None) -> None:
     except JianchaError as e:
         if debug:
             raise
-        click.echo(f"错误：{e.message}", err=True)
+        click.echo(f"错误：{_printable(e.message)}", err=True)
         if e.hint:
-            click.echo(f"提示：{e.hint}", err=True)
+            click.echo(f"提示：{_printable(e.hint)}", err=True)
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
         click.echo(INTERRUPTED, err=True)
         sys.exit(130)
+    except OSError as e:  # a file the core did not wrap: still said in Chinese, with its cause
+        if debug:
+            raise
+        click.echo(f"错误：无法读写文件：{_printable(describe_os_error(e))}", err=True)
+        sys.exit(1)
     except Exception as e:  # the last line of defence: no traceback reaches a user
         if debug:
             raise
@@ -52,6 +57,12 @@ def main(argv: list[str] | None = None) -> None:
             f"内部错误：{type(e).__name__}: {e}。请加 --debug 重新运行并把输出发给维护人员。", err=True
         )
         sys.exit(3)
+
+
+def _printable(text: str) -> str:
+    """A message never fails to print: a lone surrogate (from a file name or an input value)
+    is shown as �."""
+    return text.encode("utf-8", errors="replace").decode("utf-8")
 
 
 if __name__ == "__main__":

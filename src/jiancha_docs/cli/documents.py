@@ -60,7 +60,13 @@ def kinds_check_template(env: Env, kind: str, template: Path) -> None:
     schema = env.kind(kind)
     result = check_template(schema, template)
     for name in result.unknown:
-        click.echo(f"错误：模板使用了字段表中没有的变量“{name}”，生成时会失败", err=True)
+        key = result.keys_to_write.get(name)
+        if key is not None:
+            click.echo(
+                f"错误：模板中的 {{{{ {name} }}}} 写的是字段的中文名称，请改写为 {{{{ {key} }}}}", err=True
+            )
+        else:
+            click.echo(f"错误：模板使用了字段表中没有的变量“{name}”，生成时会失败", err=True)
     for label in result.unshown_required:
         click.echo(f"警告：必填字段「{label}」在模板中没有出现", err=True)
     if result.ok:

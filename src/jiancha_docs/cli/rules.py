@@ -262,7 +262,7 @@ def rules_import(env: Env, files: tuple[Path, ...], dry_run: bool, outdir: Path 
     （发文机关、文号、日期、类别），条文文字原样保留。
     """
     from ..errors import JianchaError
-    from ..rules.importer import import_file
+    from ..rules.importer import import_file, write_imported
 
     config = _config(env, None)
     target_dir = outdir or config.workspace / "regulations"
@@ -287,12 +287,14 @@ def rules_import(env: Env, files: tuple[Path, ...], dry_run: bool, outdir: Path 
             click.echo(f"{path} → {target}（试运行，未写入）：《{reg.title}》，{'，'.join(facts)}")
             click.echo(result.markdown.split("\n# ", 1)[0].rstrip())
             continue
-        if target.exists() and not force:
-            click.echo(f"错误：{target} 已存在；要覆盖请加 --force", err=True)
+        try:
+            target = write_imported(result, target_dir, force=force)
+        except JianchaError as e:
+            click.echo(f"错误：{e.message}", err=True)
+            if e.hint:
+                click.echo(f"提示：{e.hint}", err=True)
             failures += 1
             continue
-        target_dir.mkdir(parents=True, exist_ok=True)
-        target.write_text(result.markdown, encoding="utf-8")
         written += 1
         click.echo(f"{path} → {target}：《{reg.title}》，{'，'.join(facts)}")
     if written:

@@ -255,6 +255,7 @@ def _from_chinese_numeral(text: str, raw: Any) -> int:
 
 def _to_choice(spec: FieldSpec, raw: Any) -> str:
     text = str(raw).strip()
+    check_characters(text)
     if text in spec.choices:
         return text
     import difflib

@@ -43,6 +43,17 @@ def find_kind(name: str, extra_dirs: tuple[Path, ...] = ()) -> KindSchema:
         if wanted in kind.names():
             return kind
     available = "、".join(f"{k.id}（{k.name}）" for k in kinds)
+    guess = _closest_kind(wanted, kinds)
+    question = f"是否应为“{guess.name}”？" if guess is not None else ""
     raise UsageError(
-        f"没有名为“{name}”的文书类型。可用的类型：{available}", hint="用 jiancha kinds 查看全部类型"
+        f"没有名为“{name}”的文书类型。{question}可用的类型：{available}", hint="用 jiancha kinds 查看全部类型"
     )
+
+
+def _closest_kind(wanted: str, kinds: list[KindSchema]) -> KindSchema | None:
+    """The kind whose id, name or alias is spelt most like ``wanted`` (as click does for commands)."""
+    import difflib
+
+    owner = {name: kind for kind in kinds for name in kind.names()}
+    close = difflib.get_close_matches(wanted, list(owner), n=1, cutoff=0.6)
+    return owner[close[0]] if close else None

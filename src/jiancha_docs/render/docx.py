@@ -33,6 +33,8 @@ _HEADER_FOOTER_TYPES = (
 )
 _OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 _BODY_MARK = "<!--jiancha-body-->"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc, .xls: Office before 2007
+_RESAVE = "请用 Word 或 WPS 打开模板，另存为 .docx 后再试"
 # What docxtpl's resolve_listing rewrites: tab, line feed, bell (\a: new paragraph), form feed.
 _LISTING_CHARACTERS = re.compile("[\t\n\a\f]")
 
@@ -65,6 +67,11 @@ class PreparedTemplate:
         except FileNotFoundError as e:
             raise TemplateProblem(f"找不到模板文件 {self.path}") from e
         except (zipfile.BadZipFile, OSError) as e:
+            if self.path.suffix.lower() in (".doc", ".wps") or (data or b"").startswith(_OLE_MAGIC):
+                raise TemplateProblem(
+                    f"模板文件 {self.path.name} 是旧版 Word 文件（.doc），无法作为模板",
+                    hint="请在 Word 或 WPS 中打开它，“另存为”Word 文档（.docx）后再试",
+                ) from e
             raise TemplateProblem(f"模板文件 {self.path} 不是有效的 Word 文档（.docx）") from e
         self.main_name = self._main_document_name()
         self._parts = [self._prepare_body()] + [self._prepare_part(n) for n in self._header_footer_names()]
@@ -76,26 +83,47 @@ class PreparedTemplate:
         self._prerendered: tuple[dict[str, bytes], bytes] | None = None
 
     # -- preparation ---------------------------------------------------------------------------
-    def _main_document_name(self) -> str:
+    def _xml(self, name: str) -> Any:
+        """A part of the template, parsed strictly and safely (no entity is expanded, nothing
+        fetched); a missing or broken part is the template's problem, said in Chinese."""
         from lxml import etree
 
-        rels = self._blobs.get("_rels/.rels")
-        if rels is None:
+        data = self._blobs.get(name)
+        if data is None:
+            raise TemplateProblem(
+                f"模板文件 {self.path.name} 已损坏：其中引用的部件 {name} 不存在",
+                hint=_RESAVE,
+            )
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+        try:
+            root = etree.fromstring(data, parser)
+        except etree.XMLSyntaxError as e:
+            line = f"第 {e.lineno} 行，" if e.lineno else ""
+            raise TemplateProblem(
+                f"模板文件 {self.path.name} 已损坏：部件 {name} 不是合法的 XML（{line}{_xml_problem(e)}）",
+                hint=_RESAVE,
+            ) from e
+        if any(isinstance(node, etree._Entity) for node in root.iter()):
+            raise TemplateProblem(
+                f"模板文件 {self.path.name} 已损坏：部件 {name} 使用了未定义的 XML 实体", hint=_RESAVE
+            )
+        return root
+
+    def _main_document_name(self) -> str:
+        if "_rels/.rels" not in self._blobs:
             raise TemplateProblem(f"模板文件 {self.path} 缺少 _rels/.rels，不是有效的 Word 文档")
-        for rel in etree.fromstring(rels).iter(f"{{{_REL_NS}}}Relationship"):
+        for rel in self._xml("_rels/.rels").iter(f"{{{_REL_NS}}}Relationship"):
             if rel.get("Type") == _OFFICE_DOCUMENT:
                 return rel.get("Target").lstrip("/")
         raise TemplateProblem(f"模板文件 {self.path} 中找不到正文部分")
 
     def _header_footer_names(self) -> list[str]:
-        from lxml import etree
-
         folder, _, base = self.main_name.rpartition("/")
         rels_name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
         if rels_name not in self._blobs:
             return []
         names = []
-        for rel in etree.fromstring(self._blobs[rels_name]).iter(f"{{{_REL_NS}}}Relationship"):
+        for rel in self._xml(rels_name).iter(f"{{{_REL_NS}}}Relationship"):
             if rel.get("Type") in _HEADER_FOOTER_TYPES:
                 target = rel.get("Target")
                 names.append(target.lstrip("/") if target.startswith("/") else f"{folder}/{target}")
@@ -111,15 +139,20 @@ class PreparedTemplate:
             template = self.env.from_string(source)
         except TemplateSyntaxError as e:
             context = _plain_text_near(source, e.lineno)
+            # Each paragraph starts a line of ``source``: the line number is the paragraph's.
+            where = f"第 {e.lineno} 段" if e.lineno else ""
             raise TemplateProblem(
-                f"模板 {self.path.name} 的 {name} 中有模板语法错误：{e.message}；出错位置附近的文字：{context}"
+                f"模板 {self.path.name} 的 {name} 中有模板语法错误：{where}{syntax_problem(e.message or '')}；"
+                f"出错位置附近的文字：{context}",
+                hint="变量写作 {{ 键 }}，段落循环写作 {%p for … %} … {%p endfor %}；"
+                "可运行 jiancha kinds check-template 检查",
             ) from e
         return template, source
 
     def _prepare_body(self) -> _Part:
         from lxml import etree
 
-        root = etree.fromstring(self._blobs[self.main_name])
+        root = self._xml(self.main_name)
         body = root.find(f"{{{_W_NS}}}body")
         if body is None:
             raise TemplateProblem(f"模板文件 {self.path} 的正文部分缺少 w:body")
@@ -138,7 +171,7 @@ class PreparedTemplate:
     def _prepare_part(self, name: str) -> _Part:
         from lxml import etree
 
-        xml = etree.tostring(etree.fromstring(self._blobs[name]), encoding="unicode", pretty_print=False)
+        xml = etree.tostring(self._xml(name), encoding="unicode", pretty_print=False)
         template, source = self._compile(name, xml)
         return _Part(name, template, source)
 
@@ -187,8 +220,25 @@ class PreparedTemplate:
         from docxtpl import DocxTemplate
         from jinja2 import TemplateError
 
+        from .environment import TemplateTooSlow
+
+        budget = getattr(self.env, "budget", None)
         try:
-            xml = part.template.render(context)
+            if budget is None:
+                xml = part.template.render(context)
+            else:
+                with budget():
+                    xml = part.template.render(context)
+        except TemplateTooSlow as e:
+            raise TemplateProblem(
+                f"模板 {self.path.name} 生成一份文书用时超过 {e.args[0]:g} 秒，已停止（{part.name}）",
+                hint="模板中可能有次数过多或嵌套过深的 {% for %} 循环，请检查后重试",
+            ) from None
+        except (RecursionError, MemoryError) as e:
+            raise TemplateProblem(
+                f"模板 {self.path.name} 渲染失败（{part.name}）：宏或循环嵌套过深",
+                hint="请检查模板中互相调用的 {% macro %} 或嵌套的 {% for %}",
+            ) from e
         except TemplateError as e:
             raise TemplateProblem(f"模板 {self.path.name} 渲染失败（{part.name}）：{_explain(e)}") from e
         except TemplateProblem:
@@ -216,6 +266,77 @@ class PreparedTemplate:
             for part, data in rendered:
                 archive.writestr(self._entry(self._info_by_name[part.name]), data)
         return buffer.getvalue()
+
+
+_TOKENS = {
+    "end of print statement": "}}",
+    "end of statement block": "%}",
+    "end of template": "模板结尾",
+    "name": "变量名",
+    "begin of print statement": "{{",
+    "begin of statement block": "{%",
+}
+
+
+def _token(text: str) -> str:
+    return _TOKENS.get(text, text)
+
+
+def _open_block(message: str) -> tuple[str, list[str]] | None:
+    """The innermost block Jinja says is open, and the tags it was looking for."""
+    match = re.search(
+        r"looking for (?:the following tags: )?(.+?)\. The innermost block that needs to be closed is '(\w+)'",
+        message,
+    )
+    if not match:
+        return None
+    return match.group(2), re.findall(r"'(\w+)'", match.group(1))
+
+
+def syntax_problem(message: str) -> str:
+    """Jinja's English syntax error in Chinese, with the tag in question."""
+    block = _open_block(message)
+    if message.startswith("Unexpected end of template."):
+        if block:
+            closing = next((t for t in block[1] if t.startswith("end")), f"end{block[0]}")
+            return f"到模板结尾 {{% {block[0]} %}} 还没有结束，缺少 {{% {closing} %}}"
+        return "模板在标签结束之前就结束了"
+    match = re.match(r"Encountered unknown tag '(\w+)'", message)
+    if match:
+        tag = match.group(1)
+        if block:
+            closing = next((t for t in block[1] if t.startswith("end")), f"end{block[0]}")
+            return f"{{% {tag} %}} 与前面的标签不配对：最内层尚未结束的是 {{% {block[0]} %}}，应先写 {{% {closing} %}}"
+        if tag.startswith("end"):
+            return f"多出了 {{% {tag} %}}，前面没有与之配对的开始标签"
+        return f"不认识的标签 {{% {tag} %}}（可用 for、if、set 等）"
+    match = re.match(r"unexpected end of template, expected '(.+?)'", message)
+    if match:
+        return f"标签没有结束，缺少“{_token(match.group(1))}”"
+    match = re.match(r"expected token '(.+?)', got '(.+?)'", message)
+    if match:
+        return (
+            f"此处应为“{_token(match.group(1))}”，却是“{_token(match.group(2))}”（变量名中不能有空格或标点）"
+        )
+    match = re.match(r"unexpected '(.+?)'(?:, expected '(.+?)')?", message)
+    if match:
+        expected = f"，此处应为“{_token(match.group(2))}”" if match.group(2) else ""
+        return f"出现了多余的“{match.group(1)}”{expected}（变量应写作 {{{{ 键 }}}}，两边各两个花括号）"
+    match = re.match(r"unexpected char (['\"])(.+?)\1 at \d+", message)
+    if match:
+        return f"出现了不能用在标签里的字符“{match.group(2)}”（引号是否成对？）"
+    match = re.match(r"Expected an expression, got '(.+?)'", message)
+    if match:
+        return f"标签中缺少表达式，却是“{_token(match.group(1))}”"
+    return f"（{message}）"
+
+
+def _xml_problem(error: Any) -> str:
+    text = str(error.msg if hasattr(error, "msg") else error)
+    match = re.search(r"Entity '([^']+)' not defined", text)
+    if match:
+        return f"使用了未定义的实体“&{match.group(1)};”"
+    return "标签不配对或有非法字符"
 
 
 def _finish_body(xml: str, name: str) -> str:
@@ -254,7 +375,12 @@ def _explain(error: Exception) -> str:
     if isinstance(error, UndefinedError):
         match = re.search(r"'([^']+)' is undefined", str(error))
         name = match.group(1) if match else str(error)
-        return f"模板使用了未定义的变量“{name}”（可用 jiancha kinds check-template 检查模板）"
+        if name.isascii():
+            return f"模板使用了未定义的变量“{name}”（可用 jiancha kinds check-template 检查模板）"
+        return (
+            f"模板使用了未定义的变量“{name}”：模板中应写字段的英文键（如 {{{{ recipient }}}}），"
+            "不是中文名称（可用 jiancha kinds check-template 查看应写的键）"
+        )
     if isinstance(error, SecurityError):
         return f"模板试图执行不安全的操作：{error}"
     return str(error)

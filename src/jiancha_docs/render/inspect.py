@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..kinds import KindSchema
@@ -19,6 +19,8 @@ class TemplateCheck:
     used: set[str]
     unknown: list[str]  # variables the schema does not declare: rendering would fail
     unshown_required: list[str]  # labels of required fields the template never uses
+    # unknown names that are a field's Chinese label (or another name of it) → the key to write
+    keys_to_write: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -38,5 +40,20 @@ def check_template(kind: KindSchema, template: Path) -> TemplateCheck:
         used |= meta.find_undeclared_variables(env.parse(source))
     declared = set(kind.keys) | CONTEXT_EXTRAS | JINJA_GLOBALS
     unknown = sorted(used - declared)
-    unshown = [spec.label for spec in kind.fields if spec.required and spec.key not in used]
-    return TemplateCheck(template, used, unknown, unshown)
+    keys = _keys_for_labels(kind, unknown)
+    # A label written for a field counts as showing it, so the advice is "write the key", once.
+    shown = used | set(keys.values())
+    unshown = [spec.label for spec in kind.fields if spec.required and spec.key not in shown]
+    return TemplateCheck(template, used, unknown, unshown, keys)
+
+
+def _keys_for_labels(kind: KindSchema, names: list[str]) -> dict[str, str]:
+    from ..kinds.validate import synonyms
+
+    by_label = {spec.label: spec.key for spec in kind.fields}
+    keys = {}
+    for name in names:
+        label = name if name in by_label else synonyms().to_label.get(name)
+        if label in by_label:
+            keys[name] = by_label[label]
+    return keys

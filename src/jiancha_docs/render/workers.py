@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import JianchaError, TemplateProblem
+from ..errors import JianchaError, TemplateProblem, os_reason
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def render_chunk(prepared: Any, tasks: list[RenderTask]) -> list[Rendered]:
 
             temporary = write_temporary(task.path.parent, data)
         except OSError as e:
-            results.append(Rendered(problem=f"无法写入 {task.path}：{e.strerror or e}"))
+            results.append(Rendered(problem=f"无法写入 {task.path}：{os_reason(e)}"))
             continue
         results.append(Rendered(temporary, hashlib.sha256(data).hexdigest()))
     return results

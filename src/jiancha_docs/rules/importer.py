@@ -89,6 +89,40 @@ def import_file(path: Path) -> ImportResult:
     return import_lines(lines, path)
 
 
+def write_imported(result: ImportResult, target_dir: Path, force: bool = False) -> Path:
+    """Write an imported regulation into ``target_dir`` and return its path.
+
+    Never through a link: a target that is a symbolic link (planted to make the import overwrite
+    a file elsewhere) is refused, and the text goes to a new temporary file in the folder that
+    ``os.replace`` then puts in place (which replaces a name, never follows it)."""
+    import os
+    import tempfile
+
+    from ..errors import os_reason
+
+    target = target_dir / result.filename
+    if target.is_symlink():
+        raise ImportProblem(
+            f"{target} 是一个符号链接（快捷方式），为安全起见不写入",
+            hint="请删除这个链接，或用 -o 指定其他文件夹",
+        )
+    if target.exists() and not force:
+        raise ImportProblem(f"{target} 已存在；要覆盖请加 --force")
+    try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target_dir, prefix=".导入-", suffix=".md.tmp")
+    except OSError as e:
+        raise ImportProblem(f"无法写入文件夹 {target_dir}：{os_reason(e)}") from e
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(result.markdown)
+        os.replace(temporary, target)
+    except OSError as e:
+        Path(temporary).unlink(missing_ok=True)
+        raise ImportProblem(f"无法写入 {target}：{os_reason(e)}") from e
+    return target
+
+
 def _already_in_format(path: Path) -> ImportResult | None:
     """A Markdown file with front matter that parses is taken as it is."""
     try:

@@ -392,7 +392,7 @@ class Reader:
             self.ix = index.open_dir(str(generation / WHOOSH_DIR))
             self.searcher = self.ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
         except Exception as e:  # whoosh raises many kinds on damaged files
-            raise IndexCorrupt(f"法规索引已损坏：{type(e).__name__}") from e
+            raise IndexCorrupt(f"法规索引已损坏：检索文件{_damage(e)}") from e
         self._segmenter: Segmenter | None = None
 
     @property
@@ -473,7 +473,7 @@ class Reader:
             results = self.searcher.search(main, limit=limit, filter=flt)
             return [_raw_hit(hit) for hit in results]
         except (OSError, EOFError, ValueError, KeyError, IndexError, struct.error, zlib.error) as e:
-            raise IndexCorrupt(f"法规索引已损坏：检索时出错（{type(e).__name__}）") from e
+            raise IndexCorrupt(f"法规索引已损坏：检索时出错（检索文件{_damage(e)}）") from e
 
 
 def _raw_hit(hit: Any) -> RawHit:
@@ -492,3 +492,12 @@ def _raw_hit(hit: Any) -> RawHit:
         body=fields.get("body", ""),
         score=float(hit.score or 0.0),
     )
+
+
+def _damage(error: Exception) -> str:
+    """What a failure while opening or reading the search files says about them, in Chinese."""
+    if isinstance(error, FileNotFoundError):
+        return "缺失"
+    if isinstance(error, OSError):
+        return "无法读取"
+    return "内容无效"

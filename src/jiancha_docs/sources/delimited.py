@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import SourceError
+from ..errors import SourceError, os_reason
 from .model import ReaderGen, ReadOptions, Source, TableRow, read_table, table_source
 
 # How much of a CSV is handed to the encoding detector.
@@ -61,7 +61,7 @@ def _detect_encoding(path: Path, name: str) -> str:
         with path.open("rb") as f:
             head = f.read(8)
     except OSError as e:
-        raise SourceError(f"{name}：无法读取文件：{e.strerror or e}") from e
+        raise SourceError(f"{name}：无法读取文件：{os_reason(e)}") from e
     if head.startswith(ZIP_MAGIC):
         raise SourceError(
             f"{name}：这其实是一个 Excel 工作簿（.xlsx），只是扩展名是 .csv；请把扩展名改为 .xlsx，或在 Excel 中另存为 CSV"
@@ -127,7 +127,7 @@ def _scan(path: Path, name: str, encoding: str) -> _Scan:
             except UnicodeDecodeError:
                 return _Scan(offset, first_non_ascii)
     except OSError as e:
-        raise SourceError(f"{name}：无法读取文件：{e.strerror or e}") from e
+        raise SourceError(f"{name}：无法读取文件：{os_reason(e)}") from e
     return _Scan(None, first_non_ascii)
 
 
@@ -144,7 +144,7 @@ def _sample(path: Path, name: str, near: int) -> bytes:
             data = f.read(_SAMPLE_BYTES)
             at_end = not f.read(1)
     except OSError as e:
-        raise SourceError(f"{name}：无法读取文件：{e.strerror or e}") from e
+        raise SourceError(f"{name}：无法读取文件：{os_reason(e)}") from e
     if not at_end and (cut := data.rfind(b"\n")) > 0:
         data = data[: cut + 1]
     return data
@@ -193,7 +193,7 @@ def _check_utf16(path: Path, name: str) -> None:
         with path.open("rb") as f:
             sample = f.read(_SAMPLE_BYTES)
     except OSError as e:
-        raise SourceError(f"{name}：无法读取文件：{e.strerror or e}") from e
+        raise SourceError(f"{name}：无法读取文件：{os_reason(e)}") from e
     text = sample.decode("utf-16", errors="replace")
     if not text.strip("\ufeff"):
         return
@@ -227,4 +227,4 @@ def _csv_rows(path: Path, name: str, encoding: str, delimiter: str) -> Iterator[
     except PermissionError as e:
         raise SourceError(f"{name}：没有读取这个文件的权限") from e
     except OSError as e:
-        raise SourceError(f"{name}：无法读取文件：{e.strerror or e}") from e
+        raise SourceError(f"{name}：无法读取文件：{os_reason(e)}") from e

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import Location, SourceError
+from ..errors import Location, SourceError, os_reason
 from ..kinds.fields import BadValue
 from .model import RawRecord, ReadOptions, Source, header_text, is_empty, preview, replay
 
@@ -50,7 +50,7 @@ def _read_bytes(path: Path, name: str) -> bytes:
     except PermissionError as e:
         raise SourceError(f"{name}：没有读取这个文件的权限") from e
     except OSError as e:
-        raise SourceError(f"{name}：无法读取文件：{e.strerror or e}") from e
+        raise SourceError(f"{name}：无法读取文件：{os_reason(e)}") from e
 
 
 _KINDS = {

@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..errors import OutputError
+from ..errors import OutputError, os_reason
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -259,4 +259,4 @@ def _write_error(path: Path, error: OSError) -> OutputError:
         )
     if isinstance(error, IsADirectoryError):
         return OutputError(f"{path.name}：无法写入，同名的文件夹已存在")
-    return OutputError(f"{path.name}：无法写入：{error.strerror or error}")
+    return OutputError(f"{path.name}：无法写入：{os_reason(error)}")
