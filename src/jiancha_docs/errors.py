@@ -77,6 +77,8 @@ class Issue:
         where = self.location.describe()
         if self.field:
             where += f"「{self.field}」"
+        elif self.message.startswith(self.location.file):
+            return self.message  # a reader's message names the file (and the row) itself: once
         return f"{where}：{self.message}"
 
 
