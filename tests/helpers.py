@@ -81,3 +81,25 @@ def c14n_parts(data: bytes) -> dict[str, bytes]:
                 tree = etree.fromstring(archive.read(name))
                 parts[name] = etree.tostring(tree, method="c14n")
     return parts
+
+
+def jiancha_in_process(capsys, *args: str, cwd: Path | None = None) -> tuple[int, str]:
+    """Run the real entry point in this process (from ``cwd``, where a jiancha.toml may be);
+    the exit code and stderr. No message may be an internal error or a traceback."""
+    import os
+
+    from jiancha_docs.cli import main
+
+    here = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as e:
+        code = int(e.code or 0)
+    finally:
+        os.chdir(here)
+    err = capsys.readouterr().err
+    assert "内部错误" not in err and "Traceback" not in err, err
+    return code, err

@@ -14,25 +14,13 @@ import pytest
 
 from jiancha_docs.errors import os_reason
 
+from .helpers import jiancha_in_process
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def jiancha(capsys: pytest.CaptureFixture[str], *args: str, cwd: Path | None = None) -> tuple[int, str]:
-    from jiancha_docs.cli import main
-
-    here = Path.cwd()
-    if cwd is not None:
-        os.chdir(cwd)
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as e:
-        code = int(e.code or 0)
-    finally:
-        os.chdir(here)
-    err = capsys.readouterr().err
-    assert "内部错误" not in err and "Traceback" not in err, err
-    return code, err
+    return jiancha_in_process(capsys, *args, cwd=cwd)
 
 
 def good_record(**changes: object) -> dict:

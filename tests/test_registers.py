@@ -12,7 +12,7 @@ import pytest
 from jiancha_docs.errors import SourceError
 from jiancha_docs.sources import open_source
 
-from .helpers import docx_text
+from .helpers import docx_text, jiancha_in_process
 
 TOML = """\
 [defaults]
@@ -30,21 +30,7 @@ HEADERS = ["序号", "被建议单位", "问题来源", "问题", "建议", "回
 
 
 def jiancha(*args: str, cwd: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    """The real entry point, in-process, from ``cwd`` (where jiancha.toml is)."""
-    import os
-
-    from jiancha_docs.cli import main
-
-    here = Path.cwd()
-    os.chdir(cwd)
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as e:
-        code = int(e.code or 0)
-    finally:
-        os.chdir(here)
-    return code, capsys.readouterr().err
+    return jiancha_in_process(capsys, *args, cwd=cwd)
 
 
 def county_register(path: Path) -> None:
