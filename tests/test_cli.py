@@ -29,7 +29,7 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 def test_help_is_chinese() -> None:
     result = run("--help")
     assert result.returncode == 0
-    assert result.stdout.startswith("用法： jiancha [OPTIONS] COMMAND [ARGS]...")
+    assert result.stdout.startswith("用法： jiancha [选项] 命令 [参数]...")
     assert "显示本帮助并退出。" in result.stdout
     assert "render  用输入文件" in result.stdout
 

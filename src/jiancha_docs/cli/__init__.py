@@ -13,6 +13,9 @@ import click
 from ..errors import JianchaError, describe_os_error
 from . import documents, ledger, printing, rules  # noqa: F401  (each registers its commands)
 from .app import cli
+from .i18n import localize
+
+localize(cli)  # once every command is registered
 
 __all__ = ["cli", "main"]
 

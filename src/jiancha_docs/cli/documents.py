@@ -124,10 +124,11 @@ def new(env: Env, kind: str, fmt: str, output: Path | None, force: bool) -> None
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="使用单位自己的 Word 模板（字段与标准类型相同）。",
 )
-@click.option("--sheet", help="Excel 文件中要读取的工作表名称，默认第一个未隐藏的工作表。")
+@click.option("--sheet", metavar="工作表", help="Excel 文件中要读取的工作表名称，默认第一个未隐藏的工作表。")
 @click.option(
     "--header-row",
     type=click.IntRange(min=1),
+    metavar="行号",
     help="表头所在的行号（按 Excel 的行号），默认自动查找：第一行含有字段名称的行。",
 )
 @click.option("--check", "check_only", is_flag=True, help="只校验输入，不生成文件。")
@@ -136,7 +137,9 @@ def new(env: Env, kind: str, fmt: str, output: Path | None, force: bool) -> None
 @click.option(
     "--db", type=click.Path(dir_okay=False, path_type=Path), help="台账文件，默认为 .jiancha/ledger.sqlite3。"
 )
-@click.option("--code", help="机关代字（如 许纪建）：文号为空的记录按此代字自动编号，优先于配置文件。")
+@click.option(
+    "--code", metavar="代字", help="机关代字（如 许纪建）：文号为空的记录按此代字自动编号，优先于配置文件。"
+)
 @click.option("--force-number", is_flag=True, help="允许使用台账中已有的文号（重新生成该文号的文书）。")
 @click.option("--pdf", "make_pdf", is_flag=True, help="同时用 LibreOffice 在每份文书旁生成 PDF。")
 @click.option(
@@ -148,6 +151,7 @@ def new(env: Env, kind: str, fmt: str, output: Path | None, force: bool) -> None
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
+    metavar="进程数",
     help="同时生成文书的进程数，默认为 CPU 核数；1 表示只用一个进程。文件名、文号和清单顺序与进程数无关。",
 )
 @click.pass_obj

@@ -1,0 +1,50 @@
+"""An example for every command, shown at the end of its ``--help`` under 示例.
+
+Keyed by the command's path below ``jiancha`` ("" is ``jiancha`` itself). Each example is a
+command line and what it does. ``tests/test_help.py`` fails for a command without one.
+"""
+
+from __future__ import annotations
+
+EXAMPLES: dict[str, list[tuple[str, str]]] = {
+    "": [
+        ("jiancha new 建议书", "生成一个填好表头的 Excel 登记表"),
+        ("jiancha render 建议书 建议书.xlsx -o 输出", "用登记表批量生成纪检监察建议书"),
+        ("jiancha rules search 函询以后多长时间内要回复", "检索法规条文"),
+    ],
+    "kinds": [("jiancha kinds", "列出全部文书类型")],
+    "kinds show": [("jiancha kinds show 建议书", "查看纪检监察建议书的全部字段")],
+    "kinds check-template": [
+        ("jiancha kinds check-template 建议书 本单位建议书模板.docx", "检查本单位模板里的变量是否都对")
+    ],
+    "new": [
+        ("jiancha new 建议书", "生成“纪检监察建议书.xlsx”"),
+        ("jiancha new reform_notice --format csv -o 整改通知.csv", "生成 CSV 格式的输入文件"),
+    ],
+    "render": [
+        ("jiancha render 建议书 建议书登记表.xlsx -o 输出", "生成登记表中每一行的建议书"),
+        ("jiancha render 建议书 登记表.xlsx --sheet 2024年 --header-row 3", "读取指定工作表，表头在第 3 行"),
+        ("jiancha render 建议书 登记表.xlsx --check", "只校验，不生成文件"),
+    ],
+    "ledger": [("jiancha ledger list", "列出台账中的文书")],
+    "ledger list": [("jiancha ledger list", "列出台账中的全部文书")],
+    "ledger show": [("jiancha ledger show 某纪建〔2024〕3号", "查看这个文号的登记信息")],
+    "ledger mark": [("jiancha ledger mark 某纪建〔2024〕3号 已反馈", "登记被建议单位已书面反馈")],
+    "ledger export": [("jiancha ledger export 台账.xlsx", "把台账导出为 Excel")],
+    "ledger backup": [("jiancha ledger backup 台账备份.sqlite3", "备份台账")],
+    "pdf": [("jiancha pdf 输出", "把“输出”文件夹里的全部 Word 文书转换为 PDF")],
+    "check": [("jiancha check 输出/某纪建〔2024〕3号_某局.docx", "按 GB/T 9704 检查一份文书的版式")],
+    "doctor": [("jiancha doctor", "检查字体和 LibreOffice 是否齐备")],
+    "rules": [("jiancha rules index", "把法规编入索引")],
+    "rules index": [
+        ("jiancha rules index", "编入示例工作指引和 regulations/ 中的法规"),
+        ("jiancha rules index --rebuild", "索引损坏时全部重建"),
+    ],
+    "rules search": [
+        ("jiancha rules search 函询 回复 期限", "按关键词检索"),
+        ("jiancha rules search 监督执纪工作规则第二十九条", "直接显示这一条"),
+    ],
+    "rules show": [("jiancha rules show 《监察法》第45条", "显示一条条文")],
+    "rules import": [("jiancha rules import 收到的文件.docx", "把收到的法规转换为知识库格式")],
+    "rules list": [("jiancha rules list", "列出已编入索引的法规")],
+}
