@@ -93,7 +93,9 @@ def _load_structured(path: Path, name: str, fmt: str) -> list[RawRecord]:
         try:
             document = load_yaml_text(text)
         except YamlProblem as e:
-            where = f"{name} 第 {e.line} 行第 {e.column} 列" if e.line else name
+            where = (
+                name if not e.line else f"{name} 第 {e.line} 行" + (f"第 {e.column} 列" if e.column else "")
+            )
             raise SourceError(f"{where}：{e.message}", hint=e.hint) from e
     else:
         document = _parse_json(text, name)
@@ -170,8 +172,9 @@ def load_yaml_document(text: str) -> tuple[Any, Any]:
     """``load_yaml_text``, with the composed node too (for the line of each key)."""
     import yaml
 
-    loader = _string_loader()(text)
+    loader = None
     try:
+        loader = _string_loader()(text)
         node = loader.get_single_node()
         if node is None:
             return None, None
@@ -189,12 +192,17 @@ def load_yaml_document(text: str) -> tuple[Any, Any]:
         raise YamlProblem(
             "YAML 格式错误，请检查缩进、冒号和引号", line, column, hint=f"解析器提示：{problem}"
         ) from e
+    except yaml.reader.ReaderError as e:
+        line = text.count("\n", 0, e.position) + 1
+        code = f"U+{e.character:04X}" if isinstance(e.character, int) else "?"
+        raise YamlProblem(f"YAML 中有不允许的控制字符（{code}），请删除后重试", line, None) from e
     except yaml.YAMLError as e:
         raise YamlProblem("YAML 格式错误，请检查缩进、冒号和引号", hint=f"解析器提示：{e}") from e
     except RecursionError as e:
         raise YamlProblem("YAML 嵌套层数过多，无法读取") from e
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _check_expansion(root: Any) -> None:
