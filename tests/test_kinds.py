@@ -28,8 +28,8 @@ def test_kind_found_by_id_chinese_name_or_alias(name: str) -> None:
 
 def test_unknown_kind_lists_the_kinds() -> None:
     with pytest.raises(UsageError) as caught:
-        find_kind("通知书")
-    assert caught.value.message.startswith("没有名为“通知书”的文书类型。可用的类型：")
+        find_kind("会议纪要")
+    assert caught.value.message.startswith("没有名为“会议纪要”的文书类型。可用的类型：")
     assert "recommendation（纪检监察建议书）" in caught.value.message
 
 

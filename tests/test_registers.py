@@ -226,3 +226,63 @@ def test_garbage_after_a_utf16_mark_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as info:
         open_source(path)
     assert info.value.message == "乱码.csv：文件开头标明是 UTF-16 文本，但内容无法识别，文件可能已损坏"
+
+
+def test_suggestions_use_labels_keys_and_synonyms() -> None:
+    from jiancha_docs.kinds import Validator, find_kind
+
+    validator = Validator(find_kind("recommendation"))
+    headers = validator.map_headers(
+        ["序号", "被建议单位", "问题", "建议", "回复时限（天）", "recipent"], "登记表.xlsx"
+    )
+    warnings = {i.field: i.message for i in headers.file_issues if i.severity == "warning"}
+    hint = '如是，可在 jiancha.toml 中写 [columns."纪检监察建议书"]'
+    assert warnings == {
+        "被建议单位": f'未知的列，已忽略；是否应为「主送单位」？{hint} "被建议单位" = "主送单位"',
+        "问题": f'未知的列，已忽略；是否应为「存在问题」？{hint} "问题" = "存在问题"',
+        "建议": f'未知的列，已忽略；是否应为「整改建议」？{hint} "建议" = "整改建议"',
+        "回复时限（天）": f'未知的列，已忽略；是否应为「反馈期限天数」？{hint} "回复时限（天）" = "反馈期限天数"',
+        "recipent": f'未知的列，已忽略；是否应为「主送单位」？{hint} "recipent" = "主送单位"',
+    }
+    assert "序号" not in warnings
+
+
+def test_a_missing_required_column_is_one_error_for_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jiancha_docs.sources import write_csv
+
+    headers = ["建议类型", "监委名称", "被建议单位", "问题来源", "存在问题", "整改建议", "成文日期"]
+    rows = [["监察建议", "某监委", f"第{i}局", "办案", "问题", "建议", "2024-12-01"] for i in range(30)]
+    write_csv(tmp_path / "登记表.csv", headers, rows)
+    code, err = jiancha("render", "建议书", "登记表.csv", "-o", "out", cwd=tmp_path, capsys=capsys)
+    assert code == 1
+    errors = [line for line in err.splitlines() if line.startswith("错误：")]
+    assert errors == [
+        "错误：登记表.csv「主送单位」：缺少必填列；文件中的「被建议单位」列如果就是它，请在 jiancha.toml 中写 "
+        '[columns."纪检监察建议书"] "被建议单位" = "主送单位"；本文件未生成任何文书'
+    ]
+
+
+def test_column_mapping_to_an_unknown_field_is_a_config_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "jiancha.toml").write_text(
+        '[columns.recommendation]\n"被建议单位" = "主送单"\n', encoding="utf-8"
+    )
+    county_register(tmp_path / "r.xlsx")
+    code, err = jiancha("render", "建议书", "r.xlsx", "-o", "out", cwd=tmp_path, capsys=capsys)
+    assert code == 1
+    assert err.splitlines() == [
+        '错误：配置文件 [columns."纪检监察建议书"] 中“被建议单位” = “主送单”：纪检监察建议书没有名为“主送单”的字段；'
+        "是否应为「主送单位」？",
+        "提示：右边应为字段名称或键，可运行 jiancha kinds show recommendation 查看",
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_column_mapping_must_be_a_table_of_texts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "jiancha.toml").write_text('[columns."纪检监察建议书"]\n"被建议单位" = 3\n', encoding="utf-8")
+    code, err = jiancha("render", "建议书", "x.csv", cwd=tmp_path, capsys=capsys)
+    assert code == 1
+    assert '的 [columns."文书类型"] 应为“本单位列名 = 字段名称”的表' in err

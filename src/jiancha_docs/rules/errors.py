@@ -30,7 +30,7 @@ class IndexOutdated(RulesIndexError):
 class IndexCorrupt(RulesIndexError):
     """Damaged files in the index; unless told otherwise, the hint is the command that repairs it."""
 
-    REPAIR = "运行 jiancha rules index --rebuild 重建索引（法规文件本身不受影响）"
+    REPAIR = "运行 jiancha rules index --rebuild 建立索引（法规文件本身不受影响）"
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message, hint or self.REPAIR)
