@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputError, UsageError
+from .errors import OutputError, UsageError, os_reason
 from .kinds import KindSchema
 from .kinds.fields import FieldSpec, convert, is_blank
 
@@ -48,7 +48,7 @@ def write_starter(kind: KindSchema, fmt: str, path: Path, force: bool = False) -
         else:
             write_csv(path, labels, [[_cell_text(v) for v in row]])
     except OSError as e:
-        raise OutputError(f"无法写入 {path}：{e.strerror or e}") from e
+        raise OutputError(f"无法写入 {path}：{os_reason(e)}") from e
     return path
 
 

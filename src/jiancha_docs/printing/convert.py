@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import JianchaError
+from ..errors import JianchaError, os_reason
 from .fonts import FontReport, conversion_environment, preflight
 
 DEFAULT_TIMEOUT = 120.0  # seconds one document may take before LibreOffice is presumed hung
@@ -208,7 +208,7 @@ def convert_to_pdf(
         try:
             outdir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise LibreOfficeFailed(f"无法创建输出文件夹 {outdir}：{e.strerror or e}") from e
+            raise LibreOfficeFailed(f"无法创建输出文件夹 {outdir}：{os_reason(e)}") from e
     destinations = pdf_destinations(sources, outdir)
     workdir = Path(tempfile.mkdtemp(prefix="jiancha-pdf-"))
     try:
@@ -243,7 +243,7 @@ def _stage(
             try:
                 shutil.copyfile(source, staged)
             except OSError as e:
-                outcome.error = f"无法读取：{e.strerror or e}"
+                outcome.error = f"无法读取：{os_reason(e)}"
                 continue
         jobs.append(_Job(outcome, staged, workdir / "out" / f"{index:05d}.pdf", destination))
     return jobs
@@ -363,7 +363,7 @@ class _Runner:
         try:
             _move_atomic(job.produced, job.destination)
         except OSError as e:
-            self.fail(job, f"无法写入 {job.destination}：{e.strerror or e}")
+            self.fail(job, f"无法写入 {job.destination}：{os_reason(e)}")
             return
         job.outcome.pdf = job.destination
         job.outcome.attempts += 1

@@ -32,7 +32,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Issue, JianchaError, Location, OutputError, SourceError, TemplateProblem, UsageError
+from ..errors import (
+    Issue,
+    JianchaError,
+    Location,
+    OutputError,
+    SourceError,
+    TemplateProblem,
+    UsageError,
+    os_reason,
+)
 from ..kinds import LAYOUTS, KindSchema, Record, Validator
 from ..ledger.db import LedgerError
 from ..ledger.store import has_digest
@@ -550,7 +559,7 @@ def _ensure_outdir(outdir: Path) -> None:
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"无法创建输出文件夹 {outdir}：{e.strerror or e}") from e
+        raise OutputError(f"无法创建输出文件夹 {outdir}：{os_reason(e)}") from e
     if not outdir.is_dir():
         raise OutputError(f"输出位置 {outdir} 不是文件夹")
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import JianchaError
+from ..errors import JianchaError, os_reason
 from . import generations
 from .errors import IndexCorrupt, IndexOutdated, RulesIndexError
 from .lexicon import Lexicon, load_lexicon
@@ -115,7 +115,7 @@ def build_index(config: RulesConfig, extra: tuple[Path, ...] = (), rebuild: bool
             try:
                 data = source.path.read_bytes()
             except OSError as e:
-                report.errors.append(f"{source.display}：无法读取文件（{e.strerror or e}）")
+                report.errors.append(f"{source.display}：无法读取文件（{os_reason(e)}）")
                 continue
             current[source.key] = (source, data, sha256(data))
         changed = [

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import os_reason
 from .errors import LexiconError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -206,7 +207,7 @@ def _lines(path: Path) -> list[tuple[int, str]]:
     except UnicodeDecodeError as e:
         raise LexiconError(f"词表文件 {path} 不是 UTF-8 编码", hint="用记事本另存为 UTF-8") from e
     except OSError as e:
-        raise LexiconError(f"无法读取词表文件 {path}：{e.strerror or e}") from e
+        raise LexiconError(f"无法读取词表文件 {path}：{os_reason(e)}") from e
     out = []
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.split("#", 1)[0].strip()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import os_reason
 from .errors import RegulationFormatError
 from .model import (
     ARTICLE_LINE,
@@ -43,7 +44,7 @@ def parse_file(path: Path, display: str | None = None) -> ParseResult:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise RegulationFormatError(name, None, f"无法读取文件：{e.strerror or e}") from e
+        raise RegulationFormatError(name, None, f"无法读取文件：{os_reason(e)}") from e
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
