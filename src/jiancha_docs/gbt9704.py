@@ -34,3 +34,34 @@ def doc_number_problems(text: str) -> list[str]:
     if not plain.endswith("号"):
         problems.append("应以“号”结尾")
     return problems or [example]
+
+
+_YEAR_BRACKETS = re.compile(r"[\[［(（【﹝〔]\s*(\d{4})\s*[\]］)）】﹞〕]")
+
+
+def normalise_number(text: str) -> str:
+    """A typed 发文字号 in its one written form: whitespace removed, and ``[]``, ``()``, ``（）``,
+    ``【】`` typed around a four-digit year read as 〔〕. Used wherever numbers are compared."""
+    plain = _SPACE.sub("", text)
+    return _YEAR_BRACKETS.sub(r"〔\1〕", plain, count=1)
+
+
+_CODE_FORBIDDEN = re.compile(r"[\s〔〕\[\]()（）【】［］﹝﹞{}<>《》\"“”'‘’,，;；:：/\\|]")
+
+
+def organ_code_problem(code: str) -> str | None:
+    """Why a 机关代字 (the part of a 文号 before the year) cannot make a valid 发文字号, or None.
+    Every code it accepts gives numbers that ``DOC_NUMBER`` accepts."""
+    if not code:
+        return "不能为空"
+    bad = _CODE_FORBIDDEN.search(code)
+    if bad:
+        shown = "空格" if bad.group(0).isspace() else f"“{bad.group(0)}”"
+        return f"不能含有{shown}（机关代字如“某纪建”，年份和序号由程序添加）"
+    if code.isdigit():
+        return "不能全是数字，应为发文机关的简称，如“某纪建”"
+    if len(code) > 12:
+        return f"太长（{len(code)} 个字），机关代字一般为 2 至 6 个字"
+    if not DOC_NUMBER.match(f"{code}〔2024〕1号"):
+        return "不能用作文号的机关代字"
+    return None

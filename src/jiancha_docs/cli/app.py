@@ -33,6 +33,15 @@ class Env:
             self._settings = load_settings(self.config_path)
         return self._settings
 
+    def ledger_location(self, explicit: Path | None = None) -> Any:
+        """Where the ledger is, and whether it may be created there."""
+        settings = self.settings
+        if hasattr(settings, "ledger_location"):
+            return settings.ledger_location(explicit)
+        from types import SimpleNamespace
+
+        return SimpleNamespace(path=settings.ledger_path(explicit), may_create=True, origin="default")
+
     def kind(self, name: str) -> Any:
         from ..kinds import find_kind
 
