@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..config import today
 from .app import Env, cli, emit_json, format_table
-
-
-def today() -> dt.date:
-    """Today, or JIANCHA_TODAY (YYYY-MM-DD) for rehearsals and tests."""
-    value = os.environ.get("JIANCHA_TODAY")
-    return dt.date.fromisoformat(value) if value else dt.date.today()
 
 
 class LedgerContext:
