@@ -45,7 +45,7 @@ class Env:
 @click.option(
     "--config",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="配置文件路径，默认为当前文件夹的 jiancha.toml。",
+    help="配置文件路径；默认从当前文件夹起逐级向上查找 jiancha.toml。",
 )
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, config: Path | None) -> None:
