@@ -372,7 +372,7 @@ class Settings:
 def find_config(start: Path) -> tuple[Path | None, tuple[Path, ...]]:
     """The first jiancha.toml in ``start`` or a parent folder, and the folders looked in."""
     searched = []
-    folder = start.absolute()
+    folder = Path(os.path.abspath(start))  # ".." resolved by name: parents are lexical
     for candidate in (folder, *folder.parents):
         searched.append(candidate)
         if (candidate / CONFIG_NAME).is_file():
@@ -387,8 +387,8 @@ def load_settings(explicit: Path | None = None, cwd: Path | None = None) -> Sett
         path = explicit if explicit is not None else Path(env_path or "")
         origin = FLAG if explicit is not None else ENV
         if not path.is_file():
-            named = "--config" if origin == FLAG else "环境变量 JIANCHA_CONFIG"
-            raise ConfigError(f"找不到配置文件 {path}（由 {named} 指定）")
+            named = "由 --config 指定" if origin == FLAG else "由环境变量 JIANCHA_CONFIG 指定"
+            raise ConfigError(f"找不到配置文件 {path}（{named}）")
         searched: tuple[Path, ...] = ()
     else:
         found, searched = find_config(cwd or Path.cwd())

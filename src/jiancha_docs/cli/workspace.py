@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -12,11 +13,15 @@ from .app import cli
 EXAMPLES = {"纪委名称": "中共某某市纪律检查委员会", "监委名称": "某某市监察委员会"}
 
 
+def at_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def _organ(value: str | None, label: str, option: str) -> str:
     """The option's value; asked for at a terminal, a usage error elsewhere."""
     if value:
         return value
-    if not click.get_text_stream("stdin").isatty():
+    if not at_terminal():
         raise UsageError(f"缺少{label}：请用 {option} 给出，例如 {option} {EXAMPLES[label]}")
     return click.prompt(f"{label}（例如“{EXAMPLES[label]}”）", type=str).strip()
 
