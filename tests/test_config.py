@@ -118,22 +118,33 @@ def test_the_environment_names_the_file(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 # -- checked at load ---------------------------------------------------------------------------
-def test_an_unknown_table_is_named_with_a_suggestion(tmp_path: Path) -> None:
-    path = write(tmp_path / "jiancha.toml", '[numbring]\n"澄清说明" = "某纪函"\n')
+@pytest.mark.parametrize(
+    ("text", "message", "hint"),
+    [
+        (
+            '[numbring]\n"澄清说明" = "某纪函"\n',
+            "有未知的表 [numbring]，是否应为 [numbering]？",
+            "可用的表：[defaults]、[kinds]、[numbering]、[columns]、[ledger]、[rules]",
+        ),
+        (
+            '["模板"]\n',
+            '有未知的表 ["模板"]',
+            "可用的表：[defaults]、[kinds]、[numbering]、[columns]、[ledger]、[rules]",
+        ),
+        (
+            "[rules]\nsample = false\n",
+            "的 [rules] 有未知的键 sample，是否应为 samples？",
+            "[rules] 可用的键：index、dirs、dictionary、synonyms、samples",
+        ),
+        ('[ledger]\n"台账" = "a.sqlite3"\n', '的 [ledger] 有未知的键 "台账"', "[ledger] 可用的键：db"),
+    ],
+)
+def test_an_unknown_table_or_key_is_named_with_a_suggestion(
+    tmp_path: Path, text: str, message: str, hint: str
+) -> None:
+    path = write(tmp_path / "jiancha.toml", text)
     error = error_of(cwd=tmp_path)
-    assert error.message == f"配置文件 {path} 有未知的表 [numbring]，是否应为 [numbering]？"
-    assert error.hint == "可用的表：[defaults]、[kinds]、[numbering]、[columns]、[ledger]、[rules]"
-    write(path, '["模板"]\n')
-    assert error_of(cwd=tmp_path).message == f'配置文件 {path} 有未知的表 ["模板"]'
-
-
-def test_an_unknown_key_is_named_with_a_suggestion(tmp_path: Path) -> None:
-    path = write(tmp_path / "jiancha.toml", "[rules]\nsample = false\n")
-    error = error_of(cwd=tmp_path)
-    assert error.message == f"配置文件 {path} 的 [rules] 有未知的键 sample，是否应为 samples？"
-    assert error.hint == "[rules] 可用的键：index、dirs、dictionary、synonyms、samples"
-    write(path, '[ledger]\n"台账" = "a.sqlite3"\n')
-    assert error_of(cwd=tmp_path).message == f'配置文件 {path} 的 [ledger] 有未知的键 "台账"'
+    assert (error.message, error.hint) == (f"配置文件 {path} {message}", hint)
 
 
 @pytest.mark.parametrize(
