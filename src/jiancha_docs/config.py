@@ -98,7 +98,7 @@ class FilePath(Option):
         return Path(text)
 
     def default_for(self, base: Path) -> Path:
-        return base / self.default
+        return base / Path(self.default)
 
 
 class PathList(Option):
@@ -229,7 +229,8 @@ TABLES: dict[str, Any] = {f.name: f.metadata["table"] for f in fields(ConfigFile
 def declared(table_name: str, key: str) -> Option:
     """The option declared for ``[table_name] key``."""
     spec = next(f for f in fields(TABLES[table_name]) if f.name == key)
-    return spec.metadata["option"]
+    found: Option = spec.metadata["option"]
+    return found
 
 
 def toml_key(key: str) -> str:
@@ -350,11 +351,13 @@ class Settings:
     @property
     def rules(self) -> dict[str, Any]:
         """The [rules] table as written; rules/sources.py reads the resolved values instead."""
-        return self.raw.get("rules", {})
+        table: dict[str, Any] = self.raw.get("rules", {})
+        return table
 
     @property
     def kind_dirs(self) -> tuple[Path, ...]:
-        return self.resolve("kinds", "dirs").value
+        dirs: tuple[Path, ...] = self.resolve("kinds", "dirs").value
+        return dirs
 
     @property
     def ledger_db(self) -> Path | None:

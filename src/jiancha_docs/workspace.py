@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .config import CONFIG_NAME, DEFAULT_LEDGER, find_config, parse_config
 from .errors import OutputError, UsageError
@@ -88,7 +89,7 @@ def create_workspace(
     return Workspace(config=config, ledger=ledger, enclosing=enclosing)
 
 
-def _loads(text: str) -> dict:
+def _loads(text: str) -> dict[str, Any]:
     import tomllib
 
     return tomllib.loads(text)
