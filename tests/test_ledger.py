@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from jiancha_docs.errors import TemplateProblem
 from jiancha_docs.kinds import find_kind
 from jiancha_docs.ledger import SCHEMA_VERSION, DocumentMeta, Ledger, LedgerError
 from jiancha_docs.ledger.db import migrate, schema_version
 from jiancha_docs.ledger.model import file_digest
-from jiancha_docs.errors import TemplateProblem
 from jiancha_docs.render.batch import RenderOptions, render_records
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from jiancha_docs.ledger import Ledger
+
 FIXTURES = Path(__file__).parent / "fixtures"
 CONFIG = """
 [numbering]
@@ -166,6 +168,12 @@ def test_the_config_file_chooses_the_ledger(tmp_path: Path) -> None:
         (FIXTURES / "reform_notice.yaml").read_text(encoding="utf-8").replace("文号: 某纪改〔2024〕5号\n", "")
     )
     (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
+    # A ledger the config names is never created behind the office's back: it must be there.
+    missing = jiancha(tmp_path, "render", "以案促改通知书", "a.yaml", "-o", "out")
+    assert missing.returncode == 1
+    assert missing.stderr.startswith(f"错误：找不到台账 {tmp_path / '台账' / '2024.sqlite3'}\n")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "台账").exists()
+    Ledger(tmp_path / "台账" / "2024.sqlite3").close()  # as jiancha init makes it
     result = jiancha(tmp_path, "render", "以案促改通知书", "a.yaml", "-o", "out")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "台账" / "2024.sqlite3").is_file()

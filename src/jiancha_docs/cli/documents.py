@@ -177,7 +177,7 @@ def render(
     """
     from ..render.batch import STATUS_DONE, RenderOptions, render_records
     from ..rules.sources import rules_config
-    from .ledger import ledger_wait, on_ledger_wait
+    from .ledger import on_ledger_wait
 
     schema = env.kind(kind)
     location = env.ledger_location(db)
@@ -192,7 +192,7 @@ def render(
         defaults=env.settings.defaults,
         ledger_path=location.path,
         ledger_may_create=location.may_create,
-        ledger_wait=ledger_wait(),
+        ledger_wait=env.settings.ledger_wait,
         on_ledger_wait=on_ledger_wait,
         numbering=env.settings.numbering,
         code=code.strip() if code else None,

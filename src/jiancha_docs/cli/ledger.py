@@ -2,44 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..config import today
 from .app import Env, cli, emit_json, format_table
-
-
-def today() -> dt.date:
-    """Today, or JIANCHA_TODAY (YYYY-MM-DD) for rehearsals and tests."""
-    from ..errors import ConfigError
-
-    value = os.environ.get("JIANCHA_TODAY")
-    if not value:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise ConfigError(
-            f"环境变量 JIANCHA_TODAY 的值“{value}”不是有效日期，应写作 YYYY-MM-DD，如 2025-02-01",
-            hint="它只用于演练和测试；平时不要设置它",
-        ) from None
-
-
-def ledger_wait() -> float:
-    """Seconds to wait for a ledger another program holds (JIANCHA_LEDGER_WAIT, default 30)."""
-    from ..errors import ConfigError
-
-    value = os.environ.get("JIANCHA_LEDGER_WAIT", "30")
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= 3600:
-        raise ConfigError(f"环境变量 JIANCHA_LEDGER_WAIT 的值“{value}”无效，应为 0 至 3600 之间的秒数")
-    return seconds
 
 
 def on_ledger_wait(message: str) -> None:
@@ -56,7 +25,9 @@ class LedgerContext:
         from ..ledger import SqliteLedger
 
         location = self.env.ledger_location(self.db)
-        ledger = SqliteLedger(location.path, create=False, wait=ledger_wait(), on_wait=on_ledger_wait)
+        ledger = SqliteLedger(
+            location.path, create=False, wait=self.env.settings.ledger_wait, on_wait=on_ledger_wait
+        )
         if ledger.read_only:
             click.echo(f"提示：台账 {location.path} 是只读的，只能查看和导出。", err=True)
         for note in ledger.recover():

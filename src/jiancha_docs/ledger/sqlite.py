@@ -174,7 +174,9 @@ class SqliteLedger(LedgerBase):
         if parts is None:
             return None
         code, year, seq = parts
-        known = self._sql("SELECT 1 FROM documents WHERE code = ? AND year = ? LIMIT 1", (code, year)).fetchone()
+        known = self._sql(
+            "SELECT 1 FROM documents WHERE code = ? AND year = ? LIMIT 1", (code, year)
+        ).fetchone()
         if known is None:
             return None  # the first number of this 代字 and year: the office starts its register here
         following = self._next_seq(code, year)

@@ -281,7 +281,7 @@ class _Job:
             problem = organ_code_problem(code)
             if problem:
                 error = UsageError if where == "--code" else ConfigError
-                raise error(f"{where} 的机关代字“{code}”无效：{problem}")
+                raise error(f"{where}：{problem}")
         if self.options.check_citations:
             if self.options.rules_index is None:
                 raise UsageError("检查条文引用需要法规索引", hint="先运行 jiancha rules index")
