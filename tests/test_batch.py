@@ -243,14 +243,13 @@ def test_an_unknown_layout_is_a_usage_error() -> None:
 
 
 def test_a_write_failure_is_reported_for_the_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from jiancha_docs.render import output
+    from jiancha_docs import fileio
 
-    def disk_full(folder: Path, data: bytes) -> Path:
+    def disk_full(path: Path) -> int:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(output, "write_temporary", disk_full)
+    monkeypatch.setattr(fileio, "_create", disk_full)
     source = write_gbk_csv(tmp_path / "a.csv", [reform_row(1)])
     report = render_records(find_kind("reform_notice"), [source], RenderOptions(outdir=tmp_path / "o"))
     assert report.failed == 1
-    assert report.issues()[0].message.startswith("无法写入 ")
-    assert report.issues()[0].message.endswith("：磁盘空间不足")
+    assert report.issues()[0].message == "某纪改〔2024〕1号_某某市第1局党组.docx：无法写入，磁盘空间已满"

@@ -105,17 +105,20 @@ def test_kinds_show_prints_every_field() -> None:
     assert "整改任务" in result.stdout and "表格：任务|责任单位|完成时限" in result.stdout
 
 
-def test_render_success(tmp_path: Path) -> None:
+def test_render_success(tmp_path: Path, private_ledger: Path) -> None:
     out = tmp_path / "out"
     result = run("render", "recommendation", str(FIXTURES / "recommendation.yaml"), "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     manifest = next(out.glob("生成清单_纪检监察建议书_*.csv"))
-    assert result.stderr == f"共 1 条记录：已生成 1 份文书，失败 0 条。清单：{manifest.resolve()}\n"
+    assert result.stderr == (
+        f"已新建台账 {private_ledger}（以后的文号都登记在这里）。\n"
+        f"共 1 条记录：新生成 1 份，沿用已有文号 0 份，失败 0 条。清单：{manifest.resolve()}\n"
+    )
     assert (out / "某纪监建〔2024〕3号_某某市R&D中心党委.docx").is_file()
 
 
-def test_render_with_bad_rows_reports_them_and_exits_1(tmp_path: Path) -> None:
+def test_render_with_bad_rows_reports_them_and_exits_1(tmp_path: Path, private_ledger: Path) -> None:
     source = tmp_path / "建议.csv"
     with open(source, "w", encoding="gbk", newline="") as stream:
         writer = csv.writer(stream)
@@ -128,9 +131,10 @@ def test_render_with_bad_rows_reports_them_and_exits_1(tmp_path: Path) -> None:
     result = run("render", "建议书", str(source), "-o", str(out))
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
+        f"已新建台账 {private_ledger}（以后的文号都登记在这里）。",
         "提示：建议.csv：「备注」列不是文书的字段，已忽略",
         "错误：建议.csv 第 3 行「成文日期」：日期“2024年2月30日”不存在：2024年2月没有30日",
-        "共 2 条记录：已生成 1 份文书，失败 1 条。1 份没有文号，未登记台账（可在 jiancha.toml 的 [numbering] 配置机关代字）。"
+        "共 2 条记录：新生成 1 份，沿用已有文号 0 份，失败 1 条。1 份没有文号，未登记台账（可在 jiancha.toml 的 [numbering] 配置机关代字）。"
         f"清单：{next(out.glob('生成清单_*.csv')).resolve()}",
     ]
     assert [p.name for p in out.glob("*.docx")] == ["甲局.docx"]
@@ -211,7 +215,7 @@ def test_new_writes_a_starter_that_renders(tmp_path: Path, fmt: str) -> None:
         assert result.stdout.startswith(f"已写入 {starter}：")
         rendered = run("render", kind, str(starter), "-o", str(tmp_path / f"out-{fmt}-{kind}"))
         assert rendered.returncode == 0, rendered.stderr
-        assert "已生成 1 份文书" in rendered.stderr
+        assert "新生成 1 份" in rendered.stderr
 
 
 def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
@@ -325,7 +329,7 @@ def test_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
     assert os.waitstatus_to_exitcode(status) == 0
     text = output.decode("utf-8", errors="replace")
     assert "生成: " in text and "份" in text  # tqdm's bar with our description and unit
-    assert "已生成 1 份文书" in text
+    assert "新生成 1 份" in text
 
 
 def test_sheet_and_layout_options(tmp_path: Path) -> None:

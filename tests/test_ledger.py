@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from jiancha_docs.errors import TemplateProblem
 from jiancha_docs.kinds import find_kind
 from jiancha_docs.ledger import SCHEMA_VERSION, DocumentMeta, Ledger, LedgerError
 from jiancha_docs.ledger.db import migrate, schema_version
-from jiancha_docs.ledger.store import file_digest
+from jiancha_docs.ledger.model import file_digest
 from jiancha_docs.render.batch import RenderOptions, render_records
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -142,28 +143,37 @@ def test_a_batch_without_numbers_is_numbered_and_registered(tmp_path: Path) -> N
     assert "某纪改〔2024〕1号" in docx_text(Path(first.output_file))
 
 
-def test_rendering_an_explicit_number_twice_needs_force_number(tmp_path: Path) -> None:
+def test_rendering_an_explicit_number_twice_reuses_it_and_a_changed_record_needs_force_number(
+    tmp_path: Path,
+) -> None:
     db = tmp_path / "l.db"
     kind = find_kind("reform_notice")
     source = FIXTURES / "reform_notice.yaml"
     assert render_records(kind, [source], RenderOptions(outdir=tmp_path / "a", ledger_path=db)).written == 1
     again = render_records(kind, [source], RenderOptions(outdir=tmp_path / "b", ledger_path=db))
-    assert [i.describe() for i in again.issues()] == [
-        "reform_notice.yaml 第 1 条记录「文号」：文号“某纪改〔2024〕5号”已在台账中（状态：已印发），不能重复使用；"
+    assert (again.new, again.reused, again.written, again.failed) == (0, 1, 0, 0)
+    assert not list((tmp_path / "b").glob("*.docx"))  # the document is in a/, not made twice
+    changed = tmp_path / "changed.yaml"
+    text = source.read_text(encoding="utf-8")
+    changed.write_text(text.replace("开除公职处分。", "开除公职处分，并移送检察机关。"), encoding="utf-8")
+    refused = render_records(kind, [changed], RenderOptions(outdir=tmp_path / "b", ledger_path=db))
+    assert [i.describe() for i in refused.issues()] == [
+        "changed.yaml 第 1 条记录「文号」：文号“某纪改〔2024〕5号”已在台账中（状态：已印发），不能重复使用；"
         "确需重新生成请加 --force-number"
     ]
     forced = render_records(
-        kind, [source], RenderOptions(outdir=tmp_path / "c", ledger_path=db, force_number=True)
+        kind, [changed], RenderOptions(outdir=tmp_path / "c", ledger_path=db, force_number=True)
     )
-    assert forced.written == 1
+    assert forced.written == 1 and forced.reused == 1
     with Ledger(db) as ledger:
         entry = ledger.find("某纪改〔2024〕5号")
     assert entry.status == "已印发"
     assert Path(entry.output_file).parent.name == "c"
-    assert entry.history[-1].note == "重新生成（原状态：已印发）"
+    assert file_digest(Path(entry.output_file)) == entry.sha256
+    assert entry.history[-1].note == "已按 --force-number 重新生成文号 某纪改〔2024〕5号 的文书"
 
 
-def test_a_number_whose_document_fails_is_voided_with_the_reason(tmp_path: Path) -> None:
+def test_a_template_with_an_unknown_variable_costs_no_number(tmp_path: Path) -> None:
     from docx import Document
 
     broken = tmp_path / "broken.docx"
@@ -172,12 +182,33 @@ def test_a_number_whose_document_fails_is_voided_with_the_reason(tmp_path: Path)
     document.save(broken)
     db = tmp_path / "l.db"
     options = RenderOptions(outdir=tmp_path / "out", ledger_path=db, template=broken, code="某纪改")
-    with pytest.raises(Exception, match="未定义的变量“no_such_field”"):
+    with pytest.raises(TemplateProblem) as caught:
+        render_records(find_kind("reform_notice"), [write_csv(tmp_path / "a.csv", reform_rows(2))], options)
+    assert caught.value.message == (
+        "模板 broken.docx 使用了「以案促改通知书」字段表中没有的变量 “no_such_field”，未生成任何文书，也没有占用文号"
+    )
+    assert not (tmp_path / "out").exists()
+    with Ledger(db) as ledger:
+        assert ledger.entries() == []
+        assert ledger.allocate("某纪改", 2024, META) == "某纪改〔2024〕1号"
+
+
+def test_a_number_whose_document_fails_is_voided_with_the_reason(tmp_path: Path) -> None:
+    from docx import Document
+
+    broken = tmp_path / "broken.docx"
+    document = Document()
+    # Fails only when rendering: the field exists, the attribute of its value does not.
+    document.add_paragraph("{{ recipient }}{{ recipient.no_such_attribute }}")
+    document.save(broken)
+    db = tmp_path / "l.db"
+    options = RenderOptions(outdir=tmp_path / "out", ledger_path=db, template=broken, code="某纪改")
+    with pytest.raises(TemplateProblem) as caught:
         render_records(find_kind("reform_notice"), [write_csv(tmp_path / "a.csv", reform_rows(2))], options)
     with Ledger(db) as ledger:
         entry = ledger.find("某纪改〔2024〕1号")
         assert entry.status == "作废"
-        assert "未定义的变量“no_such_field”" in entry.void_reason
+        assert caught.value.message in entry.void_reason
         # never reused: the next number is 2
         assert ledger.allocate("某纪改", 2024, META) == "某纪改〔2024〕2号"
 
@@ -279,7 +310,7 @@ def test_a_corrupt_ledger_is_explained(tmp_path: Path) -> None:
     db.write_bytes(b"this is not a database" * 100)
     with pytest.raises(LedgerError) as caught:
         Ledger(db)
-    assert caught.value.message.startswith(f"台账 {db} 已损坏或不是台账文件：")
+    assert caught.value.message == f"台账 {db} 不是台账文件（文件开头不是 SQLite 数据库的标记）"
 
 
 @pytest.fixture
@@ -349,7 +380,7 @@ def test_no_going_back_and_no_change_after_voiding(issued: Path) -> None:
         ledger.mark("某监建〔2024〕1号", "已反馈")
         with pytest.raises(LedgerError, match="已是“已反馈”，不能退回到“已送达”"):
             ledger.mark("某监建〔2024〕1号", "已送达")
-        ledger.mark("某监建〔2024〕2号", "作废")
+        ledger.mark("某监建〔2024〕2号", "作废", note="主送单位撤并")
         with pytest.raises(LedgerError, match="已作废，不能再变更状态"):
             ledger.mark("某监建〔2024〕2号", "已送达")
 

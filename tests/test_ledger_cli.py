@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from jiancha_docs.ledger import Ledger
+
 FIXTURES = Path(__file__).parent / "fixtures"
 CONFIG = """
 [numbering]
@@ -90,7 +92,7 @@ def test_mark_show_and_json(workspace: Path) -> None:
     shown = jiancha(workspace, "ledger", "show", "某纪监建〔2024〕1号")
     assert "状态：已送达" in shown.stdout and "专人送达" in shown.stdout
     data = json.loads(jiancha(workspace, "ledger", "list", "--json").stdout)
-    assert data[0]["文号"] == "某纪监建〔2024〕1号" and data[0]["逾期天数"] == 28
+    assert data[0]["doc_number"] == "某纪监建〔2024〕1号" and data[0]["overdue_days"] == 28
 
 
 @pytest.mark.parametrize(
@@ -98,7 +100,7 @@ def test_mark_show_and_json(workspace: Path) -> None:
     [
         (
             ["mark", "某纪监建〔2024〕9号", "已送达"],
-            "错误：台账中没有文号“某纪监建〔2024〕9号”\n提示：可用 jiancha ledger list 查看台账\n",
+            "错误：台账中没有文号“某纪监建〔2024〕9号”\n提示：是否应为：“某纪监建〔2024〕1号”？可用 jiancha ledger list 查看台账\n",
         ),
         (
             ["mark", "某纪监建〔2024〕1号", "已完成"],
@@ -141,7 +143,7 @@ def test_a_missing_ledger_is_explained(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         f"错误：找不到台账 {Path('.jiancha') / 'ledger.sqlite3'}",
-        "提示：先用 jiancha render 生成文书，台账会自动创建；或用 --db 指定台账文件",
+        "提示：台账应当在这里却不见了：请从备份恢复（jiancha ledger backup 生成的文件复制回这个位置）；新的工作文件夹请先运行 jiancha init",
     ]
 
 
@@ -166,12 +168,18 @@ def test_the_config_file_chooses_the_ledger(tmp_path: Path) -> None:
         (FIXTURES / "reform_notice.yaml").read_text(encoding="utf-8").replace("文号: 某纪改〔2024〕5号\n", "")
     )
     (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
+    # A ledger the config names is never created behind the office's back: it must be there.
+    missing = jiancha(tmp_path, "render", "以案促改通知书", "a.yaml", "-o", "out")
+    assert missing.returncode == 1
+    assert missing.stderr.startswith(f"错误：找不到台账 {tmp_path / '台账' / '2024.sqlite3'}\n")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "台账").exists()
+    Ledger(tmp_path / "台账" / "2024.sqlite3").close()  # as jiancha init makes it
     result = jiancha(tmp_path, "render", "以案促改通知书", "a.yaml", "-o", "out")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "台账" / "2024.sqlite3").is_file()
     assert not (tmp_path / ".jiancha" / "ledger.sqlite3").exists()
     listed = jiancha(tmp_path, "ledger", "list", "--json")
-    assert [e["文号"] for e in json.loads(listed.stdout)] == ["某纪改〔2024〕1号"]
+    assert [e["doc_number"] for e in json.loads(listed.stdout)] == ["某纪改〔2024〕1号"]
 
 
 def test_four_render_commands_at_once_number_without_gaps_or_repeats(tmp_path: Path) -> None:
@@ -215,7 +223,7 @@ def test_four_render_commands_at_once_number_without_gaps_or_repeats(tmp_path: P
         _, err = run.communicate(timeout=300)
         assert run.returncode == 0, err
     listed = json.loads(jiancha(tmp_path, "ledger", "list", "--json").stdout)
-    numbers = sorted(int(e["文号"][len("某纪改〔2024〕") : -1]) for e in listed)
+    numbers = sorted(int(e["doc_number"][len("某纪改〔2024〕") : -1]) for e in listed)
     assert numbers == list(range(1, 61))
     files = [p.name.split("_")[0] for p in tmp_path.glob("out*/*.docx")]
-    assert sorted(files) == sorted(e["文号"] for e in listed)
+    assert sorted(files) == sorted(e["doc_number"] for e in listed)

@@ -17,7 +17,7 @@ import pytest
 from jiancha_docs.errors import OutputError, TemplateProblem
 from jiancha_docs.kinds import find_kind
 from jiancha_docs.ledger import Ledger
-from jiancha_docs.ledger.store import file_digest
+from jiancha_docs.ledger.model import file_digest
 from jiancha_docs.render import docx
 from jiancha_docs.render.batch import PARALLEL_FROM, RenderOptions, render_records
 
@@ -360,7 +360,8 @@ def test_a_template_that_always_fails_costs_one_number_even_after_a_bad_first_ro
 
     broken = tmp_path / "broken.docx"
     document = Document()
-    document.add_paragraph("{{ recipient }}{{ no_such_field }}")
+    # Fails only when rendering (an unknown variable is refused before any number is taken).
+    document.add_paragraph("{{ recipient }}{{ recipient.no_such_attribute }}")
     document.save(broken)
     data = rows(40)
     data[0][-1] = "2024-13-40"  # the first row fails validation
@@ -395,11 +396,12 @@ def test_the_ledger_is_not_held_while_the_next_input_file_is_opened(
         return original(path, *args, **kwargs)
 
     monkeypatch.setattr(sources, "open_source", open_and_probe)
-    first, second = write_input(tmp_path / "a.csv", 5), write_input(tmp_path / "b.csv", 5)
+    first = write_input(tmp_path / "a.csv", 5)
+    second = write_input(tmp_path / "b.csv", data=rows(10)[5:])  # other units: new documents
     out = tmp_path / "out"
     options = RenderOptions(outdir=out, ledger_path=db, code="某纪改", jobs=1)
     report = render_records(find_kind("reform_notice"), [first, second], options)
-    assert len(opened) == 2 and report.written == 10
+    assert len(opened) == 2 and report.written == 9 and report.failed == 1  # row 10: a bad date
 
 
 def test_colliding_names_are_numbered_the_same_way_by_any_number_of_processes(tmp_path: Path) -> None:

@@ -1,28 +1,46 @@
-"""Settings: command-line flag → JIANCHA_* environment → ./jiancha.toml → defaults.
+"""Settings: one typed model of jiancha.toml, each value resolved flag → JIANCHA_* → file → default.
 
-jiancha.toml holds what an office sets once, for example its organ names:
+Finding the file, as git finds its repository: ``--config``, else JIANCHA_CONFIG, else the first
+``jiancha.toml`` in the current folder or one of its parents. A file named by ``--config`` or
+JIANCHA_CONFIG must exist. Relative paths in the file are relative to the file's folder (the
+workspace); relative paths in the environment or on the command line to the current folder.
+
+The keys (declared once, in the table dataclasses below; unknown tables and keys are errors):
 
     [defaults]                 # field key or Chinese label → value, for every kind that has the field
     discipline_organ = "中共某某市纪律检查委员会"
     "监委名称" = "某某市监察委员会"          # a Chinese key needs quotes in TOML
 
     [kinds]
-    dirs = ["本单位模板"]        # extra folders holding kind folders (schema.yaml + .docx)
+    dirs = ["本单位模板"]        # extra folders of kind folders (schema.yaml + .docx); JIANCHA_KINDS_DIRS
 
     [numbering]                # 机关代字 per kind (id or Chinese name), or per sub-type
     reform_notice = "某纪改"
     recommendation = { "纪律检查建议" = "某纪建", "监察建议" = "某监建", "纪检监察建议" = "某纪监建" }
 
+    [columns."以案促改通知书"]   # office header → field label or key, for an office's own spreadsheets
+    "被通知单位" = "主送单位"
+
     [ledger]
-    db = ".jiancha/ledger.sqlite3"   # the default, relative to this file
+    db = ".jiancha/ledger.sqlite3"   # the 文号 ledger; --db, JIANCHA_DB. Named here, it must exist.
+
+    [rules]
+    index = ".jiancha/rules-index"   # the regulations index; --index, JIANCHA_RULES_INDEX
+    dirs = ["本单位制度"]              # extra folders of regulation files
+    dictionary = "词典.txt"           # extra domain words, one per line
+    synonyms = "同义词.txt"           # extra synonym groups
+    samples = true                   # include the sample guides shipped with jiancha
+
+Environment only: JIANCHA_TODAY (YYYY-MM-DD) stands in for today, for rehearsals and tests.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
-import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -30,38 +48,393 @@ from .errors import ConfigError
 
 CONFIG_NAME = "jiancha.toml"
 DEFAULT_LEDGER = Path(".jiancha") / "ledger.sqlite3"
+DEFAULT_RULES_INDEX = Path(".jiancha") / "rules-index"
+
+# Where a resolved value came from.
+FLAG, ENV, CONFIG, DEFAULT = "flag", "env", "config", "default"
+
+
+# -- options: how each key is declared and checked (after mkdocs' config_options) --------------
+class Invalid(ValueError):
+    """A value that does not fit its option; ``where`` is the key path below the option's key."""
+
+    def __init__(self, message: str, where: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+
+class Option:
+    """One key of jiancha.toml: what it means, what it must be, its variable and its default."""
+
+    expected = ""  # completes "…应为": the form the value must have
+
+    def __init__(self, meaning: str, *, env: str | None = None, default: Any = None) -> None:
+        self.meaning = meaning
+        self.env = env
+        self.default = default
+
+    def check(self, value: Any, base: Path) -> Any:
+        """The value as Settings holds it (paths made absolute against ``base``), or Invalid."""
+        raise NotImplementedError
+
+    def from_env(self, text: str) -> Any:
+        """The value of the option's JIANCHA_* variable; paths stay relative to the current folder."""
+        raise NotImplementedError
+
+    def default_for(self, base: Path) -> Any:
+        return self.default
+
+
+class FilePath(Option):
+    expected = "文件或文件夹路径（文字）"
+
+    def check(self, value: Any, base: Path) -> Path:
+        if not isinstance(value, str) or not value.strip():
+            raise Invalid(f"应为{self.expected}")
+        return (base / value).resolve()
+
+    def from_env(self, text: str) -> Path:
+        return Path(text)
+
+    def default_for(self, base: Path) -> Path:
+        return base / Path(self.default)
+
+
+class PathList(Option):
+    expected = "路径或路径列表"
+
+    def check(self, value: Any, base: Path) -> tuple[Path, ...]:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(v, str) and v.strip() for v in items):
+            raise Invalid(f"应为{self.expected}")
+        return tuple((base / v).resolve() for v in items)
+
+    def from_env(self, text: str) -> tuple[Path, ...]:
+        return tuple(Path(p) for p in text.split(os.pathsep) if p)
+
+    def default_for(self, base: Path) -> tuple[Path, ...]:
+        return ()
+
+
+class Flag(Option):
+    expected = " true 或 false"  # a space between Chinese and Latin text
+
+    def check(self, value: Any, base: Path) -> bool:
+        if not isinstance(value, bool):
+            raise Invalid(f"应为{self.expected}")
+        return value
+
+
+class Seconds(Option):
+    expected = " 0 至 3600 之间的秒数"
+
+    def check(self, value: Any, base: Path) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 3600:
+            raise Invalid(f"应为{self.expected}")
+        return float(value)
+
+    def from_env(self, text: str) -> float:
+        try:
+            seconds = float(text)
+        except ValueError:
+            seconds = -1.0
+        if not 0 <= seconds <= 3600:
+            raise ConfigError(f"环境变量 {self.env} 的值“{text}”无效，应为{self.expected}")
+        return seconds
+
+
+class FreeTable(Option):
+    """A table whose keys the office chooses; ``value`` says why one value is wrong (or None)."""
+
+    def __init__(self, meaning: str, value: Callable[[Any], str | None]) -> None:
+        super().__init__(meaning, default={})
+        self.value_problem = value
+
+    def check(self, value: Any, base: Path) -> dict[str, Any]:
+        for key, item in value.items():
+            problem = self.value_problem(item)
+            if problem:
+                raise Invalid(problem, toml_key(key))
+        return dict(value)
+
+
+def option(declared: Option) -> Any:
+    """A table dataclass field declared by its option; None in the file model means "not set"."""
+    return field(default=None, metadata={"option": declared})
+
+
+def table(declared: type | Option) -> Any:
+    """A top-level table of ConfigFile: a dataclass of fixed keys, or a FreeTable."""
+    if isinstance(declared, Option):
+        return field(default_factory=dict, metadata={"table": declared})
+    return field(default_factory=declared, metadata={"table": declared})
+
+
+# -- value checks of the free tables -----------------------------------------------------------
+def _default_problem(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return "应为字段的值（文字、数字、日期或列表），不能是表；中文键名要加引号"
+    return None
+
+
+def _numbering_problem(value: Any) -> str | None:
+    from .gbt9704 import organ_code_problem
+
+    if isinstance(value, str):
+        return organ_code_problem(value)
+    if isinstance(value, dict) and value:
+        for subtype, code in value.items():
+            if not isinstance(code, str):
+                return f"中“{subtype}”的机关代字应为文字"
+            problem = organ_code_problem(code)
+            if problem:
+                return f"中“{subtype}”：{problem}"
+        return None
+    return '应为机关代字，或“类型 = 机关代字”的表，如 { "监察建议" = "某监建" }'
+
+
+def _columns_problem(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return "应为“表头 = 字段名”的表"
+    wrong = next((header for header, name in value.items() if not isinstance(name, str) or not name), None)
+    if wrong is not None:
+        return f"中表头“{wrong}”应对应字段的中文列名或英文键（文字）"
+    return None
+
+
+# -- the file model: one dataclass per table ---------------------------------------------------
+@dataclass(frozen=True)
+class KindsTable:
+    dirs: tuple[Path, ...] | None = option(
+        PathList("存放本单位文书类型（schema.yaml 与 Word 模板）的文件夹", env="JIANCHA_KINDS_DIRS")
+    )
+
+
+@dataclass(frozen=True)
+class LedgerTable:
+    db: Path | None = option(FilePath("文号台账文件", env="JIANCHA_DB", default=DEFAULT_LEDGER))
+    wait: float | None = option(
+        Seconds("台账正被其他程序使用时最多等待的秒数", env="JIANCHA_LEDGER_WAIT", default=30.0)
+    )
+
+
+@dataclass(frozen=True)
+class RulesTable:
+    index: Path | None = option(
+        FilePath("法规索引文件夹", env="JIANCHA_RULES_INDEX", default=DEFAULT_RULES_INDEX)
+    )
+    dirs: tuple[Path, ...] | None = option(PathList("本单位法规文件夹（含子文件夹）"))
+    dictionary: tuple[Path, ...] | None = option(PathList("补充词典，每行一个词"))
+    synonyms: tuple[Path, ...] | None = option(PathList("补充同义词组"))
+    samples: bool | None = option(Flag("是否编入随 jiancha 提供的示例工作指引", default=True))
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """jiancha.toml as read and checked; absent keys are None (absent free tables empty)."""
+
+    defaults: dict[str, Any] = table(
+        FreeTable("字段的默认值（键为字段的中文列名或英文键）", _default_problem)
+    )
+    kinds: KindsTable = table(KindsTable)
+    numbering: dict[str, Any] = table(FreeTable("各类文书的机关代字", _numbering_problem))
+    columns: dict[str, dict[str, str]] = table(FreeTable("本单位表头与字段的对应", _columns_problem))
+    ledger: LedgerTable = table(LedgerTable)
+    rules: RulesTable = table(RulesTable)
+
+
+TABLES: dict[str, Any] = {f.name: f.metadata["table"] for f in fields(ConfigFile)}
+
+
+def declared(table_name: str, key: str) -> Option:
+    """The option declared for ``[table_name] key``."""
+    spec = next(f for f in fields(TABLES[table_name]) if f.name == key)
+    found: Option = spec.metadata["option"]
+    return found
+
+
+def toml_key(key: str) -> str:
+    """A key as it is written in TOML: bare when it can be, quoted otherwise."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else '"' + key.replace('"', '\\"') + '"'
+
+
+def _suggestion(name: str, choices: list[str], shown: Callable[[str], str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f"，是否应为 {shown(close[0])}？" if close else ""
+
+
+def parse_config(data: dict[str, Any], path: Path) -> ConfigFile:
+    """Check the parsed TOML of ``path`` against the declarations; the first problem is an error
+    naming the file, the table and the key."""
+    base = path.parent.resolve()
+    tables: dict[str, Any] = {}
+    for name, raw in data.items():
+        if name not in TABLES:
+            raise ConfigError(
+                f"配置文件 {path} 有未知的表 [{toml_key(name)}]"
+                + _suggestion(name, list(TABLES), lambda n: f"[{n}]"),
+                hint="可用的表：" + "、".join(f"[{n}]" for n in TABLES),
+            )
+        if not isinstance(raw, dict):
+            raise ConfigError(f"配置文件 {path} 的 [{name}] 应为键值表")
+        declaration = TABLES[name]
+        try:
+            if isinstance(declaration, Option):
+                tables[name] = declaration.check(raw, base)
+            else:
+                tables[name] = _parse_fixed(declaration, name, raw, base, path)
+        except Invalid as e:
+            where = f"[{name}] {e.where}".rstrip()
+            # "… 的 [rules] samples 应为 true 或 false", "… 的 [numbering] 澄清说明：机关代字…"
+            joiner = " " if e.message.startswith(("应为", "中")) else "："
+            raise ConfigError(f"配置文件 {path} 的 {where}{joiner}{e.message}") from None
+    return ConfigFile(**tables)
+
+
+def _parse_fixed(cls: type, name: str, raw: dict[str, Any], base: Path, path: Path) -> Any:
+    options = {f.name: f.metadata["option"] for f in fields(cls)}
+    values = {}
+    for key, value in raw.items():
+        if key not in options:
+            raise ConfigError(
+                f"配置文件 {path} 的 [{name}] 有未知的键 {toml_key(key)}"
+                + _suggestion(key, list(options), str),
+                hint=f"[{name}] 可用的键：" + "、".join(options),
+            )
+        try:
+            values[key] = options[key].check(value, base)
+        except Invalid as e:
+            raise Invalid(e.message, key) from None
+    return cls(**values)
+
+
+# -- settings: the resolved values -------------------------------------------------------------
+@dataclass(frozen=True)
+class Resolved:
+    value: Any
+    origin: str  # FLAG | ENV | CONFIG | DEFAULT
+    env: str | None = None  # the variable, when origin is ENV
+
+
+@dataclass(frozen=True)
+class LedgerLocation:
+    path: Path
+    origin: str  # "flag" | "env" | "config" | "default"
+    # False when jiancha.toml names the ledger ([ledger] db, as `jiancha init` writes): then a
+    # missing or empty file is an error, never silently re-created.
+    may_create: bool
 
 
 @dataclass(frozen=True)
 class Settings:
-    path: Path | None = None
-    defaults: dict[str, Any] = field(default_factory=dict)
-    kind_dirs: tuple[Path, ...] = ()
-    numbering: dict[str, Any] = field(default_factory=dict)
-    ledger_db: Path | None = None
-    rules: dict[str, Any] = field(default_factory=dict)  # the [rules] table, read by rules/sources.py
-    # [columns."<kind>"]: an office's own column name → field label or key (kinds/validate.py)
-    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    path: Path | None = None  # the jiancha.toml in use
+    file: ConfigFile = field(default_factory=ConfigFile)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    origin: str = DEFAULT  # how the file was chosen: FLAG (--config), ENV (JIANCHA_CONFIG), CONFIG (found)
+    searched: tuple[Path, ...] = ()  # the folders looked in, when no file was found
+
+    @property
+    def workspace(self) -> Path | None:
+        """The folder of jiancha.toml, against which its relative paths count."""
+        return self.path.resolve().parent if self.path else None
+
+    def resolve(self, table_name: str, key: str, flag: Any = None, cwd: Path | None = None) -> Resolved:
+        """The one resolver: command-line flag → JIANCHA_* variable → jiancha.toml → default.
+
+        Defaults count from the workspace, or without one from ``cwd`` (relative when None).
+        """
+        declaration = declared(table_name, key)
+        if flag is not None:
+            return Resolved(flag, FLAG)
+        text = os.environ.get(declaration.env) if declaration.env else None
+        if text:
+            return Resolved(declaration.from_env(text), ENV, declaration.env)
+        value = getattr(getattr(self.file, table_name), key)
+        if value is not None:
+            return Resolved(value, CONFIG)
+        return Resolved(declaration.default_for(self.workspace or cwd or Path()), DEFAULT)
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return self.file.defaults
+
+    @property
+    def numbering(self) -> dict[str, Any]:
+        return self.file.numbering
+
+    @property
+    def columns(self) -> dict[str, dict[str, str]]:
+        return self.file.columns
+
+    @property
+    def rules(self) -> dict[str, Any]:
+        """The [rules] table as written; rules/sources.py reads the resolved values instead."""
+        table: dict[str, Any] = self.raw.get("rules", {})
+        return table
+
+    @property
+    def kind_dirs(self) -> tuple[Path, ...]:
+        dirs: tuple[Path, ...] = self.resolve("kinds", "dirs").value
+        return dirs
+
+    @property
+    def ledger_db(self) -> Path | None:
+        return self.file.ledger.db
+
+    def ledger_location(self, explicit: Path | None = None) -> LedgerLocation:
+        """--db → JIANCHA_DB → [ledger] db → .jiancha/ledger.sqlite3 of the workspace (or ./)."""
+        where = self.resolve("ledger", "db", explicit)
+        return LedgerLocation(where.value, where.origin, may_create=where.origin != CONFIG)
 
     def ledger_path(self, explicit: Path | None = None) -> Path:
-        """--db → JIANCHA_DB → [ledger] db → ./.jiancha/ledger.sqlite3."""
-        env = os.environ.get("JIANCHA_DB")
-        return explicit or (Path(env) if env else None) or self.ledger_db or DEFAULT_LEDGER
+        return self.ledger_location(explicit).path
+
+    @property
+    def ledger_wait(self) -> float:
+        """How long a command waits for a ledger another program holds: JIANCHA_LEDGER_WAIT →
+        [ledger] wait → 30 seconds."""
+        seconds: float = self.resolve("ledger", "wait").value
+        return seconds
+
+
+def find_config(start: Path) -> tuple[Path | None, tuple[Path, ...]]:
+    """The first jiancha.toml in ``start`` or a parent folder, and the folders looked in."""
+    searched = []
+    folder = Path(os.path.abspath(start))  # ".." resolved by name: parents are lexical
+    for candidate in (folder, *folder.parents):
+        searched.append(candidate)
+        if (candidate / CONFIG_NAME).is_file():
+            return candidate / CONFIG_NAME, tuple(searched)
+    return None, tuple(searched)
 
 
 def load_settings(explicit: Path | None = None, cwd: Path | None = None) -> Settings:
-    """Find and read the config file; a missing file means defaults, a broken one is an error."""
+    """Find, read and check the config file; none found means defaults, a broken one is an error."""
     env_path = os.environ.get("JIANCHA_CONFIG")
-    path = explicit or (Path(env_path) if env_path else None)
-    if path is None:
-        candidate = (cwd or Path.cwd()) / CONFIG_NAME
-        path = candidate if candidate.is_file() else None
-    elif not path.is_file():
-        raise ConfigError(f"找不到配置文件 {path}")
-    if path is None:
-        return Settings(kind_dirs=_env_kind_dirs())
+    if explicit is not None or env_path:
+        path = explicit if explicit is not None else Path(env_path or "")
+        origin = FLAG if explicit is not None else ENV
+        if not path.is_file():
+            named = "由 --config 指定" if origin == FLAG else "由环境变量 JIANCHA_CONFIG 指定"
+            raise ConfigError(f"找不到配置文件 {path}（{named}）")
+        searched: tuple[Path, ...] = ()
+    else:
+        found, searched = find_config(cwd or Path.cwd())
+        if found is None:
+            return Settings(searched=searched)
+        path, origin = found, CONFIG
+    data = read_toml(path)
+    return Settings(path=path, file=parse_config(data, path), raw=data, origin=origin, searched=searched)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"无法读取配置文件 {path}：{e}") from e
     except tomllib.TOMLDecodeError as e:
@@ -71,38 +444,18 @@ def load_settings(explicit: Path | None = None, cwd: Path | None = None) -> Sett
             f"配置文件 {path} 格式有误：{at}",
             hint='中文键名要加引号，例如 "纪委名称" = "中共某某市纪律检查委员会"',
         ) from e
-    defaults = data.get("defaults", {})
-    if not isinstance(defaults, dict):
-        raise ConfigError(f"配置文件 {path} 的 [defaults] 应为键值表")
-    dirs = data.get("kinds", {}).get("dirs", [])
-    if not isinstance(dirs, list) or not all(isinstance(d, str) for d in dirs):
-        raise ConfigError(f"配置文件 {path} 的 [kinds] dirs 应为文件夹路径列表")
-    kind_dirs = tuple((path.parent / d).resolve() for d in dirs) + _env_kind_dirs()
-    numbering = data.get("numbering", {})
-    if not isinstance(numbering, dict) or not all(isinstance(v, (str, dict)) for v in numbering.values()):
-        raise ConfigError(f"配置文件 {path} 的 [numbering] 应为“文书类型 = 机关代字”或按建议类型分列的表")
-    ledger = data.get("ledger", {}).get("db")
-    if ledger is not None and not isinstance(ledger, str):
-        raise ConfigError(f"配置文件 {path} 的 [ledger] db 应为文件路径")
-    rules = data.get("rules", {})
-    if not isinstance(rules, dict):
-        raise ConfigError(f"配置文件 {path} 的 [rules] 应为键值表")
-    columns = data.get("columns", {})
-    if not isinstance(columns, dict) or not all(
-        isinstance(t, dict) and all(isinstance(v, str) for v in t.values()) for t in columns.values()
-    ):
-        raise ConfigError(f'配置文件 {path} 的 [columns."文书类型"] 应为“本单位列名 = 字段名称”的表')
-    return Settings(
-        path=path,
-        rules=rules,
-        columns=columns,
-        defaults=dict(defaults),
-        kind_dirs=kind_dirs,
-        numbering=numbering,
-        ledger_db=(path.parent / ledger).resolve() if ledger else None,
-    )
 
 
-def _env_kind_dirs() -> tuple[Path, ...]:
-    value = os.environ.get("JIANCHA_KINDS_DIRS", "")
-    return tuple(Path(p) for p in value.split(os.pathsep) if p)
+def today() -> dt.date:
+    """Today, or JIANCHA_TODAY (YYYY-MM-DD) for rehearsals and tests."""
+    value = os.environ.get("JIANCHA_TODAY", "").strip()
+    if not value:
+        return dt.date.today()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(
+            f"环境变量 JIANCHA_TODAY 的值“{value}”不是有效日期，应为 YYYY-MM-DD 形式，如 2025-02-01"
+        ) from None

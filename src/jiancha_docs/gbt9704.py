@@ -34,3 +34,39 @@ def doc_number_problems(text: str) -> list[str]:
     if not plain.endswith("号"):
         problems.append("应以“号”结尾")
     return problems or [example]
+
+
+# Brackets a 机关代字 may not contain: DOC_NUMBER's excluded set and the other full-width forms a
+# typed number may carry, so a code that passes here never breaks the number built from it.
+_CODE_BRACKETS = "〔〕[]()（）【】［］﹝﹞"
+ORGAN_CODE_MAX = 16
+# A year typed between the wrong brackets: [2024] (2024) （2024） 【2024】 ［2024］ ﹝2024﹞.
+_TYPED_YEAR = re.compile(r"[\[［(（【﹝〔](\d{4})[\]］)）】﹞〕]")
+
+
+def organ_code_problem(code: str) -> str | None:
+    """Why ``code`` cannot be a 机关代字 (None when it can); any code accepted here gives
+    numbers ``DOC_NUMBER`` accepts."""
+    if not code:
+        return "机关代字不能为空"
+    if _SPACE.search(code):
+        return f"机关代字“{code}”中不能有空格"
+    bracket = next((ch for ch in code if ch in _CODE_BRACKETS), None)
+    if bracket:
+        return f"机关代字“{code}”中不能有括号“{bracket}”（年份的六角括号由编号自动加上）"
+    if code.isdigit():
+        return f"机关代字“{code}”不能只有数字"
+    if len(code) > ORGAN_CODE_MAX:
+        return f"机关代字“{code}”过长（{len(code)} 个字），不应超过 {ORGAN_CODE_MAX} 个字"
+    if not DOC_NUMBER.match(f"{code}〔2024〕1号"):
+        return f"机关代字“{code}”无法组成“代字〔年份〕序号号”形式的文号"
+    return None
+
+
+def normalise_number(text: str) -> str:
+    """A typed 文号 in its standard form: no whitespace, the 4-digit year in 〔〕.
+
+    ``某纪通 〔2024〕 8号`` and ``某纪通[2024]8号`` both become ``某纪通〔2024〕8号``; what is
+    still wrong afterwards (a 2-digit year, 第, leading zeros) is for ``doc_number_problems``.
+    """
+    return _TYPED_YEAR.sub(r"〔\1〕", _SPACE.sub("", text))

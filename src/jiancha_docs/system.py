@@ -1,8 +1,12 @@
-"""Facts about the running system shared by the modules that recover from killed runs."""
+"""Facts about the running system shared by the modules that recover from killed runs.
+
+A process is named by host, process id and start time (psutil), so a number held by a killed
+run is settled even when the system has since given its process id to another program."""
 
 from __future__ import annotations
 
 import os
+import socket
 
 
 def process_alive(pid: int) -> bool:
@@ -11,36 +15,54 @@ def process_alive(pid: int) -> bool:
     A zombie — a process that has ended but whose parent has not yet collected it, as happens to
     render workers orphaned by a killed job in a container — counts as ended.
     """
+    import psutil
+
     if pid == os.getpid():
         return True
-    if os.name == "nt":
-        return _windows_process_alive(pid)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
-        pass  # it exists, it is just not ours
+    except psutil.AccessDenied:
+        return True  # it exists, it is just not ours
+
+
+def _start_time(pid: int) -> float | None:
+    import psutil
+
     try:
-        with open(f"/proc/{pid}/stat", "rb") as stream:
-            return stream.read().rsplit(b")", 1)[1].split()[0] != b"Z"
-    except (OSError, IndexError):
-        return True  # no /proc (macOS): existing is all we can tell
+        return psutil.Process(pid).create_time()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
 
 
-def _windows_process_alive(pid: int) -> bool:
-    """On Windows ``os.kill(pid, 0)`` would send Ctrl-C to a console, so ask the kernel."""
-    import ctypes
+def holder_token() -> str:
+    """This process, as the ledger records who holds a number: ``host:pid:start``."""
+    start = _start_time(os.getpid())
+    return (
+        f"{socket.gethostname()}:{os.getpid()}:{start:.2f}"
+        if start
+        else f"{socket.gethostname()}:{os.getpid()}"
+    )
 
-    query_limited_information, still_active, access_denied = 0x1000, 259, 5
-    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-    handle = kernel32.OpenProcess(query_limited_information, False, pid)
-    if not handle:
-        return kernel32.GetLastError() == access_denied  # exists, but not ours
+
+def holder_alive(token: str) -> bool | None:
+    """Whether the process a token names is still running: None when it ran on another machine
+    (only that machine can tell). A token without a start time (written by an earlier version)
+    is judged by its process id alone."""
+    host, _, rest = token.partition(":")
+    pid_text, _, start_text = rest.partition(":")
+    if host != socket.gethostname():
+        return None
+    if not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if not process_alive(pid):
+        return False
+    if not start_text:
+        return True
+    start = _start_time(pid)
     try:
-        code = ctypes.c_ulong()
-        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
-            return True
-        return code.value == still_active
-    finally:
-        kernel32.CloseHandle(handle)
+        return start is not None and abs(start - float(start_text)) < 1.0
+    except ValueError:
+        return True

@@ -33,6 +33,10 @@ class Env:
             self._settings = load_settings(self.config_path)
         return self._settings
 
+    def ledger_location(self, explicit: Path | None = None) -> Any:
+        """Where the ledger is, where that was decided, and whether it may be created there."""
+        return self.settings.ledger_location(explicit)
+
     def kind(self, name: str) -> Any:
         from ..kinds import find_kind
 
@@ -45,7 +49,7 @@ class Env:
 @click.option(
     "--config",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="配置文件路径，默认为当前文件夹的 jiancha.toml。",
+    help="配置文件路径；默认从当前文件夹起逐级向上查找 jiancha.toml。",
 )
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, config: Path | None) -> None:

@@ -141,6 +141,12 @@ def new(env: Env, kind: str, fmt: str, output: Path | None, force: bool) -> None
     "--code", metavar="代字", help="机关代字（如 许纪建）：文号为空的记录按此代字自动编号，优先于配置文件。"
 )
 @click.option("--force-number", is_flag=True, help="允许使用台账中已有的文号（重新生成该文号的文书）。")
+@click.option(
+    "--reissue",
+    is_flag=True,
+    help="已生成过的行内容有改动时，按新内容重新发文：取新文号，原文号作废并注明由新文号取代。",
+)
+@click.option("--draft", is_flag=True, help="生成草稿：文书标注“草稿”，不取文号、不登记台账，可随意试模板。")
 @click.option("--pdf", "make_pdf", is_flag=True, help="同时用 LibreOffice 在每份文书旁生成 PDF。")
 @click.option(
     "--check-citations",
@@ -170,6 +176,8 @@ def render(
     db: Path | None,
     code: str | None,
     force_number: bool,
+    reissue: bool,
+    draft: bool,
     make_pdf: bool,
     check_citations: bool,
     jobs: int | None,
@@ -180,16 +188,20 @@ def render(
     最后退出码为 1。输出文件夹中的“生成清单_文书名称_时间.csv”列出每行的结果。
 
     文号为空且配置了机关代字的记录自动编号；每份文书都登记到台账（jiancha ledger）。
+    再次运行同一输入时，台账中已有的文书沿用原文号、不重复编号（中断后重新运行即从中断处继续）；
+    内容有改动的行要加 --reissue 才重新发文。试模板请用 --draft。
     """
     from ..kinds.validate import columns_for
     from ..render.batch import STATUS_DONE, RenderOptions, render_records
     from ..rules.sources import rules_config
     from ..sources import collect_inputs
+    from .ledger import on_ledger_wait
 
     schema = env.kind(kind)
     found = collect_inputs(inputs)  # a missing file stops here, before any folder is made
     for note in found.notes:
         click.echo(f"提示：{note}", err=True)
+    location = env.ledger_location(db)
     options = RenderOptions(
         outdir=outdir,
         layout=layout,
@@ -201,10 +213,15 @@ def render(
         check_only=check_only,
         fail_fast=fail_fast,
         defaults=env.settings.defaults,
-        ledger_path=env.settings.ledger_path(db),
+        ledger_path=location.path,
+        ledger_may_create=location.may_create,
+        ledger_wait=env.settings.ledger_wait,
+        on_ledger_wait=on_ledger_wait,
         numbering=env.settings.numbering,
-        code=code,
+        code=code.strip() if code else None,
         force_number=force_number,
+        reissue=reissue,
+        draft=draft,
         rules_index=rules_config(env.settings).index_dir,
         check_citations=check_citations,
         jobs=jobs,
@@ -227,15 +244,21 @@ def render(
             err=True,
         )
         sys.exit(130)
+    if report.ledger_created:
+        click.echo(f"已新建台账 {report.ledger_created}（以后的文号都登记在这里）。", err=True)
     for note in report.ledger_notes:
         click.echo(f"台账：{note}", err=True)
-    for issue in report.issues():
+    for issue in [*report.warnings, *report.issues()]:
         click.echo(describe_issue(issue), err=True)
     total = report.total
     if check_only:
         summary = f"共校验 {total} 条记录：通过 {report.checked} 条，有错误 {report.failed} 条。"
+    elif draft:
+        summary = f"共 {total} 条记录：已生成草稿 {report.written} 份（未取文号，未登记台账），失败 {report.failed} 条。"
     else:
-        summary = f"共 {total} 条记录：已生成 {report.written} 份文书，失败 {report.failed} 条。"
+        summary = f"共 {total} 条记录：新生成 {report.new} 份，沿用已有文号 {report.reused} 份，失败 {report.failed} 条。"
+        if report.reused and report.written > report.new:
+            summary += f"（其中 {report.written - report.new} 份按原文号重新写出）"
     if report.failed_files:
         summary += f"另有 {report.failed_files} 个文件无法处理。"
     if report.numbered:

@@ -29,9 +29,16 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "ledger": [("jiancha ledger list", "列出台账中的文书")],
     "ledger list": [("jiancha ledger list", "列出台账中的全部文书")],
     "ledger show": [("jiancha ledger show 某纪建〔2024〕3号", "查看这个文号的登记信息")],
+    "ledger undo": [("jiancha ledger undo 某纪建〔2024〕3号 --reason 误点了作废", "撤销上一次状态变更")],
     "ledger mark": [("jiancha ledger mark 某纪建〔2024〕3号 已反馈", "登记被建议单位已书面反馈")],
     "ledger export": [("jiancha ledger export 台账.xlsx", "把台账导出为 Excel")],
     "ledger backup": [("jiancha ledger backup 台账备份.sqlite3", "备份台账")],
+    "init": [
+        (
+            "jiancha init --discipline-organ 中共某某县纪律检查委员会 --supervision-organ 某某县监察委员会",
+            "在当前文件夹建立工作区",
+        )
+    ],
     "pdf": [("jiancha pdf 输出", "把“输出”文件夹里的全部 Word 文书转换为 PDF")],
     "check": [("jiancha check 输出/某纪建〔2024〕3号_某局.docx", "按 GB/T 9704 检查一份文书的版式")],
     "doctor": [("jiancha doctor", "检查字体和 LibreOffice 是否齐备")],

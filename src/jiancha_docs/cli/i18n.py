@@ -51,6 +51,7 @@ MESSAGES = {
     "directory": "文件夹",
     "path": "路径",
     "default: {default}": "默认：{default}",
+    "required": "必填",
     "env var: {var}": "环境变量：{var}",
     "Aborted!": "已中止。",
     "Choose from:\n\t{choices}": "可选：\n\t{choices}",
@@ -156,6 +157,8 @@ def localize(group: Any) -> None:
                 name = ARGUMENT_NAMES.get(param.name or "")
                 if name is not None:
                     param.metavar = f"{name}..." if param.nargs == -1 else name
+            elif isinstance(param, click.Option):
+                param.help = _chinese_help(param.help)
         command.help = _chinese_help(command.help)
         command.short_help = _chinese_help(command.short_help)
         examples = EXAMPLES.get(path)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..config import today
 from .app import Env, cli, emit_json, format_table
 
 
-def today() -> dt.date:
-    """Today, or JIANCHA_TODAY (YYYY-MM-DD) for rehearsals and tests."""
-    value = os.environ.get("JIANCHA_TODAY")
-    return dt.date.fromisoformat(value) if value else dt.date.today()
+def on_ledger_wait(message: str) -> None:
+    click.echo(message, err=True)
 
 
 class LedgerContext:
@@ -25,9 +22,14 @@ class LedgerContext:
 
     def open(self) -> Any:
         """Open the existing ledger and settle numbers left by an interrupted batch."""
-        from ..ledger import Ledger
+        from ..ledger import SqliteLedger
 
-        ledger = Ledger(self.env.settings.ledger_path(self.db), create=False)
+        location = self.env.ledger_location(self.db)
+        ledger = SqliteLedger(
+            location.path, create=False, wait=self.env.settings.ledger_wait, on_wait=on_ledger_wait
+        )
+        if ledger.read_only:
+            click.echo(f"提示：台账 {location.path} 是只读的，只能查看和导出。", err=True)
         for note in ledger.recover():
             click.echo(f"台账：{note}", err=True)
         return ledger
@@ -129,8 +131,11 @@ def ledger_show(ctx: LedgerContext, number: str, as_json: bool) -> None:
         ("事由", entry.subject or ""),
         ("成文日期", str(entry.doc_date or "")),
         ("反馈期限", str(entry.reply_deadline or "无") + (f"（已逾期 {late} 天）" if late else "")),
+        *([("期限计算", entry.deadline_rule)] if entry.deadline_rule else []),
         ("状态", entry.status + (f"（{entry.void_reason}）" if entry.void_reason else "")),
         ("输出文件", entry.output_file or ""),
+        *([("取代", f"本文号重新发出，取代原文号 {entry.replaces}")] if entry.replaces else []),
+        *([("被取代", f"已由新文号 {entry.replaced_by} 取代")] if entry.replaced_by else []),
         ("SHA-256", entry.sha256 or ""),
         (
             "来源",
@@ -148,25 +153,86 @@ def ledger_show(ctx: LedgerContext, number: str, as_json: bool) -> None:
 
 
 @ledger.command("mark")
-@click.argument("number")
-@click.argument("status")
-@click.option("--date", "event_date", help="事件日期（如送达日期、反馈日期），默认今天。")
-@click.option("--note", help="说明，例如“已收到书面整改报告”。")
+@click.argument("number", metavar="文号")
+@click.argument("status", metavar="状态")
+@click.option("--date", "event_date", metavar="日期", help="事件日期（如送达日期、反馈日期），默认今天。")
+@click.option("--note", metavar="说明", help="说明，例如“已收到书面整改报告”。")
+@click.option("--reason", metavar="原因", help="作废或更正的原因（作废、--correct 时必填）。")
+@click.option(
+    "--correct", is_flag=True, help="更正登记错误：用 STATUS 替换当前状态（可以退回），须写明 --reason。"
+)
+@click.option("--yes", "-y", is_flag=True, help="作废时不再询问确认（供脚本使用）。")
 @click.pass_obj
 def ledger_mark(
-    ctx: LedgerContext, number: str, status: str, event_date: str | None, note: str | None
+    ctx: LedgerContext,
+    number: str,
+    status: str,
+    event_date: str | None,
+    note: str | None,
+    reason: str | None,
+    correct: bool,
+    yes: bool,
 ) -> None:
-    """把文号 NUMBER 的状态改为 STATUS（已送达、已反馈、已回访、已归档或作废）。
+    """把文号的状态改为“状态”（已送达、已反馈、已回访、已归档或作废）。
 
     标记“已送达”并给出日期时，按“自收到之日起 N 日内”计算的反馈期限改从送达日起算。
-    """
-    from ..ledger.store import parse_event_date
+    日期不能早于成文日期、不能晚于今天，也不能早于上一状态的日期。
 
-    when = parse_event_date(event_date) if event_date else today()
+    \b
+    例：jiancha ledger mark 某纪建〔2024〕3号 已送达 --date 2024-12-05
+        jiancha ledger mark 某纪建〔2024〕3号 已送达 --correct --reason "误标为已反馈"
+        jiancha ledger mark 某纪建〔2024〕3号 作废 --reason "主送单位写错，已重新发文"
+    """
+    from ..errors import UsageError
+    from ..ledger.model import VOID, parse_event_date
+
+    status = status.strip()
+    if (status == VOID or correct) and not (reason and reason.strip()):
+        what = "作废" if status == VOID else "更正"
+        raise UsageError(
+            f"{what}须用 --reason 写明原因", hint=f'例如：--reason "主送单位写错"（{what}记录会留在台账中）'
+        )
+    now = today()
+    when = parse_event_date(event_date) if event_date else now
+    if status == VOID and not yes:
+        _confirm_void(number.strip())
+    text = reason.strip() if reason and (status == VOID or correct) else note
+    if note and text is not note:
+        text = f"{text}；{note}"
     with ctx.open() as book:
-        entry = book.mark(number.strip(), status.strip(), when, note)
+        entry = book.mark(number.strip(), status, when, text, today=now, correct=correct)
     deadline = f"，反馈期限 {entry.reply_deadline}" if entry.reply_deadline else ""
-    click.echo(f"文号“{entry.doc_number}”已标记为“{entry.status}”（{when}）{deadline}。")
+    verb = "已更正为" if correct else "已标记为"
+    click.echo(f"文号“{entry.doc_number}”{verb}“{entry.status}”（{when}）{deadline}。")
+
+
+def _confirm_void(number: str) -> None:
+    import sys
+
+    from ..errors import UsageError
+
+    if not sys.stdin.isatty():
+        raise UsageError(
+            f"作废文号“{number}”需要确认",
+            hint="作废后该文号不再使用；确认无误请加 --yes（误作废可用 jiancha ledger undo 撤销）",
+        )
+    if not click.confirm(f"确定作废文号“{number}”吗？作废后该文号不再使用", default=False, err=True):
+        raise click.exceptions.Exit(1)
+
+
+@ledger.command("undo")
+@click.argument("number", metavar="文号")
+@click.option("--reason", metavar="原因", required=True, help="撤销的原因（必填，留在状态记录中）。")
+@click.pass_obj
+def ledger_undo(ctx: LedgerContext, number: str, reason: str) -> None:
+    """撤销文号的上一次状态变更（包括误作废），原因记入状态记录。
+
+    \b
+    例：jiancha ledger undo 某纪建〔2024〕3号 --reason "误点了作废"
+    """
+    with ctx.open() as book:
+        entry = book.undo(number.strip(), reason)
+    click.echo(f"文号“{entry.doc_number}”已撤销上一次变更，现为“{entry.status}”。")
 
 
 @ledger.command("export")

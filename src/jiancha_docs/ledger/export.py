@@ -4,13 +4,13 @@ overdue rows highlighted, written atomically."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 import unicodedata
 from pathlib import Path
 
 from ..errors import OutputError
-from .store import Entry
+from ..fileio import atomic_file
+from ..spreadsheet import set_cell
+from .model import Entry
 
 HEADERS = [
     ("序号", 6),
@@ -67,30 +67,29 @@ def export_xlsx(
             if entry.source_file and entry.source_row
             else (entry.source_file or "")
         )
-        sheet.append(
-            [
-                index,
-                entry.doc_number,
-                kind_names.get(entry.kind, entry.kind),
-                entry.subtype or "",
-                entry.recipient or "",
-                entry.subject or "",
-                _plain(entry.doc_date),
-                _plain(entry.reply_deadline),
-                entry.status,
-                late or None,
-                _plain(last.event_date)
-                if last and last.event_date
-                else (dt.date.fromisoformat(last.at[:10]) if last else None),
-                entry.void_reason or (last.note if last and last.note else ""),
-                entry.output_file or "",
-                source,
-            ]
-        )
-        row = sheet.max_row
+        values = [
+            index,
+            entry.doc_number,
+            kind_names.get(entry.kind, entry.kind),
+            entry.subtype or "",
+            entry.recipient or "",
+            entry.subject or "",
+            _plain(entry.doc_date),
+            _plain(entry.reply_deadline),
+            entry.status,
+            late or None,
+            _plain(last.event_date)
+            if last and last.event_date
+            else (dt.date.fromisoformat(last.at[:10]) if last else None),
+            entry.void_reason or (last.note if last and last.note else ""),
+            entry.output_file or "",
+            source,
+        ]
+        row = index + 1
         lines = 1
-        for column in range(1, len(HEADERS) + 1):
+        for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row, column=column)
+            set_cell(cell, value)  # text from other units' files stays text, never a formula
             cell.border = border
             cell.alignment = Alignment(vertical="center", wrap_text=True)
             if isinstance(cell.value, dt.date):
@@ -113,16 +112,8 @@ def export_xlsx(
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    handle, temporary = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", suffix=".xlsx.part")
-    os.close(handle)
-    try:
-        workbook.save(temporary)
-        os.replace(temporary, path)
-    except OSError as e:
-        raise OutputError(f"无法写入 {path}：{e.strerror or e}") from e
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    with atomic_file(path, overwrite=True) as stream:
+        workbook.save(stream)
     return overdue_rows
 
 

@@ -1,4 +1,5 @@
-"""What a render job tells the ledger: the organ code (代字) for a record and its ledger entry."""
+"""What a render job tells the ledger: the organ code (代字) for a record, and its ledger entry
+with the identity of the record it is made from."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..kinds import KindSchema
 from ..kinds.schema import fill_pattern
-from .store import DocumentMeta
+from .model import DocumentMeta, field_digests, record_identity
 
 
 def organ_code(
@@ -28,8 +29,17 @@ def organ_code(
     raise ConfigError(f"配置 [numbering] 中「{kind.name}」没有为“{subtype}”设置机关代字")
 
 
+def identity_values(values: dict[str, Any], typed_number: bool) -> dict[str, Any]:
+    """The values a document's identity is computed from: an automatic 文号 is left out."""
+    return {k: v for k, v in values.items() if typed_number or k != "doc_number"}
+
+
 def document_meta(
-    kind: KindSchema, values: dict[str, Any], source_file: str, source_row: int | None
+    kind: KindSchema,
+    values: dict[str, Any],
+    source_file: str,
+    source_row: int | None,
+    typed_number: bool | None = None,
 ) -> DocumentMeta:
     spec = kind.ledger
     named = {**values, **{f.label: values[f.key] for f in kind.fields}}
@@ -44,6 +54,9 @@ def document_meta(
         deadline = doc_date + dt.timedelta(days=days)
     else:
         days = None
+    if typed_number is None:
+        typed_number = bool(values.get("doc_number"))
+    content = identity_values(values, typed_number)
     return DocumentMeta(
         kind=kind.id,
         subtype=values.get(spec.subtype) if spec.subtype else None,
@@ -54,4 +67,6 @@ def document_meta(
         reply_days=days,
         source_file=source_file,
         source_row=source_row,
+        identity=record_identity(kind.id, content),
+        field_digests=field_digests(content, {f.key: f.label for f in kind.fields}),
     )

@@ -64,13 +64,38 @@ def check_python(ctx: Context) -> list[Fact]:
     return [Fact("Python", status, f"{version}（{sys.executable}）；jiancha-docs {__version__}")]
 
 
+CONFIG_ORIGINS = {
+    "flag": "由 --config 指定",
+    "env": "由环境变量 JIANCHA_CONFIG 指定",
+    "config": "在当前或上级文件夹中找到",
+}
+LEDGER_ORIGINS = {
+    "flag": "命令行 --db",
+    "env": "环境变量 JIANCHA_DB",
+    "config": "配置文件",
+    "default": "默认位置",
+}
+
+
 def check_config(ctx: Context) -> list[Fact]:
+    """Which jiancha.toml is in use (or where none was found) and where the ledger is, and why."""
     if ctx.settings_error:
         return [Fact("配置文件", FAIL, ctx.settings_error)]
-    path = getattr(ctx.settings, "path", None)
+    settings = ctx.settings
+    path = getattr(settings, "path", None)
     if path is None:
-        return [Fact("配置文件", OK, "未使用 jiancha.toml，按默认设置运行")]
-    return [Fact("配置文件", OK, str(path))]
+        detail = "未找到配置文件，使用默认设置"
+        searched = getattr(settings, "searched", ())
+        if searched:
+            detail += "（查找过：" + "、".join(str(folder) for folder in searched) + "）"
+        facts = [Fact("配置文件", OK, detail)]
+    else:
+        origin = CONFIG_ORIGINS.get(getattr(settings, "origin", ""), "")
+        facts = [Fact("配置文件", OK, f"{path}（{origin}）" if origin else str(path))]
+    if hasattr(settings, "ledger_location"):
+        where = settings.ledger_location()
+        facts.append(Fact("台账位置", OK, f"{where.path}（{LEDGER_ORIGINS[where.origin]}）"))
+    return facts
 
 
 def check_templates(ctx: Context) -> list[Fact]:
@@ -173,12 +198,22 @@ def check_rules(ctx: Context) -> list[Fact]:
 
 def _ledger_fallback(ctx: Context) -> Fact:
     settings = ctx.settings
-    if settings is None or not hasattr(settings, "ledger_path"):
+    if settings is None or not hasattr(settings, "ledger_location"):
         return Fact("文号台账", WARN, "未配置")
-    path = Path(settings.ledger_path())
-    if path.is_file():
-        return Fact("文号台账", OK, f"{path}（{path.stat().st_size // 1024} KB）")
-    return Fact("文号台账", OK, f"尚未建立，首次分配文号时创建于 {path}")
+    where = settings.ledger_location()
+    path = Path(where.path)
+    size = path.stat().st_size if path.is_file() else None
+    if size and size > 0:
+        return Fact("文号台账", OK, f"{path}（{size // 1024} KB）")
+    if where.may_create:
+        return Fact("文号台账", OK, f"尚未建立，首次分配文号时创建于 {path}")
+    problem = "是空文件" if size == 0 else "不存在"
+    return Fact(
+        "文号台账",
+        WARN,
+        f"{path} {problem}；配置文件指定了这个台账，不会自动新建。请检查 [ledger] db，"
+        "或用 jiancha ledger backup 的备份恢复",
+    )
 
 
 def check_ledger(ctx: Context) -> list[Fact]:

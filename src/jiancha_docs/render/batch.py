@@ -1,38 +1,40 @@
 """A render job: input files → validated records → documents in the output folder + manifest.
 
 Every row is validated before anything is written for it; a bad row is reported and skipped, the
-rest of the batch goes on (unless ``fail_fast``), and the job's report says what failed.
-The Word template is prepared once per job, not once per row.
+rest of the batch goes on (unless ``fail_fast``), and the job's report says what failed. The Word
+template is prepared — and checked against the kind's fields — once per job, before any number
+is taken.
 
-Rows stream through three steps, so a batch of any size runs in the same memory:
+Rows stream through three stages, so a batch of any size runs in the same memory:
 
-1. *plan*, in this process and in row order: validate, take the 文号 from the ledger, choose the
-   file name — everything whose result depends on the rows before;
-2. *render*, in chunks of ``CHUNK_ROWS`` rows, on every core (workers.py): each document is
-   rendered and written to a temporary file, and its digest computed;
+1. *plan* (plan.py), in this process and in row order, a chunk of rows in one ledger
+   transaction: validate, recognise a document the ledger has already (a rerun takes no new
+   number), take the 文号, choose the file name;
+2. *render*, in chunks, on every core (workers.py): each document is rendered and written to a
+   temporary file, and its digest computed;
 3. *complete*, in this process and in row order: the ledger records the digests, each temporary
    gets its real name, the ledger registers the documents, the manifest lists the rows.
 
-Only a few chunks are between steps 1 and 3 at any time. File names, 文号 and the manifest are
+Only a few chunks are between stages 1 and 3 at any time. File names, 文号 and the manifest are
 decided in row order in one process, so they are the same whether one core renders or many.
-
-With a ledger, a record without 文号 gets the next number for its 代字; an explicit 文号 is
-checked against the ledger; every written document is registered (see ledger/store.py for how a
-crash between allocation and writing is settled; a job that stops early settles its own numbers).
+The ledger is behind ``LedgerBase`` (a ``NullLedger`` when numbering is off), and is changed only
+in ``with ledger.batch()`` blocks or single calls (see ledger/interface.py for how a crash between
+allocation and writing is settled; a job that stops early settles its own numbers).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import (
+    ConfigError,
     Issue,
     JianchaError,
     Location,
@@ -42,27 +44,35 @@ from ..errors import (
     UsageError,
     os_reason,
 )
-from ..kinds import LAYOUTS, KindSchema, Record, Validator
-from ..ledger.db import LedgerError
-from ..ledger.store import has_digest
-from .output import (
-    ManifestWriter,
-    NameAllocator,
-    NameSet,
-    manifest_path,
-    name_from_pattern,
-    names_in,
-    publish,
-    remove_stale_temporaries,
+from ..kinds import LAYOUTS, KindSchema, Validator
+from ..ledger.interface import LedgerBase, NullLedger
+from ..ledger.model import has_digest
+from .output import ManifestWriter, manifest_path, publish, remove_stale_temporaries
+from .plan import (
+    STATUS_CHECKED,
+    STATUS_DONE,
+    STATUS_FAILED,
+    STATUS_REUSED,
+    Decided,
+    PlannedRow,
+    Planner,
+    PlanOptions,
+    Registration,
+    RowOutcome,
+    ToRender,
 )
 from .workers import Rendered, RenderTask, completed
 
-if TYPE_CHECKING:
-    from ..ledger import Ledger
-
-STATUS_DONE = "已生成"
-STATUS_CHECKED = "校验通过"
-STATUS_FAILED = "失败"
+__all__ = [
+    "STATUS_CHECKED",
+    "STATUS_DONE",
+    "STATUS_FAILED",
+    "STATUS_REUSED",
+    "RenderOptions",
+    "RenderReport",
+    "RowOutcome",
+    "render_records",
+]
 
 CHUNK_ROWS = 16  # rows handed to a renderer at once
 PARALLEL_FROM = 64  # rows rendered in this process before worker processes are worth starting
@@ -80,12 +90,20 @@ class RenderOptions:
     check_only: bool = False
     fail_fast: bool = False
     defaults: dict[str, Any] = field(default_factory=dict)
-    # The ledger: where it is (None: do not number or register), the 代字 settings, --code,
-    # and --force-number (re-issue an explicit number the ledger already has).
+    # The ledger: where it is (None: do not number or register), whether it may be created
+    # there, how long to wait for it when another program holds it (and whom to tell), the
+    # 代字 settings, --code, --force-number (re-render an explicit number the ledger has) and
+    # --reissue (an edited row gets a new number; the old one is voided).
     ledger_path: Path | None = None
+    ledger_may_create: bool = True
+    ledger_wait: float = 30.0
+    on_ledger_wait: Callable[[str], None] | None = None
     numbering: dict[str, Any] = field(default_factory=dict)
     code: str | None = None
     force_number: bool = False
+    reissue: bool = False
+    # --draft: documents marked 草稿, no 文号 taken, nothing registered.
+    draft: bool = False
     # The rules index: for the templates' ``article`` filter, and, with check_citations, to
     # verify every 《标题》第N条 in the fields whose schema format is ``citations``.
     rules_index: Path | None = None
@@ -98,26 +116,22 @@ class RenderOptions:
 
 
 @dataclass
-class RowOutcome:
-    location: Location
-    status: str
-    output: Path | None = None
-    issues: list[Issue] = field(default_factory=list)
-
-
-@dataclass
 class RenderReport:
     outcomes: list[RowOutcome] = field(default_factory=list)  # every row, with keep_outcomes
     failures: list[RowOutcome] = field(default_factory=list)  # the rows that failed, always
     file_issues: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)  # row warnings (a skipped number, a re-issue)
     manifest: Path | None = None
     stopped_early: bool = False
     ledger_notes: list[str] = field(default_factory=list)  # numbers settled after an earlier crash
+    ledger_created: Path | None = None  # a new ledger was created for this job
     numbered: int = 0  # numbers allocated from the ledger in this job
     unregistered: int = 0  # documents written without a 文号 (no 代字 configured): not in the ledger
     workers: int = 0  # worker processes that rendered (0: this process alone)
     total: int = 0
-    written: int = 0
+    written: int = 0  # documents written (new ones and ones written again under their number)
+    new: int = 0  # rows that made a new document
+    reused: int = 0  # rows whose document the ledger had: its 文号 reused
     checked: int = 0
     failed: int = 0
 
@@ -125,6 +139,11 @@ class RenderReport:
         self.total += 1
         if outcome.status == STATUS_DONE:
             self.written += 1
+        if outcome.status in (STATUS_DONE, STATUS_REUSED):
+            if outcome.reused_number:
+                self.reused += 1
+            else:
+                self.new += 1
         elif outcome.status == STATUS_CHECKED:
             self.checked += 1
         else:
@@ -181,150 +200,226 @@ class _Job:
         self.template = template_for(kind, options.layout, options.template)
         self.prepared = make_prepared(self.template, options.rules_index)
         self.citation_fields = [spec for spec in kind.fields if spec.format == "citations"]
-        self.validator = Validator(kind, options.defaults, options.columns)
-        self.names = NameAllocator(options.outdir)
         self.report = RenderReport()
         self.manifest: ManifestWriter | None = None
-        self.ledger: Ledger | None = None
+        self.ledger: LedgerBase = NullLedger()
+        self.planner: Planner | None = None
         self.renderer: Any = None
-        self.pending: list[_Row] = []  # planned rows not yet handed to the renderer
-        self.in_flight: deque[tuple[list[_Row], Future]] = deque()
+        self.in_flight: deque[tuple[list[PlannedRow], Future]] = deque()
         self.completing: list[Rendered] = []  # the chunk being completed
-        self.held: set[str] = set()  # 文号 this job holds as 生成中
         self.planned = 0
-        self.existing: NameSet | None = None  # file names in the output folder at the start
         self.stop = _StopRequest()
+        self._source_error: SourceError | None = None
+        self._ledger_deferred = False
 
     # -- the job -----------------------------------------------------------------------------------
     def run(self, inputs: Iterable[Path]) -> RenderReport:
-        if self.options.check_citations:
-            if self.options.rules_index is None:
-                raise UsageError("检查条文引用需要法规索引", hint="先运行 jiancha rules index")
-            from ..rules.citations import check_citations
-
-            check_citations([], self.options.rules_index)  # a missing or broken index stops the job here
-        self._open_ledger()
-        if not self.options.check_only:
-            _ensure_outdir(self.options.outdir)
-            remove_stale_temporaries(self.options.outdir)
-            self.manifest = ManifestWriter(manifest_path(self.options.outdir, self.kind.name))
-            self.report.manifest = self.manifest.path
-        completed = False
+        self._check_before_numbering()
+        self.ledger = self._open_ledger()
+        self.planner = Planner(
+            self.kind,
+            Validator(self.kind, self.options.defaults, self.options.columns),
+            self.ledger,
+            PlanOptions(
+                outdir=self.options.outdir,
+                layout=self.layout,
+                force=self.options.force,
+                check_only=self.options.check_only,
+                draft=self.options.draft,
+                reissue=self.options.reissue,
+                force_number=self.options.force_number,
+                numbering=self.options.numbering,
+                code=self.options.code,
+            ),
+            check_citations=self._check_citations if self.options.check_citations else None,
+        )
+        finished = False
         try:
             with _stop_between_rows() as self.stop:
                 for path in inputs:
                     if not self._render_file(path):
                         self.report.stopped_early = True
                         break
-                self._flush()
                 self._drain(0)
-            completed = True
+            finished = True
         except BaseException as e:
-            if self.ledger is not None:
-                self.ledger.end_batch(commit=False)  # numbers of rows not yet handed out: never used
             self._abandon(_stop_reason(e))
             raise
         finally:
             if self.renderer is not None:
-                self.renderer.close(cancel=not completed)
-            if self.renderer is not None and not completed:
-                with suppress(OSError):  # those of stopped workers; else the next run removes them
-                    remove_stale_temporaries(self.options.outdir)
+                self.renderer.close(cancel=not finished)
+                if not finished:
+                    with suppress(OSError):  # those of stopped workers; else the next run removes them
+                        remove_stale_temporaries(self.options.outdir)
             if self.manifest is not None:
                 # A manifest of the rows done so far is kept even when the job is interrupted.
-                done = self.report.total > 0
-                self.manifest.close() if completed or done else self.manifest.abandon()
-            if self.ledger is not None:
-                self.ledger.close()
+                self.manifest.close() if finished or self.report.total else self.manifest.abandon()
+            self.ledger.close()
+        self.report.numbered = self.planner.numbered
         return self.report
 
-    def _open_ledger(self) -> None:
-        path = self.options.ledger_path
-        if path is None or (self.options.check_only and not path.exists()):
-            return
-        from ..ledger import Ledger
+    def _check_before_numbering(self) -> None:
+        """What would fail every row fails the job before a number is taken: a template using a
+        variable the kind does not have, a 机关代字 that cannot make a valid 文号, a missing index."""
+        from ..gbt9704 import organ_code_problem
+        from .inspect import undeclared_variables
 
-        self.ledger = Ledger(path)
+        unknown = undeclared_variables(self.kind, self.prepared)
+        if unknown:
+            names = "、".join(f"“{name}”" for name in unknown)
+            raise TemplateProblem(
+                f"模板 {self.template.name} 使用了「{self.kind.name}」字段表中没有的变量 {names}，未生成任何文书，也没有占用文号",
+                hint=f"可用 jiancha kinds check-template {self.kind.id} {self.template} 检查；"
+                f"字段的英文键见 jiancha kinds show {self.kind.id}",
+            )
+        codes = [("--code", self.options.code)] if self.options.code else []
+        setting = next(
+            (self.options.numbering[n] for n in self.kind.names() if n in self.options.numbering), None
+        )
+        if isinstance(setting, str):
+            codes.append(("[numbering]", setting))
+        elif isinstance(setting, dict):
+            codes += [("[numbering]", str(value)) for value in setting.values()]
+        for where, code in codes:
+            problem = organ_code_problem(code)
+            if problem:
+                error = UsageError if where == "--code" else ConfigError
+                raise error(f"{where}：{problem}")
+        if self.options.check_citations:
+            if self.options.rules_index is None:
+                raise UsageError("检查条文引用需要法规索引", hint="先运行 jiancha rules index")
+            from ..rules.citations import check_citations
+
+            check_citations([], self.options.rules_index)  # a missing or broken index stops the job here
+
+    def _open_ledger(self, create: bool = False) -> LedgerBase:
+        """The job's ledger. One that does not exist yet is created only once an input file has
+        been opened (``create``): a run that reads nothing creates nothing."""
+        path = self.options.ledger_path
+        if path is None or self.options.draft or (self.options.check_only and not path.exists()):
+            return NullLedger()
+        if not path.exists() and self.options.ledger_may_create and not create:
+            self._ledger_deferred = True
+            return NullLedger()
+        from ..ledger import SqliteLedger
+
+        ledger = SqliteLedger(
+            path,
+            create=self.options.ledger_may_create,
+            wait=self.options.ledger_wait,
+            on_wait=self.options.on_ledger_wait,
+        )
+        if ledger.created:
+            self.report.ledger_created = path
         if not self.options.check_only:
-            self.report.ledger_notes = self.ledger.recover()
+            if ledger.read_only:
+                ledger.close()
+                from ..ledger.db import read_only_error
+
+                raise read_only_error(path)
+            self.report.ledger_notes = ledger.recover()
+        return ledger
+
+    def _output_ready(self) -> None:
+        """The output folder and the manifest, made when the first input file has been opened:
+        a run that read nothing leaves nothing behind."""
+        if self.options.check_only or self.manifest is not None:
+            return
+        if self._ledger_deferred:
+            self._ledger_deferred = False
+            self.ledger = self._open_ledger(create=True)
+            assert self.planner is not None
+            self.planner.ledger = self.ledger
+        _ensure_outdir(self.options.outdir)
+        remove_stale_temporaries(self.options.outdir)
+        self.manifest = ManifestWriter(manifest_path(self.options.outdir, self.kind.name))
+        self.report.manifest = self.manifest.path
 
     def _render_file(self, path: Path) -> bool:
         """Plan every row of one input file; False when the job should stop (fail-fast)."""
         from ..sources import display_name, open_source
 
+        assert self.planner is not None
+        validator = self.planner.validator
         try:
-            source = open_source(
-                path, self.options.sheet, self.options.header_row, known=self.validator.is_column
-            )
-            header_map = self.validator.map_headers(source.headers, source.display_name)
+            source = open_source(path, self.options.sheet, self.options.header_row, known=validator.is_column)
+            header_map = validator.map_headers(source.headers, source.display_name)
         except SourceError as e:
             return self._file_failed(display_name(path), e.message)
+        self._output_ready()
         self.report.file_issues.extend(header_map.file_issues)
         if header_map.fatal:
-            where = Location(source.display_name)
-            self.report.file_issues.extend(Issue(where, None, note, "note") for note in source.notes)
+            self._notes(source)
             errors = "；".join(i.describe() for i in header_map.file_issues if i.severity == "error")
-            self._flush()  # the manifest keeps row order: earlier rows first
-            self._drain(0)
+            self._drain(0)  # the manifest keeps row order: earlier rows first
             if self.manifest:
                 self.manifest.add(source.display_name, None, "", STATUS_FAILED, errors)
             return not self.options.fail_fast
-        try:
-            for raw in source.records():
-                if self.stop.requested:
-                    self._stop_here()
-                if self.ledger is not None and not self.options.check_only:
-                    self.ledger.begin_batch()  # one transaction for a chunk's numbers
-                row = self._plan(raw, header_map, source.display_name)
-                self.pending.append(row)
-                if len(self.pending) >= self._chunk_rows():
-                    self._flush()
-                if self.options.fail_fast and self.report.failed:
-                    return False  # (with fail_fast every row is completed before the next is read)
-        except SourceError as e:  # a file that breaks part-way (e.g. a truncated workbook)
-            return self._file_failed(source.display_name, e.message)
-        finally:
-            if self.ledger is not None:
-                self.ledger.end_batch()  # not holding the ledger while the next file is opened
-            where = Location(source.display_name)
-            self.report.file_issues.extend(Issue(where, None, note, "note") for note in source.notes)
+        records = self._guarded(source.records())
+        while True:
+            if self.stop.requested:
+                self._stop_here()
+            rows = self._plan_chunk(records, header_map, source.display_name)
+            if not rows:
+                break
+            self._submit(rows)
+            if self.options.fail_fast and self.report.failed:
+                return False  # (with fail_fast every row is completed before the next is read)
+        self._notes(source)
+        if self._source_error is not None:  # a file that breaks part-way (e.g. a truncated workbook)
+            error, self._source_error = self._source_error, None
+            return self._file_failed(source.display_name, error.message)
         return True
 
+    def _notes(self, source: Any) -> None:
+        """What the reader noted (header found below a title, 合计 rows, hidden sheets): 提示."""
+        where = Location(source.display_name)
+        self.report.file_issues.extend(Issue(where, None, note, "note") for note in source.notes)
+
+    def _guarded(self, records: Iterator[Any]) -> Iterator[Any]:
+        """The rows of a file; a file that breaks part-way ends them, and the error is kept for
+        after the rows read so far are done."""
+        try:
+            yield from records
+        except SourceError as e:
+            self._source_error = e
+
+    def _plan_chunk(self, records: Iterator[Any], header_map: Any, source_name: str) -> list[PlannedRow]:
+        """Plan the next chunk of rows in one ledger transaction: their numbers are committed
+        together, before any of them is rendered."""
+        assert self.planner is not None
+        rows: list[PlannedRow] = []
+        with self.ledger.batch():
+            for raw in islice(records, self._chunk_rows()):
+                rows.append(self.planner.plan(raw, header_map, source_name))
+                if self.stop.requested:
+                    break
+        return rows
+
     def _stop_here(self) -> None:
-        """Ctrl-C: stop reading rows. The rows planned but not yet handed to a renderer are
-        dropped (their numbers, not yet committed, are never taken); the chunks already
-        rendering are completed as usual, so no number is voided; then the job stops."""
-        if self.ledger is not None:
-            self.ledger.end_batch(commit=False)
-        self.held -= {row.held for row in self.pending if row.held is not None}
-        self.pending = []
+        """Ctrl-C: stop reading rows. The chunks already planned are rendered and completed as
+        usual, so no number is voided; then the job stops."""
         self._drain(0)
         raise KeyboardInterrupt
 
     def _file_failed(self, name: str, message: str) -> bool:
-        self._flush()
         self._drain(0)
         self.report.file_issues.append(Issue(Location(name), None, message))
         if self.manifest:
             self.manifest.add(name, None, "", STATUS_FAILED, message)
         return not self.options.fail_fast
 
-    # -- row order: plan, render, complete -----------------------------------------------------------
+    # -- row order: render, complete ------------------------------------------------------------------
     def _chunk_rows(self) -> int:
         # One row at a time until a document has been written: a template that fails for every
         # record stops the job at its first record, before numbers are taken for rows read ahead.
         probing = not self.options.check_only and self.report.written == 0
         return 1 if self.options.fail_fast or probing else CHUNK_ROWS
 
-    def _flush(self) -> None:
-        """Hand the pending rows to the renderer as one chunk, then complete the chunks that
-        are due, so at most a few chunks are ever in memory."""
-        if self.ledger is not None:
-            self.ledger.end_batch()  # the chunk's numbers are committed before any is rendered
-        if not self.pending:
-            return
-        rows, self.pending = self.pending, []
-        tasks = [RenderTask(row.context, row.path) for row in rows if row.outcome is None]
+    def _submit(self, rows: list[PlannedRow]) -> None:
+        """Hand a planned chunk to the renderer, then complete the chunks that are due, so at
+        most a few chunks are ever in memory."""
+        tasks = [RenderTask(row.context, row.path, row.draft) for row in rows if isinstance(row, ToRender)]
         future = self._renderer().submit(tasks) if tasks else completed([])
         self.in_flight.append((rows, future))
         self.planned += len(rows)
@@ -352,7 +447,7 @@ class _Job:
             self.renderer = InlineRenderer(self.prepared)
         return self.renderer
 
-    def _complete(self, rows: list[_Row], future: Future) -> None:
+    def _complete(self, rows: list[PlannedRow], future: Future) -> None:
         """Give each rendered document of a chunk its name and register it, in row order."""
         from concurrent.futures.process import BrokenProcessPool
 
@@ -362,45 +457,52 @@ class _Job:
             raise OutputError(
                 "生成文书的子进程意外退出（可能内存不足或被结束）；已生成的文书和台账一致，可重新运行",
             ) from e
-        rendered = [(row, next(results) if row.outcome is None else None) for row in rows]
+        rendered = [(row, next(results) if isinstance(row, ToRender) else None) for row in rows]
         self.completing = [result for _, result in rendered if result is not None]
-        with self._ledger_batch():
+        with self.ledger.batch():
             for row, result in rendered:
-                if result is not None and result.digest is not None and row.held is not None:
+                if isinstance(row, ToRender) and result is not None and result.digest and row.held:
                     self.ledger.record_digest(row.held, result.digest, str(row.path))
-        # Each outcome with the digest of the document it names (None: no document).
+        # Each outcome with the digest of the document it names (None: no document written).
         outcomes: list[tuple[RowOutcome, str | None]] = []
         stopped_by: Rendered | None = None
         finished = False
         try:
-            written: list[tuple[_Row, Rendered]] = []
+            written: list[tuple[ToRender, Rendered]] = []
             for row, result in rendered:
-                if stopped_by is not None or (result is not None and result.stops_job):
+                if isinstance(row, Decided):
+                    if stopped_by is None:
+                        outcomes.append((row.outcome, None))
+                    continue
+                assert result is not None
+                if stopped_by is not None or result.stops_job:
                     stopped_by = stopped_by or result
-                    if result is not None and result.temporary is not None:
+                    if result.temporary is not None:
                         result.temporary.unlink(missing_ok=True)
-                elif row.outcome is not None:
-                    outcomes.append((row.outcome, None))
                 elif result.problem is not None:
                     outcomes.append((self._row_failed(row, OutputError(result.problem)), None))
                 else:
                     # listed before the name is given: see finally
-                    outcomes.append((RowOutcome(row.location, STATUS_DONE, row.path), result.digest))
+                    outcomes.append((_done(row), result.digest))
                     try:
-                        publish(result.temporary, row.path, overwrite=self.options.force)
+                        assert result.temporary is not None
+                        publish(result.temporary, row.path, overwrite=row.overwrite)
                     except OutputError as e:
                         outcomes[-1] = (self._row_failed(row, e), None)
                         continue
                     written.append((row, result))
-            with self._ledger_batch():
+            with self.ledger.batch():
                 for row, result in written:
-                    if row.number and self.ledger is not None:
-                        self.ledger.issue(row.number, result.digest, str(row.path), meta=row.reissue_meta)
+                    if row.held:
+                        self.ledger.issue(
+                            row.held, result.digest, str(row.path), meta=row.meta, note=row.note
+                        )
             # Held until the registrations are committed: if they are not, _abandon settles them.
+            assert self.planner is not None
             for row, _ in written:
-                if row.number and self.ledger is not None:
-                    self.held.discard(row.number)
-                elif not row.number:
+                if row.held:
+                    self.planner.held.discard(row.held)
+                elif not row.draft:
                     self.report.unregistered += 1
             finished = True
         finally:
@@ -408,33 +510,34 @@ class _Job:
             # disk: when interrupted, a document counts as written if its file has its digest
             # (as _abandon decides for the ledger).
             for outcome, digest in outcomes:
-                if finished or digest is None or has_digest(outcome.output, digest):
+                if finished or digest is None or (outcome.output and has_digest(outcome.output, digest)):
                     self._record(outcome)
         self.completing = []
         if self.on_row:
             for outcome, _ in outcomes:
                 self.on_row(outcome)
         if stopped_by is not None:
-            raise TemplateProblem(stopped_by.problem, hint=stopped_by.hint)
+            raise TemplateProblem(stopped_by.problem or "", hint=stopped_by.hint)
 
-    def _ledger_batch(self) -> Any:
-        return self.ledger.batch() if self.ledger is not None else nullcontext()
-
-    def _row_failed(self, row: _Row, error: JianchaError) -> RowOutcome:
+    def _row_failed(self, row: ToRender, error: JianchaError) -> RowOutcome:
         if row.held is not None:
             self.ledger.void(row.held, error.message)
-            self.held.discard(row.held)
+            assert self.planner is not None
+            self.planner.held.discard(row.held)
         return RowOutcome(row.location, STATUS_FAILED, issues=[Issue(row.location, None, error.message)])
 
     def _record(self, outcome: RowOutcome) -> None:
         """A row is done: count it and list it in the manifest."""
         self.report.add(outcome, keep=self.options.keep_outcomes)
+        self.report.warnings.extend(i for i in outcome.issues if i.severity == "warning")
         if self.manifest:
-            output = outcome.output.name if outcome.output and outcome.status == STATUS_DONE else ""
-            message = "；".join(
-                i.message if not i.field else f"「{i.field}」：{i.message}" for i in outcome.issues
+            shown = outcome.status in (STATUS_DONE, STATUS_REUSED)
+            output = outcome.output.name if outcome.output and shown else ""
+            messages = [outcome.note] if outcome.note else []
+            messages += [i.message if not i.field else f"「{i.field}」：{i.message}" for i in outcome.issues]
+            self.manifest.add(
+                outcome.location.file, outcome.location.row, output, outcome.status, "；".join(messages)
             )
-            self.manifest.add(outcome.location.file, outcome.location.row, output, outcome.status, message)
 
     def _abandon(self, reason: str) -> None:
         """The job stops early: rendered documents not yet named are deleted, and the numbers
@@ -446,55 +549,12 @@ class _Job:
         for result in results:
             if result.temporary is not None:
                 result.temporary.unlink(missing_ok=True)  # (gone already if it was published)
-        if self.ledger is not None and self.held:
+        held = sorted(self.planner.held) if self.planner is not None else []
+        if held:
             with suppress(Exception):  # what is left, the next run's recover() settles
-                self.ledger.release(sorted(self.held), reason)
-
-    # -- planning one row (in row order, in this process) ----------------------------------------------
-    def _plan(self, raw: Any, header_map: Any, source_name: str) -> _Row:
-        location = raw.location
-        if raw.problems:
-            return _Row(location, _failed(location, [Issue(location, None, p) for p in raw.problems]))
-        result = self.validator.validate(location, raw.values, header_map)
-        if not isinstance(result, Record):
-            return _Row(location, _failed(location, result))
-        values = result.values
-        citation_issues = self._check_citations(values, location)
-        if citation_issues:
-            return _Row(location, _failed(location, citation_issues))
-        held: str | None = None  # a number this job holds as 生成中: voided if the row fails
-        reissue = False
-        try:
-            if not values.get("doc_number"):
-                held = self._allocate(values, source_name, location)
-            path = self._output_path(values, location)
-            if not self.options.force and self._exists(path):
-                raise OutputError(f"输出文件“{path.name}”已存在，未覆盖；如需覆盖请加 --force")
-            if values.get("doc_number") and held is None:
-                reissue = self._claim(values, source_name, location)
-                if not (reissue or self.options.check_only or self.ledger is None):
-                    held = values["doc_number"]
-        except JianchaError as e:
-            if held is not None:
-                self.ledger.void(held, e.message)
-                self.held.discard(held)
-            label = "文号" if isinstance(e, LedgerError) else None
-            return _Row(location, _failed(location, [Issue(location, label, e.message)]))
-        if self.options.check_only:
-            return _Row(location, RowOutcome(location, STATUS_CHECKED, path))
-        number = values.get("doc_number")
-        return _Row(
-            location,
-            context={**values, "layout": self.layout},
-            path=path,
-            number=number,
-            held=held,
-            reissue_meta=self._meta(values, source_name, location) if reissue else None,
-        )
+                self.ledger.release(held, reason)
 
     def _check_citations(self, values: dict[str, Any], location: Location) -> list[Issue]:
-        if not self.options.check_citations:
-            return []
         from ..rules.citations import check_citations
 
         issues = []
@@ -505,54 +565,17 @@ class _Job:
                 issues.append(Issue(location, spec.label, f"引用的条文不存在：{problem}"))
         return issues
 
-    def _allocate(self, values: dict[str, Any], source_name: str, location: Location) -> str | None:
-        """Take the next number for the record's 代字 (none without a ledger or a 代字)."""
-        if self.ledger is None or self.options.check_only or not isinstance(values.get("date"), dt.date):
-            return None
-        from ..ledger.numbering import organ_code
 
-        code = organ_code(self.kind, values, self.options.numbering, self.options.code)
-        if code is None:
-            return None
-        number = self.ledger.allocate(code, values["date"].year, self._meta(values, source_name, location))
-        self.held.add(number)
-        values["doc_number"] = number
-        self.report.numbered += 1
-        return number
-
-    def _claim(self, values: dict[str, Any], source_name: str, location: Location) -> bool:
-        """Check an explicit 文号 against the ledger and hold it; True for a forced re-issue."""
-        if self.ledger is None:
-            return False
-        number = values["doc_number"]
-        if self.options.check_only:
-            if not self.options.force_number:
-                self.ledger.check_free(number)
-            return False
-        reissue = self.ledger.claim(
-            number, self._meta(values, source_name, location), force=self.options.force_number
-        )
-        if not reissue:
-            self.held.add(number)
-        return reissue
-
-    def _meta(self, values: dict[str, Any], source_name: str, location: Location) -> Any:
-        from ..ledger.numbering import document_meta
-
-        return document_meta(self.kind, values, source_name, location.row)
-
-    def _exists(self, path: Path) -> bool:
-        """Whether the output folder had this file when the job started (read once, not one
-        ``stat`` per row; a file another program adds meanwhile is still caught when the
-        document is given its name, which never replaces a file)."""
-        if self.existing is None:
-            self.existing = names_in(self.options.outdir)
-        return path.name in self.existing
-
-    def _output_path(self, values: dict[str, Any], location: Location) -> Path:
-        fallback = f"第{location.row}行" if location.unit == "row" else f"第{location.row}条"
-        named = {**values, **{spec.label: values[spec.key] for spec in self.kind.fields}}
-        return self.names.allocate(name_from_pattern(self.kind.filename, named, fallback))
+def _done(row: ToRender) -> RowOutcome:
+    return RowOutcome(
+        row.location,
+        STATUS_DONE,
+        row.path,
+        issues=list(row.warnings),
+        note=row.note,
+        number=row.number,
+        reused_number=row.registration is Registration.RERENDER,
+    )
 
 
 def _ensure_outdir(outdir: Path) -> None:
@@ -564,23 +587,9 @@ def _ensure_outdir(outdir: Path) -> None:
         raise OutputError(f"输出位置 {outdir} 不是文件夹")
 
 
-@dataclass
-class _Row:
-    """One input row between planning and completion: decided already (``outcome``), or to be
-    rendered from ``context`` and written to ``path``."""
-
-    location: Location
-    outcome: RowOutcome | None = None
-    context: dict[str, Any] | None = None
-    path: Path | None = None
-    number: str | None = None  # the 文号 the document carries, if any
-    held: str | None = None  # the 文号 this job holds as 生成中 for it
-    reissue_meta: Any = None  # for a forced re-issue: the ledger entry's new details
-
-
 class _StopRequest:
-    """Ctrl-C during a job, acted on between rows, where the ledger, the files and the manifest
-    agree — not in the middle of naming a document or committing its registration."""
+    """Ctrl-C during a job, acted on between chunks, where the ledger, the files and the
+    manifest agree — not in the middle of naming a document or committing its registration."""
 
     requested = False
 
@@ -610,13 +619,9 @@ def _stop_between_rows() -> Iterator[_StopRequest]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _failed(location: Location, issues: list[Issue]) -> RowOutcome:
-    return RowOutcome(location, STATUS_FAILED, issues=issues)
-
-
 def _stop_reason(error: BaseException) -> str:
     if isinstance(error, KeyboardInterrupt):
         return "生成被中断"
     if isinstance(error, JianchaError):
         return f"本批次因错误停止（{error.message}）"
-    return "本批次因内部错误停止"
+    return "本批次因程序错误停止"

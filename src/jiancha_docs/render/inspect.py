@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..kinds import KindSchema
 
@@ -28,18 +29,12 @@ class TemplateCheck:
 
 
 def check_template(kind: KindSchema, template: Path) -> TemplateCheck:
-    from jinja2 import meta
-
     from .docx import PreparedTemplate
     from .environment import make_environment
 
-    env = make_environment()
-    prepared = PreparedTemplate(template, env)
-    used: set[str] = set()
-    for source in prepared.sources.values():
-        used |= meta.find_undeclared_variables(env.parse(source))
-    declared = set(kind.keys) | CONTEXT_EXTRAS | JINJA_GLOBALS
-    unknown = sorted(used - declared)
+    prepared = PreparedTemplate(template, make_environment())
+    used = used_variables(prepared)
+    unknown = sorted(used - _declared(kind))
     keys = _keys_for_labels(kind, unknown)
     # A label written for a field counts as showing it, so the advice is "write the key", once.
     shown = used | set(keys.values())
@@ -57,3 +52,22 @@ def _keys_for_labels(kind: KindSchema, names: list[str]) -> dict[str, str]:
         if label in by_label:
             keys[name] = by_label[label]
     return keys
+
+
+def used_variables(prepared: Any) -> set[str]:
+    """Every variable a prepared template reads from its context."""
+    from jinja2 import meta
+
+    used: set[str] = set()
+    for source in prepared.sources.values():
+        used |= meta.find_undeclared_variables(prepared.env.parse(source))
+    return used
+
+
+def undeclared_variables(kind: KindSchema, prepared: Any) -> list[str]:
+    """The variables a template reads that the kind does not have: rendering would fail."""
+    return sorted(used_variables(prepared) - _declared(kind))
+
+
+def _declared(kind: KindSchema) -> set[str]:
+    return set(kind.keys) | CONTEXT_EXTRAS | JINJA_GLOBALS

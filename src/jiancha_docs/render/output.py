@@ -8,14 +8,25 @@ import datetime as dt
 import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ..errors import OutputError
+from ..fileio import (
+    TEMPORARY_PREFIX,
+    TEMPORARY_SUFFIX,
+    finish_permissions,
+    publish,
+    temporary_name,
+    write_atomic,
+    write_temporary,
+)
 from ..kinds.schema import fill_pattern
+from ..spreadsheet import csv_safe
 from ..system import process_alive
+
+__all__ = ["publish", "write_atomic", "write_temporary"]
 
 # Characters Windows forbids in file names, path separators and control characters.
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
@@ -119,65 +130,12 @@ def confined(outdir: Path, name: str) -> Path:
     return path
 
 
-def write_atomic(path: Path, data: bytes, overwrite: bool = False) -> None:
-    """Write via a temporary file and a rename, so an interrupted run never leaves half a file.
-
-    Without ``overwrite`` the final step is a hard link, which fails if the name exists: an
-    existing document is never replaced, even by a process racing this one.
-    """
-    temporary = write_temporary(path.parent, data)
-    try:
-        publish(temporary, path, overwrite)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def write_temporary(folder: Path, data: bytes) -> Path:
-    """``data`` in a new temporary file in ``folder`` (named so a later run can tell whether the
-    writing process is still alive); the caller publishes or deletes it."""
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=_temporary_prefix(), suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    return Path(temporary)
-
-
-def publish(temporary: Path, path: Path, overwrite: bool = False) -> None:
-    """Give a complete temporary file its real name in one step; without ``overwrite`` an
-    existing file is never replaced. The temporary is gone afterwards, whatever happens."""
-    try:
-        if overwrite:
-            os.replace(temporary, path)
-            return
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            raise OutputError(f"文件“{path.name}”已存在，未覆盖；如需覆盖请加 --force") from None
-        except OSError:
-            # File systems without hard links (FAT, some network shares): check, then rename.
-            if path.exists():
-                raise OutputError(f"文件“{path.name}”已存在，未覆盖；如需覆盖请加 --force") from None
-            os.replace(temporary, path)
-    except OSError as e:
-        raise OutputError(f"无法写入 {path}：{e.strerror or e}") from e
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _temporary_prefix() -> str:
-    # The writer's pid in the name lets a later run tell a dead run's leftovers from a live one's.
-    return f".jiancha-{os.getpid()}-"
-
-
 def remove_stale_temporaries(outdir: Path) -> int:
     """Delete temporary files left in ``outdir`` by runs that were killed; returns how many."""
     removed = 0
     with os.scandir(outdir) as entries:  # one entry at a time: the folder may hold 100,000 documents
         for entry in entries:
-            if not (entry.name.startswith(".jiancha-") and entry.name.endswith(".part")):
+            if not (entry.name.startswith(TEMPORARY_PREFIX) and entry.name.endswith(TEMPORARY_SUFFIX)):
                 continue
             pid = entry.name.split("-")[1]
             if pid.isdigit() and not process_alive(int(pid)):
@@ -192,18 +150,19 @@ class ManifestWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        handle, self._temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=_temporary_prefix(), suffix=".part"
-        )
-        self._stream = os.fdopen(handle, "w", encoding="utf-8-sig", newline="")
+        self._temporary = temporary_name(path.parent)
+        self._stream = open(self._temporary, "x", encoding="utf-8-sig", newline="")  # noqa: SIM115
         self._writer = csv.writer(self._stream)
         self._writer.writerow(MANIFEST_HEADERS)
 
     def add(self, source: str, row: int | None, output: str, status: str, message: str) -> None:
-        self._writer.writerow([source, "" if row is None else row, output, status, message])
+        # Values from other units' files and file names can start with = + - @: never formulas.
+        cells = [source, "" if row is None else str(row), output, status, message]
+        self._writer.writerow([csv_safe(cell) for cell in cells])
 
     def close(self) -> None:
         self._stream.close()
+        finish_permissions(self._temporary)
         os.replace(self._temporary, self.path)
 
     def abandon(self) -> None:

@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import JianchaError, TemplateProblem, os_reason
+from ..errors import JianchaError, TemplateProblem
 
 
 @dataclass(frozen=True)
 class RenderTask:
     context: dict[str, Any]
     path: Path  # the document's real name; its temporary file goes in the same folder
+    draft: bool = False  # mark the document 草稿 (render --draft)
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,16 @@ def render_chunk(prepared: Any, tasks: list[RenderTask]) -> list[Rendered]:
             problem = f"生成文书时出现内部错误：{type(e).__name__}: {e}"
             results.append(Rendered(problem=problem, stops_job=True))
             continue
-        try:
-            from .output import write_temporary
+        if task.draft:
+            from .draft import mark_draft
 
-            temporary = write_temporary(task.path.parent, data)
-        except OSError as e:
-            results.append(Rendered(problem=f"无法写入 {task.path}：{os_reason(e)}"))
+            data = mark_draft(data)
+        try:
+            from ..fileio import write_temporary
+
+            temporary = write_temporary(task.path.parent, data, task.path)
+        except JianchaError as e:
+            results.append(Rendered(problem=e.message))
             continue
         results.append(Rendered(temporary, hashlib.sha256(data).hexdigest()))
     return results

@@ -93,12 +93,10 @@ def write_imported(result: ImportResult, target_dir: Path, force: bool = False) 
     """Write an imported regulation into ``target_dir`` and return its path.
 
     Never through a link: a target that is a symbolic link (planted to make the import overwrite
-    a file elsewhere) is refused, and the text goes to a new temporary file in the folder that
-    ``os.replace`` then puts in place (which replaces a name, never follows it)."""
-    import os
-    import tempfile
-
+    a file elsewhere) is refused, and the text goes to a new temporary file in the folder that is
+    then given the name (``fileio``: a name is replaced, never followed)."""
     from ..errors import os_reason
+    from ..fileio import write_atomic
 
     target = target_dir / result.filename
     if target.is_symlink():
@@ -110,16 +108,9 @@ def write_imported(result: ImportResult, target_dir: Path, force: bool = False) 
         raise ImportProblem(f"{target} 已存在；要覆盖请加 --force")
     try:
         target_dir.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target_dir, prefix=".导入-", suffix=".md.tmp")
     except OSError as e:
-        raise ImportProblem(f"无法写入文件夹 {target_dir}：{os_reason(e)}") from e
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(result.markdown)
-        os.replace(temporary, target)
-    except OSError as e:
-        Path(temporary).unlink(missing_ok=True)
-        raise ImportProblem(f"无法写入 {target}：{os_reason(e)}") from e
+        raise ImportProblem(f"无法创建文件夹 {target_dir}：{os_reason(e)}") from e
+    write_atomic(target, result.markdown.encode("utf-8"), overwrite=force)
     return target
 
 

@@ -14,14 +14,12 @@ workspace (the folder of jiancha.toml, or the current folder) when present, the 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
 
-DEFAULT_INDEX = Path(".jiancha") / "rules-index"
 SKIPPED_NAMES = {"readme.md", "说明.md"}
 
 
@@ -53,42 +51,24 @@ class SourceFile:
 
 
 def rules_config(settings: Any, index: Path | None = None, cwd: Path | None = None) -> RulesConfig:
-    """The ``[rules]`` table of the settings ``load_settings`` read (jiancha.toml, or none)."""
-    cwd = cwd or Path.cwd()
-    config_path: Path | None = getattr(settings, "path", None)
-    workspace = config_path.resolve().parent if config_path else cwd.resolve()
-    table: dict[str, Any] = getattr(settings, "rules", None) or {}
+    """The ``[rules]`` values of the settings ``load_settings`` read, resolved by config's one
+    resolver (``index``: the --index flag). Anything with a ``path`` stands in for Settings."""
+    from ..config import Settings
 
-    def paths(key: str) -> tuple[Path, ...]:
-        value = table.get(key, [])
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"配置文件 {config_path} 的 [rules] {key} 应为路径或路径列表")
-        return tuple((workspace / v).resolve() for v in value)
+    if not isinstance(settings, Settings):
+        settings = Settings(path=getattr(settings, "path", None))
+    cwd = (cwd or Path.cwd()).resolve()
 
-    index_value = table.get("index")
-    if index_value is not None and not isinstance(index_value, str):
-        raise ConfigError(f"配置文件 {config_path} 的 [rules] index 应为文件夹路径")
-    samples = table.get("samples", True)
-    if not isinstance(samples, bool):
-        raise ConfigError(f"配置文件 {config_path} 的 [rules] samples 应为 true 或 false")
-    env_index = os.environ.get("JIANCHA_RULES_INDEX")
-    if index is not None:
-        index_dir = index
-    elif env_index:
-        index_dir = Path(env_index)
-    elif index_value:
-        index_dir = workspace / index_value
-    else:
-        index_dir = workspace / DEFAULT_INDEX
+    def value(key: str, flag: Any = None) -> Any:
+        return settings.resolve("rules", key, flag, cwd).value
+
     return RulesConfig(
-        workspace=workspace,
-        index_dir=index_dir.resolve(),
-        dirs=paths("dirs"),
-        dictionaries=paths("dictionary"),
-        synonyms=paths("synonyms"),
-        samples=samples,
+        workspace=settings.workspace or cwd,
+        index_dir=value("index", index).resolve(),
+        dirs=value("dirs"),
+        dictionaries=value("dictionary"),
+        synonyms=value("synonyms"),
+        samples=value("samples"),
     )
 
 

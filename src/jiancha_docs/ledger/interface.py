@@ -1,0 +1,230 @@
+"""What the rest of jiancha may ask of a ledger, whatever stores it.
+
+``sqlite.SqliteLedger`` implements it for one office's file; an office server's backend
+implements the same methods. ``NullLedger`` stands in when numbering is off (a library caller
+that passes no ledger, a draft), so a render job never checks for ``None``.
+
+The numbering contract every backend keeps:
+
+- a 文号 is taken (``allocate``/``claim``) in the same transaction that records it as 生成中
+  with the process holding it; it is never handed out twice and never reused, even when voided;
+- before a document's file is written its digest is recorded (``record_digest``); after, the
+  entry is issued (``issue``). An entry being re-rendered keeps its status and records the
+  digest of the file about to replace it (``hold_existing`` + ``record_digest``);
+- ``recover`` settles what a killed process left: each entry it held is compared with the file
+  on disk, so ledger and folder agree after any kill.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .model import DocumentMeta, Entry
+
+
+class LedgerBase(ABC):
+    path: Path | None = None
+    read_only: bool = False
+
+    # -- lifetime --------------------------------------------------------------------------------
+    def close(self) -> None:  # noqa: B027 (a backend without resources has nothing to close)
+        """Release the connection."""
+
+    def __enter__(self) -> LedgerBase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @abstractmethod
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Several changes in one transaction: all of them or none. The only way a caller
+        groups changes; each method is its own transaction outside a batch."""
+
+    # -- numbering and registration ----------------------------------------------------------------
+    @abstractmethod
+    def recover(self) -> list[str]:
+        """Settle entries held by processes that died; returns Chinese notes."""
+
+    @abstractmethod
+    def allocate(self, code: str, year: int, meta: DocumentMeta) -> str | None:
+        """Take the next number for ``code`` and ``year`` and hold it as 生成中."""
+
+    @abstractmethod
+    def claim(self, number: str, meta: DocumentMeta, force: bool = False) -> bool:
+        """Hold an explicit number; True when the entry exists already (``force``: re-render it)."""
+
+    @abstractmethod
+    def check_free(self, number: str) -> None:
+        """Refuse a 文号 the ledger already has."""
+
+    @abstractmethod
+    def hold_existing(self, number: str) -> None:
+        """An issued entry is about to be rendered again (``--force``, a missing file)."""
+
+    @abstractmethod
+    def record_digest(self, number: str, sha256: str, output_file: str) -> None:
+        """Before the file is written: what it will be."""
+
+    @abstractmethod
+    def issue(
+        self,
+        number: str,
+        sha256: str | None = None,
+        output_file: str | None = None,
+        meta: DocumentMeta | None = None,
+        note: str | None = None,
+    ) -> None:
+        """The file is written: 生成中 → 已印发, or a re-rendered entry takes its new file."""
+
+    @abstractmethod
+    def void(self, number: str, reason: str) -> None:
+        """The document could not be made: a 生成中 number becomes 作废 with ``reason``; a
+        re-rendered entry is left as it was."""
+
+    @abstractmethod
+    def release(self, numbers: list[str], reason: str) -> None:
+        """A job that stops early settles the numbers it still holds, as ``recover`` would."""
+
+    @abstractmethod
+    def ahead_of_sequence(self, number: str) -> tuple[int, int] | None:
+        """For a hand-typed 文号 past the next automatic one: the (first, last) numbers it skips."""
+
+    # -- lookups -----------------------------------------------------------------------------------
+    @abstractmethod
+    def find_identity(self, identity: str) -> Entry | None:
+        """The live entry (not 作废) made from the record with this identity."""
+
+    @abstractmethod
+    def find_source(self, kind: str, source_file: str, source_row: int) -> Entry | None:
+        """The live entry made from this row of this file."""
+
+    @abstractmethod
+    def find(self, number: str) -> Entry:
+        """The entry with this 文号 and its history; LedgerError when there is none."""
+
+    @abstractmethod
+    def has(self, number: str) -> bool: ...
+
+    @abstractmethod
+    def entries(
+        self,
+        kind: str | None = None,
+        year: int | None = None,
+        status: str | None = None,
+        overdue: bool = False,
+        due_within: int | None = None,
+        today: dt.date | None = None,
+    ) -> list[Entry]: ...
+
+    # -- follow-up -----------------------------------------------------------------------------------
+    @abstractmethod
+    def mark(
+        self,
+        number: str,
+        status: str,
+        event_date: dt.date | None = None,
+        note: str | None = None,
+        today: dt.date | None = None,
+        correct: bool = False,
+    ) -> Entry:
+        """A status change; with ``correct``, the last status is replaced (``note`` is the reason)."""
+
+    @abstractmethod
+    def undo(self, number: str, reason: str) -> Entry:
+        """Take back the last status change, with the reason in the history."""
+
+    @abstractmethod
+    def backup(self, destination: Path, force: bool = False) -> Path: ...
+
+
+class NullLedger(LedgerBase):
+    """No ledger: nothing is numbered, registered or found."""
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        yield
+
+    def recover(self) -> list[str]:
+        return []
+
+    def allocate(self, code: str, year: int, meta: DocumentMeta) -> str | None:
+        return None
+
+    def claim(self, number: str, meta: DocumentMeta, force: bool = False) -> bool:
+        return False
+
+    def check_free(self, number: str) -> None:
+        return None
+
+    def hold_existing(self, number: str) -> None:
+        return None
+
+    def record_digest(self, number: str, sha256: str, output_file: str) -> None:
+        return None
+
+    def issue(
+        self,
+        number: str,
+        sha256: str | None = None,
+        output_file: str | None = None,
+        meta: DocumentMeta | None = None,
+        note: str | None = None,
+    ) -> None:
+        return None
+
+    def void(self, number: str, reason: str) -> None:
+        return None
+
+    def release(self, numbers: list[str], reason: str) -> None:
+        return None
+
+    def ahead_of_sequence(self, number: str) -> tuple[int, int] | None:
+        return None
+
+    def find_identity(self, identity: str) -> Entry | None:
+        return None
+
+    def find_source(self, kind: str, source_file: str, source_row: int) -> Entry | None:
+        return None
+
+    def find(self, number: str) -> Entry:
+        from .db import LedgerError
+
+        raise LedgerError(f"台账中没有文号“{number}”")
+
+    def has(self, number: str) -> bool:
+        return False
+
+    def entries(
+        self,
+        kind: str | None = None,
+        year: int | None = None,
+        status: str | None = None,
+        overdue: bool = False,
+        due_within: int | None = None,
+        today: dt.date | None = None,
+    ) -> list[Entry]:
+        return []
+
+    def mark(
+        self,
+        number: str,
+        status: str,
+        event_date: dt.date | None = None,
+        note: str | None = None,
+        today: dt.date | None = None,
+        correct: bool = False,
+    ) -> Entry:
+        return self.find(number)
+
+    def undo(self, number: str, reason: str) -> Entry:
+        return self.find(number)
+
+    def backup(self, destination: Path, force: bool = False) -> Path:
+        return self.find("")  # type: ignore[return-value]

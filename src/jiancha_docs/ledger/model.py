@@ -1,0 +1,204 @@
+"""What a ledger holds, independent of where it is stored: statuses, entries, what a render job
+tells the ledger about a document, and a document's identity.
+
+A status is an enum-like string constant; its Chinese text is how it is shown and stored (the
+ledger files of earlier versions hold the same strings)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PENDING = "生成中"
+ISSUED = "已印发"
+DELIVERED = "已送达"
+REPLIED = "已反馈"
+VISITED = "已回访"
+ARCHIVED = "已归档"
+VOID = "作废"
+FOLLOW_UP = [ISSUED, DELIVERED, REPLIED, VISITED, ARCHIVED]
+STATUSES = [*FOLLOW_UP, VOID]
+# Until the recipient has replied, a passed deadline means the entry is overdue.
+AWAITING_REPLY = (ISSUED, DELIVERED)
+
+
+@dataclass
+class DocumentMeta:
+    """What a render job knows about a document when it registers it."""
+
+    kind: str
+    subtype: str | None = None
+    recipient: str | None = None
+    subject: str | None = None
+    doc_date: dt.date | None = None
+    reply_deadline: dt.date | None = None
+    reply_days: int | None = None  # set when the deadline counts from receipt
+    source_file: str | None = None
+    source_row: int | None = None
+    output_file: str | None = None
+    identity: str | None = None  # see record_identity
+    field_digests: dict[str, str] | None = None  # field label → short digest of its value
+    replaces: str | None = None  # the 文号 this document re-issues (which is voided when it is issued)
+    related_number: str | None = None  # the document this one answers or follows up
+    deadline_rule: str | None = None  # how the reply deadline was computed, in Chinese
+
+
+@dataclass
+class HistoryItem:
+    status: str
+    at: str
+    event_date: dt.date | None
+    note: str | None
+
+
+@dataclass
+class Entry:
+    doc_number: str
+    kind: str
+    subtype: str | None
+    recipient: str | None
+    subject: str | None
+    doc_date: dt.date | None
+    reply_deadline: dt.date | None
+    reply_days: int | None
+    output_file: str | None
+    sha256: str | None
+    source_file: str | None
+    source_row: int | None
+    status: str
+    void_reason: str | None
+    created_at: str
+    identity: str | None = None
+    field_digests: dict[str, str] | None = None
+    replaces: str | None = None
+    replaced_by: str | None = None
+    related_number: str | None = None
+    deadline_rule: str | None = None
+    history: list[HistoryItem] = field(default_factory=list)
+
+    def overdue_days(self, today: dt.date) -> int:
+        """Days past the reply deadline with no reply yet; 0 when not overdue."""
+        if self.reply_deadline is None or self.status not in AWAITING_REPLY:
+            return 0
+        return max((today - self.reply_deadline).days, 0)
+
+    def on_disk(self) -> bool:
+        return bool(self.output_file) and Path(self.output_file).is_file()
+
+    def as_json(self, today: dt.date) -> dict[str, Any]:
+        """English keys for scripts; values as stored (statuses in Chinese, dates ISO)."""
+        return {
+            "doc_number": self.doc_number,
+            "kind": self.kind,
+            "subtype": self.subtype,
+            "recipient": self.recipient,
+            "subject": self.subject,
+            "doc_date": iso(self.doc_date),
+            "reply_deadline": iso(self.reply_deadline),
+            "deadline_rule": self.deadline_rule,
+            "status": self.status,
+            "overdue_days": self.overdue_days(today),
+            "void_reason": self.void_reason,
+            "output_file": self.output_file,
+            "sha256": self.sha256,
+            "source_file": self.source_file,
+            "source_row": self.source_row,
+            "replaces": self.replaces,
+            "replaced_by": self.replaced_by,
+            "related_number": self.related_number,
+            "created_at": self.created_at,
+            "history": [
+                {"status": h.status, "at": h.at, "event_date": iso(h.event_date), "note": h.note}
+                for h in self.history
+            ],
+        }
+
+
+def format_number(code: str, year: int, seq: int) -> str:
+    return f"{code}〔{year}〕{seq}号"
+
+
+def parse_number(number: str) -> tuple[str, int, int] | None:
+    from ..gbt9704 import DOC_NUMBER
+
+    match = DOC_NUMBER.match(number)
+    if not match:
+        return None
+    return match.group("code"), int(match.group("year")), int(match.group("seq"))
+
+
+def normalise_number(text: str) -> str:
+    """A typed 文号 as the ledger stores it: no spaces, and ``[]``/``()`` typed around the year
+    read as 〔〕, so 某纪通 [2024] 8号 finds 某纪通〔2024〕8号."""
+    from ..gbt9704 import normalise_number as normalise
+
+    return normalise(text)
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def has_digest(path: Path, sha256: str) -> bool:
+    """Whether ``path`` is a file with this content: how a document's writing is verified."""
+    try:
+        return path.is_file() and file_digest(path) == sha256
+    except OSError:
+        return False
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
+
+
+def record_identity(kind: str, values: dict[str, Any]) -> str:
+    """What a document is made from: its kind and a digest of the record's values, so the same
+    record rendered again is recognised whatever file or row it comes from. An automatic 文号 is
+    not part of it (it is what the ledger gave the record); a 文号 typed in the input is."""
+    return f"{kind}:{hashlib.sha256(_canonical(values).encode('utf-8')).hexdigest()}"
+
+
+def field_digests(values: dict[str, Any], labels: dict[str, str]) -> dict[str, str]:
+    """A short digest of each field's value, by label: enough to say which fields changed."""
+    return {
+        labels.get(key, key): hashlib.blake2b(_canonical(value).encode("utf-8"), digest_size=6).hexdigest()
+        for key, value in values.items()
+    }
+
+
+def changed_fields(
+    old: dict[str, str] | None, new: dict[str, str], keys: tuple[str, ...]
+) -> list[str] | None:
+    """The labels whose values differ, or None when the two records are different documents
+    rather than one document edited: addressed to someone else (a ``keys`` field differs), or
+    more than half of the fields differ — as when a row is inserted above and every row below
+    moves down."""
+    if not old or any(old.get(label) != new.get(label) for label in keys):
+        return None
+    changed = [label for label in sorted(set(old) | set(new)) if old.get(label) != new.get(label)]
+    if not changed or len(changed) * 2 > max(len(new), 1):
+        return None
+    return changed
+
+
+def iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def parse_event_date(value: str) -> dt.date:
+    """A date typed on the command line (``ledger mark --date``), in any form inputs accept."""
+    from ..kinds.fields import FieldProblem, FieldSpec, convert
+    from .db import LedgerError
+
+    try:
+        return convert(FieldSpec("date", "日期", "date"), value)
+    except FieldProblem as problem:
+        raise LedgerError(f"日期有误：{problem}") from None

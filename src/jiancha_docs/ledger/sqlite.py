@@ -1,0 +1,684 @@
+"""The follow-up ledger (台账) in one SQLite file: numbering, registration, status changes,
+corrections, queries. See interface.py for the contract and db.py for how the file is opened.
+
+Every change is one transaction. A number is taken in the same transaction that records it as
+生成中 (being rendered) together with the process that holds it; the document's digest is
+recorded before its file is written and the entry becomes 已印发 after. An issued entry that
+is rendered again (``--force``, ``--force-number``, a file that went missing) is held the same
+way, with the digest of the file about to replace the recorded one. If a process dies in
+between, ``recover`` settles every entry it held from what is on disk, so ledger and files
+agree after any crash, and no number is ever reused or lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..kinds.fields import CnDate
+from ..system import holder_alive, holder_token
+from .db import DEFAULT_WAIT, LedgerConnection, LedgerError, connect, read_only_error, translate
+from .interface import LedgerBase
+from .model import (
+    AWAITING_REPLY,
+    DELIVERED,
+    FOLLOW_UP,
+    ISSUED,
+    PENDING,
+    STATUSES,
+    VOID,
+    DocumentMeta,
+    Entry,
+    HistoryItem,
+    format_number,
+    has_digest,
+    iso,
+    normalise_number,
+    parse_number,
+)
+
+# How a history line changed the status: a new status, a correction of the last one, or an
+# undo of the last one. The status stack is replayed from these (see _status_stack).
+SET, CORRECT, UNDO = "set", "correct", "undo"
+
+
+class SqliteLedger(LedgerBase):
+    """One open ledger file. Use as a context manager so the connection is closed."""
+
+    def __init__(
+        self,
+        path: Path,
+        create: bool = True,
+        wait: float = DEFAULT_WAIT,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.created = not self.path.exists()
+        self.connection: LedgerConnection = connect(self.path, create=create, wait=wait, on_wait=on_wait)
+        self.connection.raw.row_factory = sqlite3.Row
+        self.read_only = self.connection.read_only
+        self.holder = holder_token()
+        self._in_batch = False
+        self._in_transaction = False
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> SqliteLedger:
+        return self
+
+    def _sql(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> sqlite3.Cursor:
+        return self.connection.execute(sql, args)
+
+    # -- transactions --------------------------------------------------------------------------
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any error (including Ctrl-C); inside a batch
+        the batch's transaction holds the change."""
+        if self._in_batch or self._in_transaction:
+            yield
+            return
+        self._begin()
+        self._in_transaction = True
+        try:
+            yield
+        except BaseException:
+            self._in_transaction = False
+            self._finish(commit=False)
+            raise
+        self._in_transaction = False
+        self._finish(commit=True)
+
+    def _begin(self) -> None:
+        if self.read_only:
+            raise read_only_error(self.path)
+        self._sql("BEGIN IMMEDIATE")
+
+    def _finish(self, commit: bool) -> None:
+        if not self.connection.in_transaction:
+            return
+        if commit:
+            self._sql("COMMIT")
+        else:
+            try:
+                self.connection.raw.execute("ROLLBACK")
+            except sqlite3.Error as e:
+                raise translate(e, self.path) from e
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Several changes in one transaction (a render job plans a chunk of rows at once): all
+        of them or none, and one commit instead of one per change. A change that raises inside a
+        batch must have written nothing (the ledger's operations check before they write), or
+        the caller lets the error end the batch."""
+        if self._in_batch:
+            yield
+            return
+        self._begin()
+        self._in_batch = True
+        try:
+            yield
+        except BaseException:
+            self._in_batch = False
+            self._finish(commit=False)
+            raise
+        self._in_batch = False
+        self._finish(commit=True)
+
+    def _now(self) -> str:
+        return dt.datetime.now().isoformat(timespec="seconds")
+
+    def _add_history(
+        self,
+        document_id: int,
+        status: str,
+        event_date: dt.date | None,
+        note: str | None,
+        action: str = SET,
+    ) -> None:
+        self._sql(
+            "INSERT INTO history (document_id, status, at, event_date, note, action) VALUES (?, ?, ?, ?, ?, ?)",
+            (document_id, status, self._now(), iso(event_date), note, action),
+        )
+
+    # -- numbering and registration -------------------------------------------------------------
+    def allocate(self, code: str, year: int, meta: DocumentMeta) -> str:
+        """Take the next number for ``code`` and ``year`` and hold it as 生成中."""
+        with self._transaction():
+            seq = self._next_seq(code, year)
+            self._sql(
+                "INSERT INTO counters (code, year, last) VALUES (?, ?, ?) "
+                "ON CONFLICT (code, year) DO UPDATE SET last = excluded.last",
+                (code, year, seq),
+            )
+            number = format_number(code, year, seq)
+            self._insert(number, (code, year, seq), meta, note="自动编号")
+        return number
+
+    def _next_seq(self, code: str, year: int) -> int:
+        row = self._sql("SELECT last FROM counters WHERE code = ? AND year = ?", (code, year)).fetchone()
+        highest = self._sql(
+            "SELECT MAX(seq) FROM documents WHERE code = ? AND year = ?", (code, year)
+        ).fetchone()[0]
+        return max(row[0] if row else 0, highest or 0) + 1
+
+    def ahead_of_sequence(self, number: str) -> tuple[int, int] | None:
+        parts = parse_number(normalise_number(number))
+        if parts is None:
+            return None
+        code, year, seq = parts
+        known = self._sql(
+            "SELECT 1 FROM documents WHERE code = ? AND year = ? LIMIT 1", (code, year)
+        ).fetchone()
+        if known is None:
+            return None  # the first number of this 代字 and year: the office starts its register here
+        following = self._next_seq(code, year)
+        return (following, seq - 1) if seq > following else None
+
+    def claim(self, number: str, meta: DocumentMeta, force: bool = False) -> bool:
+        """Hold an explicit number. Refused when the ledger has it, unless ``force`` (then the
+        existing entry is re-rendered: see hold_existing). Returns True when the entry existed."""
+        number = normalise_number(number)
+        with self._transaction():
+            if self.has(number):
+                if not force:
+                    self.check_free(number)
+                self.hold_existing(number)
+                return True
+            self._insert(number, parse_number(number) or (None, None, None), meta, note="指定文号")
+        return False
+
+    def check_free(self, number: str) -> None:
+        """Refuse a 文号 the ledger already has."""
+        existing = self._sql(
+            "SELECT status FROM documents WHERE doc_number = ?", (normalise_number(number),)
+        ).fetchone()
+        if existing is not None:
+            raise LedgerError(
+                f"文号“{number}”已在台账中（状态：{existing[0]}），不能重复使用；确需重新生成请加 --force-number"
+            )
+
+    def _insert(self, number: str, parts: tuple[Any, Any, Any], meta: DocumentMeta, note: str) -> None:
+        code, year, seq = parts
+        columns = {
+            "doc_number": number,
+            "code": code,
+            "year": year,
+            "seq": seq,
+            **_meta_columns(meta),
+            "output_file": meta.output_file,
+            "replaces": meta.replaces,
+            "status": PENDING,
+            "holder": self.holder,
+            "created_at": self._now(),
+        }
+        cursor = self._sql(
+            f"INSERT INTO documents ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            tuple(columns.values()),
+        )
+        self._add_history(int(cursor.lastrowid or 0), PENDING, None, note)
+
+    def hold_existing(self, number: str) -> None:
+        """An issued entry is about to be rendered again: this process holds it, so a kill before
+        ``issue`` is settled by ``recover`` from the file on disk."""
+        with self._transaction():
+            row = self._row(number)
+            if row["status"] == VOID:
+                raise LedgerError(f"文号“{number}”已作废，不能再用它生成文书")
+            if row["holder"] and row["holder"] != self.holder and holder_alive(row["holder"]):
+                raise LedgerError(f"文号“{number}”的文书正由另一个程序生成，请稍后再试")
+            self._sql(
+                "UPDATE documents SET holder = ?, pending_sha256 = NULL, pending_file = NULL WHERE id = ?",
+                (self.holder, row["id"]),
+            )
+
+    def record_digest(self, number: str, sha256: str, output_file: str) -> None:
+        """Before the file is written: what it will be, so a crash can be settled from the disk."""
+        with self._transaction():
+            self._sql(
+                "UPDATE documents SET sha256 = ?, output_file = ? WHERE doc_number = ? AND status = ?",
+                (sha256, output_file, number, PENDING),
+            )
+            self._sql(
+                "UPDATE documents SET pending_sha256 = ?, pending_file = ? "
+                "WHERE doc_number = ? AND status != ? AND holder = ?",
+                (sha256, output_file, number, PENDING, self.holder),
+            )
+
+    def issue(
+        self,
+        number: str,
+        sha256: str | None = None,
+        output_file: str | None = None,
+        meta: DocumentMeta | None = None,
+        note: str | None = None,
+    ) -> None:
+        """The document is written: 生成中 → 已印发; a re-rendered entry takes its new file (and,
+        for ``--force-number``, the new record's details). A re-issue voids the number it
+        replaces, and the two entries point at each other."""
+        with self._transaction():
+            row = self._row(number)
+            if row["status"] == PENDING:
+                self._sql(
+                    "UPDATE documents SET status = ?, holder = NULL, sha256 = COALESCE(?, sha256), "
+                    "output_file = COALESCE(?, output_file) WHERE id = ?",
+                    (ISSUED, sha256, output_file, row["id"]),
+                )
+                self._add_history(row["id"], ISSUED, None, note)
+                if row["replaces"]:
+                    self._void_replaced(row["replaces"], number)
+                return
+            if meta is not None:
+                columns = _meta_columns(meta)
+                assignments = ", ".join(f"{name} = ?" for name in columns)
+                self._sql(f"UPDATE documents SET {assignments} WHERE id = ?", (*columns.values(), row["id"]))
+            self._sql(
+                "UPDATE documents SET holder = NULL, pending_sha256 = NULL, pending_file = NULL, "
+                "sha256 = COALESCE(?, pending_sha256, sha256), "
+                "output_file = COALESCE(?, pending_file, output_file) WHERE id = ?",
+                (sha256, output_file, row["id"]),
+            )
+            self._add_history(row["id"], row["status"], None, note or "重新生成文书", action=CORRECT)
+
+    def _void_replaced(self, old: str, new: str) -> None:
+        row = self._row(old)
+        reason = f"重新发文，由文号“{new}”取代"
+        self._sql(
+            "UPDATE documents SET status = ?, void_reason = ?, replaced_by = ?, holder = NULL WHERE id = ?",
+            (VOID, reason, new, row["id"]),
+        )
+        self._add_history(row["id"], VOID, None, reason)
+
+    def void(self, number: str, reason: str) -> None:
+        """The number's document could not be made: record why; the number is never reused.
+        A re-rendered entry that failed keeps its earlier document, as it was."""
+        with self._transaction():
+            row = self._row(number)
+            if row["status"] != PENDING:
+                if row["holder"] == self.holder:
+                    self._sql(
+                        "UPDATE documents SET holder = NULL, pending_sha256 = NULL, pending_file = NULL "
+                        "WHERE id = ?",
+                        (row["id"],),
+                    )
+                return
+            self._sql(
+                "UPDATE documents SET status = ?, void_reason = ?, holder = NULL WHERE id = ?",
+                (VOID, reason, row["id"]),
+            )
+            self._add_history(row["id"], VOID, None, reason)
+
+    def recover(self) -> list[str]:
+        """Settle the entries held by processes that died; returns Chinese notes."""
+        if self.read_only:
+            return []
+        notes = []
+        rows = self._sql("SELECT doc_number, holder FROM documents WHERE holder IS NOT NULL").fetchall()
+        for number, holder in rows:
+            if holder_alive(holder) is not False:
+                continue  # alive, or held on another machine: it alone can tell
+            notes.append(self._settle(number, "生成过程中断"))
+        return notes
+
+    def release(self, numbers: list[str], reason: str) -> None:
+        """A job that stops early settles the numbers it still holds, as ``recover`` would:
+        a document already written under its name → 已印发; otherwise → 作废 with ``reason``.
+
+        Called when a job is interrupted, possibly in the middle of a transaction: whatever that
+        transaction had not committed is rolled back first."""
+        self._in_batch = False
+        self._finish(commit=False)
+        for number in numbers:
+            row = self._sql(
+                "SELECT 1 FROM documents WHERE doc_number = ? AND holder = ?", (number, self.holder)
+            ).fetchone()
+            if row is not None:
+                self._settle(number, reason)
+
+    def _settle(self, number: str, reason: str) -> str:
+        """Compare a held entry with the disk and make the ledger say what is there."""
+        row = self._row(number)
+        if row["status"] == PENDING:
+            if row["output_file"] and row["sha256"] and has_digest(Path(row["output_file"]), row["sha256"]):
+                self.issue(number, note=f"{reason}，文件已完整写出，补登为已印发")
+                return f"文号“{number}”：上次生成中断，文件完整，已补登为已印发"
+            self.void(number, f"{reason}，文件未写出")
+            return f"文号“{number}”：上次生成中断，文件未写出，已作废"
+        pending, pending_file = row["pending_sha256"], row["pending_file"]
+        with self._transaction():
+            if pending and pending_file and has_digest(Path(pending_file), pending):
+                self._sql(
+                    "UPDATE documents SET sha256 = ?, output_file = ?, holder = NULL, pending_sha256 = NULL, "
+                    "pending_file = NULL WHERE id = ?",
+                    (pending, pending_file, row["id"]),
+                )
+                note = f"{reason}：新文件已完整写出，台账改记新文件"
+            else:
+                self._sql(
+                    "UPDATE documents SET holder = NULL, pending_sha256 = NULL, pending_file = NULL WHERE id = ?",
+                    (row["id"],),
+                )
+                kept = (
+                    row["output_file"]
+                    and row["sha256"]
+                    and has_digest(Path(row["output_file"]), row["sha256"])
+                )
+                note = f"{reason}：新文件未写出，" + (
+                    "原文件保持不变" if kept else "原文件与台账记录不符，请核对"
+                )
+            self._add_history(row["id"], row["status"], None, note, action=CORRECT)
+        return f"文号“{number}”：上次重新生成中断，{note.split('：', 1)[1]}"
+
+    # -- follow-up ------------------------------------------------------------------------------
+    def mark(
+        self,
+        number: str,
+        status: str,
+        event_date: dt.date | None = None,
+        note: str | None = None,
+        today: dt.date | None = None,
+        correct: bool = False,
+    ) -> Entry:
+        """A status change, checked: forwards only (``correct`` replaces the last status, with
+        the reason in ``note``); 作废 needs a reason; the date is not in the future, not before
+        the document's date, not before the status it follows."""
+        if status not in STATUSES:
+            raise LedgerError(f"状态“{status}”无效，应为：{'、'.join(STATUSES)}")
+        today = today or dt.date.today()
+        event_date = event_date or today
+        number = normalise_number(number)
+        with self._transaction():
+            row = self._row(number)
+            current = row["status"]
+            history = self._history(row["id"])
+            stack = _status_stack(history)
+            _check_change(number, current, status, note, correct)
+            _check_date(number, row, event_date, today, history, status, correct)
+            deadline = _deadline(
+                row, status, event_date if status == DELIVERED else _delivered(history, stack)
+            )
+            reason = note if status == VOID else (None if current == VOID else row["void_reason"])
+            self._sql(
+                "UPDATE documents SET status = ?, reply_deadline = ?, void_reason = ? WHERE id = ?",
+                (status, deadline, reason, row["id"]),
+            )
+            text = f"更正：{current} → {status}（{note}）" if correct else note
+            self._add_history(row["id"], status, event_date, text, action=CORRECT if correct else SET)
+        return self.find(number)
+
+    def undo(self, number: str, reason: str) -> Entry:
+        """Take back the last status change. Nothing is deleted: the undo is a history line."""
+        if not reason or not reason.strip():
+            raise LedgerError("撤销须写明原因（--reason）")
+        number = normalise_number(number)
+        with self._transaction():
+            row = self._row(number)
+            history = self._history(row["id"])
+            stack = _status_stack(history)
+            current = row["status"]
+            if current == PENDING:
+                raise LedgerError(f"文号“{number}”的文书正在生成，暂不能变更状态")
+            if len(stack) < 2 or stack[-2] == PENDING:
+                if current == VOID:
+                    raise LedgerError(f"文号“{number}”是因生成失败而作废的，文书不存在，不能撤销")
+                raise LedgerError(f"文号“{number}”没有可撤销的状态变更（当前：{current}）")
+            previous = stack[-2]
+            delivered = _delivered(history, stack[:-1])
+            deadline = _deadline(row, previous, delivered)
+            self._sql(
+                "UPDATE documents SET status = ?, reply_deadline = ?, void_reason = ? WHERE id = ?",
+                (previous, deadline, None if previous != VOID else row["void_reason"], row["id"]),
+            )
+            self._add_history(row["id"], previous, None, f"撤销“{current}”（{reason.strip()}）", action=UNDO)
+        return self.find(number)
+
+    def _history(self, document_id: int) -> list[sqlite3.Row]:
+        return self._sql("SELECT * FROM history WHERE document_id = ? ORDER BY id", (document_id,)).fetchall()
+
+    # -- lookups ----------------------------------------------------------------------------------
+    def find(self, number: str) -> Entry:
+        row = self._row(normalise_number(number))
+        entry = _entry(row)
+        entry.history = [
+            HistoryItem(h["status"], h["at"], _date(h["event_date"]), h["note"])
+            for h in self._history(row["id"])
+        ]
+        return entry
+
+    def find_identity(self, identity: str) -> Entry | None:
+        row = self._sql(
+            "SELECT * FROM documents WHERE identity = ? AND status != ? ORDER BY id DESC LIMIT 1",
+            (identity, VOID),
+        ).fetchone()
+        return _entry(row) if row is not None else None
+
+    def find_source(self, kind: str, source_file: str, source_row: int) -> Entry | None:
+        row = self._sql(
+            "SELECT * FROM documents WHERE kind = ? AND source_file = ? AND source_row = ? AND status != ? "
+            "ORDER BY id DESC LIMIT 1",
+            (kind, source_file, source_row, VOID),
+        ).fetchone()
+        return _entry(row) if row is not None else None
+
+    def has(self, number: str) -> bool:
+        return (
+            self._sql("SELECT 1 FROM documents WHERE doc_number = ?", (normalise_number(number),)).fetchone()
+            is not None
+        )
+
+    def entries(
+        self,
+        kind: str | None = None,
+        year: int | None = None,
+        status: str | None = None,
+        overdue: bool = False,
+        due_within: int | None = None,
+        today: dt.date | None = None,
+    ) -> list[Entry]:
+        today = today or dt.date.today()
+        if status is not None and status not in STATUSES and status != PENDING:
+            raise LedgerError(f"状态“{status}”无效，应为：{'、'.join(STATUSES)}")
+        sql, args = "SELECT * FROM documents WHERE 1 = 1", []
+        if kind:
+            sql += " AND kind = ?"
+            args.append(kind)
+        if year:
+            sql += " AND substr(doc_date, 1, 4) = ?"
+            args.append(f"{year:04d}")
+        if status:
+            sql += " AND status = ?"
+            args.append(status)
+        placeholders = ", ".join("?" for _ in AWAITING_REPLY)
+        if overdue:
+            sql += f" AND reply_deadline < ? AND status IN ({placeholders})"
+            args += [today.isoformat(), *AWAITING_REPLY]
+        if due_within is not None:
+            sql += f" AND reply_deadline >= ? AND reply_deadline <= ? AND status IN ({placeholders})"
+            args += [today.isoformat(), (today + dt.timedelta(days=due_within)).isoformat(), *AWAITING_REPLY]
+        sql += " ORDER BY COALESCE(code, ''), COALESCE(year, 0), COALESCE(seq, 0), id"
+        return [_entry(row) for row in self._sql(sql, args).fetchall()]
+
+    def backup(self, destination: Path, force: bool = False) -> Path:
+        """A consistent copy while the ledger is in use (SQLite's online backup), written atomically."""
+        from ..fileio import finish_permissions
+
+        destination = Path(destination)
+        if destination.exists() and not force:
+            raise LedgerError(f"文件“{destination}”已存在，未覆盖；如需覆盖请加 --force")
+        temporary = destination.with_name(f".{destination.name}.part")
+        try:
+            target = sqlite3.connect(temporary)
+            try:
+                self.connection.backup(target)
+            finally:
+                target.close()
+            finish_permissions(temporary)
+            os.replace(temporary, destination)
+        except OSError as e:
+            raise LedgerError(f"无法写入备份 {destination}：{e.strerror or e}") from e
+        except sqlite3.Error as e:
+            raise LedgerError(f"无法写入备份 {destination}：{e}") from e
+        finally:
+            if temporary.exists():
+                temporary.unlink()
+        return destination
+
+    def _row(self, number: str) -> sqlite3.Row:
+        row = self._sql("SELECT * FROM documents WHERE doc_number = ?", (number,)).fetchone()
+        if row is None:
+            raise LedgerError(f"台账中没有文号“{number}”", hint=self._suggest(number))
+        return row
+
+    def _suggest(self, number: str) -> str:
+        parts = parse_number(number)
+        if parts is None:
+            like = self._sql("SELECT doc_number FROM documents ORDER BY id DESC LIMIT 2000").fetchall()
+        else:
+            like = self._sql(
+                "SELECT doc_number FROM documents WHERE code = ? OR year = ? ORDER BY id DESC LIMIT 2000",
+                (parts[0], parts[1]),
+            ).fetchall()
+        close = difflib.get_close_matches(number, [r[0] for r in like], n=3, cutoff=0.6)
+        if close:
+            return "是否应为：" + "、".join(f"“{c}”" for c in close) + "？可用 jiancha ledger list 查看台账"
+        return "可用 jiancha ledger list 查看台账"
+
+
+def _check_change(number: str, current: str, status: str, note: str | None, correct: bool) -> None:
+    if current == PENDING:
+        raise LedgerError(f"文号“{number}”的文书正在生成，暂不能变更状态")
+    if status == VOID and not (note and note.strip()):
+        raise LedgerError("作废须写明原因（--reason）")
+    if correct:
+        if not (note and note.strip()):
+            raise LedgerError("更正须写明原因（--reason）")
+        if current == VOID:
+            raise LedgerError(f"文号“{number}”已作废；如属误操作，请用 jiancha ledger undo 撤销作废")
+        if status == current:
+            raise LedgerError(f"文号“{number}”已是“{current}”状态，无需更正")
+        return
+    if current == VOID:
+        raise LedgerError(
+            f"文号“{number}”已作废，不能再变更状态", hint="如属误操作，可用 jiancha ledger undo 撤销作废"
+        )
+    if status == current:
+        raise LedgerError(f"文号“{number}”已是“{current}”状态")
+    if status != VOID and FOLLOW_UP.index(status) < FOLLOW_UP.index(current):
+        raise LedgerError(
+            f"文号“{number}”已是“{current}”，不能退回到“{status}”",
+            hint="如属登记错误，加 --correct 并用 --reason 写明原因，或用 jiancha ledger undo 撤销上一次变更",
+        )
+    if status == VOID and current == "已归档":
+        raise LedgerError(f"文号“{number}”已归档，不能作废")
+
+
+def _check_date(
+    number: str,
+    row: sqlite3.Row,
+    event_date: dt.date,
+    today: dt.date,
+    history: list[sqlite3.Row],
+    status: str,
+    correct: bool,
+) -> None:
+    if event_date > today:
+        raise LedgerError(f"日期 {event_date} 晚于今天（{today}），不能登记将来的日期")
+    doc_date = _date(row["doc_date"])
+    if doc_date is not None and event_date < doc_date:
+        raise LedgerError(f"日期 {event_date} 早于文号“{number}”的成文日期 {doc_date}")
+    if status == VOID or correct:
+        return
+    dated = [(h["status"], _date(h["event_date"])) for h in history if h["event_date"]]
+    if dated:
+        last_status, last_date = dated[-1]
+        if last_date is not None and event_date < last_date:
+            raise LedgerError(f"日期 {event_date} 早于上一状态“{last_status}”的日期 {last_date}")
+
+
+def _status_stack(history: list[sqlite3.Row]) -> list[str]:
+    """The statuses in force, oldest first, replayed from the history (corrections replace the
+    top, undos pop it); the top is the current status."""
+    stack: list[str] = []
+    for item in history:
+        action = item["action"] or SET
+        if action == UNDO:
+            if stack:
+                stack.pop()
+        elif action == CORRECT and stack:
+            stack[-1] = item["status"]
+        else:
+            stack.append(item["status"])
+    return stack
+
+
+def _delivered(history: list[sqlite3.Row], stack: list[str]) -> dt.date | None:
+    """The delivery date in force, if 已送达 (or later) is in the stack."""
+    if DELIVERED not in stack:
+        return None
+    dates = [_date(h["event_date"]) for h in history if h["status"] == DELIVERED and h["event_date"]]
+    return dates[-1] if dates else None
+
+
+def _deadline(row: sqlite3.Row, status: str, delivered: dt.date | None) -> str | None:
+    """自收到之日起 N 日内: once the delivery date is known, the deadline counts from it."""
+    days = row["reply_days"]
+    if not days:
+        return row["reply_deadline"]
+    base = delivered if delivered is not None and status != ISSUED else _date(row["doc_date"])
+    return iso(base + dt.timedelta(days=days)) if base else row["reply_deadline"]
+
+
+def _meta_columns(meta: DocumentMeta) -> dict[str, Any]:
+    """The columns a render job sets, by name (shared by registration and re-issue)."""
+    return {
+        "kind": meta.kind,
+        "subtype": meta.subtype,
+        "recipient": meta.recipient,
+        "subject": meta.subject,
+        "doc_date": iso(meta.doc_date),
+        "reply_deadline": iso(meta.reply_deadline),
+        "reply_days": meta.reply_days,
+        "source_file": meta.source_file,
+        "source_row": meta.source_row,
+        "identity": meta.identity,
+        "field_digests": json.dumps(meta.field_digests, ensure_ascii=False) if meta.field_digests else None,
+        "related_number": meta.related_number,
+        "deadline_rule": meta.deadline_rule,
+    }
+
+
+def _date(value: str | None) -> CnDate | None:
+    return CnDate.fromisoformat(value) if value else None
+
+
+def _entry(row: sqlite3.Row) -> Entry:
+    return Entry(
+        doc_number=row["doc_number"],
+        kind=row["kind"],
+        subtype=row["subtype"],
+        recipient=row["recipient"],
+        subject=row["subject"],
+        doc_date=_date(row["doc_date"]),
+        reply_deadline=_date(row["reply_deadline"]),
+        reply_days=row["reply_days"],
+        output_file=row["output_file"],
+        sha256=row["sha256"],
+        source_file=row["source_file"],
+        source_row=row["source_row"],
+        status=row["status"],
+        void_reason=row["void_reason"],
+        created_at=row["created_at"],
+        identity=row["identity"],
+        field_digests=json.loads(row["field_digests"]) if row["field_digests"] else None,
+        replaces=row["replaces"],
+        replaced_by=row["replaced_by"],
+        related_number=row["related_number"],
+        deadline_rule=row["deadline_rule"],
+    )

@@ -1,0 +1,334 @@
+"""Planning one input row, in row order, in the job's process: the first stage of a render job.
+
+A row is validated, recognised (has the ledger registered the document it describes?), given its
+文号 and its file name. The result is one of two explicit states:
+
+- ``Decided``: nothing to render — the row failed, was only checked (``--check``), or its
+  document exists already (已生成，沿用文号);
+- ``ToRender``: render ``context`` to ``path``, then register it as ``registration`` says.
+
+How a row is recognised (a document's identity is its kind + the digest of its record):
+
+1. the ledger has a live entry with the same identity → the same document: its number is reused.
+   If its file is on disk nothing is written (``--force`` rewrites it in the output folder); if
+   the file went missing it is written again under the same number;
+2. otherwise, the ledger has a live entry from the same file and row, for the same recipient,
+   with a minority of fields changed → the same document, edited: the row fails and says what
+   changed, unless ``--reissue`` (a new number; the old one is voided when the new document is
+   issued, and the two entries point at each other);
+3. otherwise it is a new document and takes a new number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from ..errors import Issue, JianchaError, Location, OutputError
+from ..kinds import KindSchema, Record, Validator
+from ..ledger.db import LedgerError
+from ..ledger.interface import LedgerBase
+from ..ledger.model import PENDING, DocumentMeta, Entry, changed_fields, normalise_number
+from .output import NameAllocator, NameSet, name_from_pattern, names_in
+
+STATUS_DONE = "已生成"
+STATUS_REUSED = "沿用"
+STATUS_CHECKED = "校验通过"
+STATUS_FAILED = "失败"
+DRAFT_PREFIX = "草稿_"
+
+
+@dataclass
+class RowOutcome:
+    location: Location
+    status: str
+    output: Path | None = None
+    issues: list[Issue] = field(default_factory=list)
+    note: str | None = None  # what the manifest says of a row that succeeded
+    number: str | None = None  # the 文号 the document carries
+    reused_number: bool = False  # the ledger had this document: its number was reused
+
+
+class Registration(Enum):
+    """What the ledger does when a planned document has been written."""
+
+    NONE = "none"  # no 文号 (no 代字 configured), or a draft: not registered
+    NEW = "new"  # a number held as 生成中 → 已印发
+    RERENDER = "rerender"  # an issued entry whose document is written again
+
+
+@dataclass(frozen=True)
+class Decided:
+    location: Location
+    outcome: RowOutcome
+
+
+@dataclass
+class ToRender:
+    location: Location
+    context: dict[str, Any]
+    path: Path
+    registration: Registration
+    number: str | None = None  # the 文号 the document carries (held by this job unless NONE)
+    meta: DocumentMeta | None = None  # RERENDER with --force-number: the entry's new details
+    overwrite: bool = False  # the file may replace one of the same name
+    draft: bool = False
+    note: str | None = None
+    warnings: list[Issue] = field(default_factory=list)
+
+    @property
+    def held(self) -> str | None:
+        return self.number if self.registration is not Registration.NONE else None
+
+
+PlannedRow = Decided | ToRender
+
+
+@dataclass
+class PlanOptions:
+    outdir: Path
+    layout: str
+    force: bool = False
+    check_only: bool = False
+    draft: bool = False
+    reissue: bool = False
+    force_number: bool = False
+    numbering: dict[str, Any] = field(default_factory=dict)
+    code: str | None = None
+
+
+class Planner:
+    """Plans rows in order; holds the numbers it takes until the job settles them."""
+
+    def __init__(
+        self,
+        kind: KindSchema,
+        validator: Validator,
+        ledger: LedgerBase,
+        options: PlanOptions,
+        check_citations: Any = None,
+    ) -> None:
+        self.kind = kind
+        self.validator = validator
+        self.ledger = ledger
+        self.options = options
+        self.check_citations = check_citations  # values, location → issues (or None)
+        self.names = NameAllocator(options.outdir)
+        self.existing: NameSet | None = None  # file names in the output folder at the start
+        self.held: set[str] = set()  # 文号 this job holds, as 生成中 or for a re-render
+        self.numbered = 0
+        self._recipient_label = next((f.label for f in kind.fields if f.key == "recipient"), "主送单位")
+
+    # -- one row -----------------------------------------------------------------------------------
+    def plan(self, raw: Any, header_map: Any, source_name: str) -> PlannedRow:
+        location = raw.location
+        if raw.problems:
+            return _failed(location, [Issue(location, None, p) for p in raw.problems])
+        result = self.validator.validate(location, raw.values, header_map)
+        if not isinstance(result, Record):
+            return _failed(location, list(result))
+        values = dict(result.values)
+        if self.check_citations is not None:
+            issues = self.check_citations(values, location)
+            if issues:
+                return _failed(location, issues)
+        if values.get("doc_number"):
+            values["doc_number"] = normalise_number(values["doc_number"])
+        if self.options.draft:
+            return self._draft(values, location)
+        try:
+            return self._plan_registered(values, source_name, location)
+        except JianchaError as e:
+            label = "文号" if isinstance(e, LedgerError) else None
+            return _failed(location, [Issue(location, label, e.message)])
+
+    def _draft(self, values: dict[str, Any], location: Location) -> PlannedRow:
+        path = self._output_path(values, location, prefix=DRAFT_PREFIX)
+        if self.options.check_only:
+            return Decided(location, RowOutcome(location, STATUS_CHECKED, path))
+        if not self.options.force and self._exists(path):
+            return _failed(location, [Issue(location, None, _exists_message(path))])
+        context = {**values, "layout": self.options.layout}
+        return ToRender(location, context, path, Registration.NONE, draft=True, overwrite=self.options.force)
+
+    def _plan_registered(self, values: dict[str, Any], source_name: str, location: Location) -> PlannedRow:
+        from ..ledger.numbering import document_meta
+
+        typed = bool(values.get("doc_number"))
+        meta = document_meta(self.kind, values, source_name, location.row, typed_number=typed)
+        assert meta.identity is not None
+        existing = self.ledger.find_identity(meta.identity)
+        if existing is not None:
+            return self._same_document(existing, values, location)
+        warnings: list[Issue] = []
+        prior = self._edited(meta, location, source_name)
+        if prior is not None and not (typed and prior.doc_number == values["doc_number"]):
+            changed = changed_fields(prior.field_digests, meta.field_digests or {}, (self._recipient_label,))
+            if not self.options.reissue:
+                return _failed(location, [Issue(location, None, _changed_message(prior, changed or []))])
+            meta.replaces = prior.doc_number
+            warnings.append(
+                Issue(location, None, f"重新发文：原文号“{prior.doc_number}”将作废，由新文号取代", "warning")
+            )
+        if self.options.check_only:
+            if typed and not self.options.force_number:
+                self.ledger.check_free(values["doc_number"])
+            path = self._output_path(values, location)
+            self._refuse_existing(path)
+            return Decided(location, RowOutcome(location, STATUS_CHECKED, path, issues=warnings))
+        if typed:
+            return self._typed_number(values, meta, location, warnings)
+        return self._new_number(values, meta, location, warnings)
+
+    def _edited(self, meta: DocumentMeta, location: Location, source_name: str) -> Entry | None:
+        """The entry this row made before it was edited (see the module docstring), if any."""
+        if location.row is None:
+            return None
+        prior = self.ledger.find_source(self.kind.id, source_name, location.row)
+        if prior is None or prior.status == PENDING:
+            return None
+        keys = (self._recipient_label,)
+        return prior if changed_fields(prior.field_digests, meta.field_digests or {}, keys) else None
+
+    def _same_document(self, existing: Entry, values: dict[str, Any], location: Location) -> PlannedRow:
+        number = existing.doc_number
+        if existing.status == PENDING:
+            whose = "本批次前面的记录" if number in self.held else "另一个正在运行的程序"
+            note = f"与{whose}内容相同，沿用文号 {number}，未重复生成"
+            return Decided(
+                location, RowOutcome(location, STATUS_REUSED, note=note, number=number, reused_number=True)
+            )
+        on_disk = existing.on_disk()
+        recorded = Path(existing.output_file) if existing.output_file else None
+        here = recorded is not None and recorded.parent == self.options.outdir.resolve()
+        if on_disk and not (self.options.force and here):
+            note = f"已生成（沿用文号 {number}）：{recorded}"
+            if self.options.force:
+                note += "；该文书在另一个输出文件夹，--force 只重写本输出文件夹中的文书"
+            return Decided(
+                location,
+                RowOutcome(location, STATUS_REUSED, recorded, note=note, number=number, reused_number=True),
+            )
+        values["doc_number"] = number
+        path = recorded if on_disk and here and recorded is not None else self._output_path(values, location)
+        if self.options.check_only:
+            return Decided(location, RowOutcome(location, STATUS_CHECKED, path, note=f"将沿用文号 {number}"))
+        if path != recorded and not self.options.force and self._exists(path):
+            return _failed(location, [Issue(location, None, _exists_message(path))])
+        self.ledger.hold_existing(number)
+        self.held.add(number)
+        note = f"已重新生成（沿用文号 {number}）" if on_disk else f"原文件已不在，按原文号 {number} 重新写出"
+        context = {**values, "layout": self.options.layout}
+        return ToRender(location, context, path, Registration.RERENDER, number, overwrite=True, note=note)
+
+    def _typed_number(
+        self, values: dict[str, Any], meta: DocumentMeta, location: Location, warnings: list[Issue]
+    ) -> PlannedRow:
+        number = values["doc_number"]
+        skipped = self.ledger.ahead_of_sequence(number)
+        if skipped is not None and not self.ledger.has(number):
+            first, last = skipped
+            code_year = number[: number.index("〕") + 1]
+            span = f"{code_year}{first}号" + (f"至{last}号" if last > first else "")
+            warnings.append(
+                Issue(
+                    location,
+                    "文号",
+                    f"手填的文号“{number}”超前于顺序号，{span}将被跳过，自动编号从下一个号继续",
+                    "warning",
+                )
+            )
+        path = self._output_path(values, location)
+        self._refuse_existing(path)
+        rerender = self.ledger.claim(number, meta, force=self.options.force_number)
+        self.held.add(number)
+        context = {**values, "layout": self.options.layout}
+        if rerender:
+            note = f"已按 --force-number 重新生成文号 {number} 的文书"
+            return ToRender(
+                location,
+                context,
+                path,
+                Registration.RERENDER,
+                number,
+                meta=meta,
+                overwrite=True,
+                note=note,
+                warnings=warnings,
+            )
+        return ToRender(
+            location, context, path, Registration.NEW, number, overwrite=self.options.force, warnings=warnings
+        )
+
+    def _new_number(
+        self, values: dict[str, Any], meta: DocumentMeta, location: Location, warnings: list[Issue]
+    ) -> PlannedRow:
+        from ..ledger.numbering import organ_code
+
+        number: str | None = None
+        if isinstance(values.get("date"), dt.date):
+            code = organ_code(self.kind, values, self.options.numbering, self.options.code)
+            if code is not None:
+                number = self.ledger.allocate(code, values["date"].year, meta)
+        if number is None:
+            path = self._output_path(values, location)
+            self._refuse_existing(path)
+            context = {**values, "layout": self.options.layout}
+            return ToRender(location, context, path, Registration.NONE, overwrite=self.options.force)
+        self.held.add(number)
+        self.numbered += 1
+        values["doc_number"] = number
+        try:
+            path = self._output_path(values, location)
+            self._refuse_existing(path)
+        except JianchaError as e:
+            self.ledger.void(number, e.message)
+            self.held.discard(number)
+            raise
+        context = {**values, "layout": self.options.layout}
+        return ToRender(
+            location,
+            context,
+            path,
+            Registration.NEW,
+            number,
+            overwrite=self.options.force,
+            warnings=warnings,
+        )
+
+    # -- file names --------------------------------------------------------------------------------
+    def _refuse_existing(self, path: Path) -> None:
+        if not self.options.force and self._exists(path):
+            raise OutputError(_exists_message(path))
+
+    def _exists(self, path: Path) -> bool:
+        """Whether the output folder had this file when the job started (read once, not one
+        ``stat`` per row; a file another program adds meanwhile is still caught when the
+        document is given its name, which never replaces a file)."""
+        if self.existing is None:
+            self.existing = names_in(self.options.outdir)
+        return path.name in self.existing
+
+    def _output_path(self, values: dict[str, Any], location: Location, prefix: str = "") -> Path:
+        fallback = f"第{location.row}行" if location.unit == "row" else f"第{location.row}条"
+        named = {**values, **{spec.label: values[spec.key] for spec in self.kind.fields}}
+        return self.names.allocate(prefix + name_from_pattern(self.kind.filename, named, fallback))
+
+
+def _failed(location: Location, issues: list[Issue]) -> Decided:
+    return Decided(location, RowOutcome(location, STATUS_FAILED, issues=issues))
+
+
+def _exists_message(path: Path) -> str:
+    return f"输出文件“{path.name}”已存在，未覆盖；如需覆盖请加 --force"
+
+
+def _changed_message(prior: Entry, changed: list[str]) -> str:
+    fields = "".join(f"「{label}」" for label in changed) or "内容"
+    return (
+        f"本行此前已生成文号“{prior.doc_number}”的文书（{prior.status}），现在{fields}有改动；"
+        "未重新编号。如需按新内容重新发文，加 --reissue（原文号作废并注明由新文号取代）"
+    )
