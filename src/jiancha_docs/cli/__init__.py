@@ -28,7 +28,9 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every JianchaError becomes a Chinese message and its exit code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        cli.main(args=argv, prog_name="jiancha", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="jiancha", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)  # a command that ended with click's Exit (not standalone: returned)
     except click.exceptions.Abort as e:
         # click turns Ctrl-C into Abort
         click.echo(INTERRUPTED if isinstance(e.__context__, KeyboardInterrupt) else "已中止。", err=True)

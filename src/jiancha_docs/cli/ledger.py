@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -207,8 +208,6 @@ def ledger_mark(
 
 
 def _confirm_void(number: str) -> None:
-    import sys
-
     from ..errors import UsageError
 
     if not sys.stdin.isatty():
@@ -217,7 +216,8 @@ def _confirm_void(number: str) -> None:
             hint="作废后该文号不再使用；确认无误请加 --yes（误作废可用 jiancha ledger undo 撤销）",
         )
     if not click.confirm(f"确定作废文号“{number}”吗？作废后该文号不再使用", default=False, err=True):
-        raise click.exceptions.Exit(1)
+        click.echo("已取消，文号未作废。", err=True)
+        sys.exit(1)
 
 
 @ledger.command("undo")

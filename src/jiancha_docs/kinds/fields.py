@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..gbt9704 import doc_number_problems
+from ..gbt9704 import doc_number_problems, normalise_number
 
 FIELD_TYPES = {
     "text": "文本",
@@ -135,6 +135,7 @@ def _to_text(spec: FieldSpec, raw: Any) -> str:
         raise FieldProblem("应为单行文字，不能换行")
     if spec.format == "doc_number":
         check_doc_number(text)
+        text = normalise_number(text)  # 某纪通 〔2024〕 8号 is 某纪通〔2024〕8号: one number, one form
     return text
 
 

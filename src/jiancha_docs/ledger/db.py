@@ -122,6 +122,7 @@ MIGRATIONS: list[str] = [
     ALTER TABLE documents ADD COLUMN replaced_by TEXT;
     ALTER TABLE documents ADD COLUMN pending_sha256 TEXT;
     ALTER TABLE documents ADD COLUMN pending_file TEXT;
+    ALTER TABLE documents ADD COLUMN pending_meta TEXT;
     ALTER TABLE documents ADD COLUMN related_number TEXT;
     ALTER TABLE documents ADD COLUMN deadline_rule TEXT;
     ALTER TABLE history ADD COLUMN action TEXT;
@@ -160,12 +161,13 @@ class LedgerConnection:
     def in_transaction(self) -> bool:
         return self.raw.in_transaction
 
-    def execute(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> Result:
         deadline = time.monotonic() + self.wait
         started = time.monotonic()
         while True:
             try:
-                return self.raw.execute(sql, args)
+                # Rows are fetched here: SQLite reports damage and locks while stepping, too.
+                return Result(self.raw.execute(sql, args))
             except sqlite3.DatabaseError as e:
                 if _code(e) not in (_BUSY, _LOCKED):
                     raise translate(e, self.path) from e
@@ -189,6 +191,20 @@ class LedgerConnection:
             self.raw.backup(target)
         except sqlite3.DatabaseError as e:
             raise translate(e, self.path) from e
+
+
+class Result:
+    """A statement's rows, fetched while its errors could still be translated."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self.rows = cursor.fetchall()
+        self.lastrowid = cursor.lastrowid
+
+    def fetchone(self) -> Any:
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self) -> list[Any]:
+        return self.rows
 
 
 def _code(error: sqlite3.Error) -> int:

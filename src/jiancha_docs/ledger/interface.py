@@ -64,8 +64,9 @@ class LedgerBase(ABC):
         """Refuse a 文号 the ledger already has."""
 
     @abstractmethod
-    def hold_existing(self, number: str) -> None:
-        """An issued entry is about to be rendered again (``--force``, a missing file)."""
+    def hold_existing(self, number: str, meta: DocumentMeta | None = None) -> None:
+        """An issued entry is about to be rendered again (``--force``, a missing file); with
+        ``meta``, from a changed record (``--force-number``), whose details it then takes."""
 
     @abstractmethod
     def record_digest(self, number: str, sha256: str, output_file: str) -> None:
@@ -162,7 +163,7 @@ class NullLedger(LedgerBase):
     def check_free(self, number: str) -> None:
         return None
 
-    def hold_existing(self, number: str) -> None:
+    def hold_existing(self, number: str, meta: DocumentMeta | None = None) -> None:
         return None
 
     def record_digest(self, number: str, sha256: str, output_file: str) -> None:

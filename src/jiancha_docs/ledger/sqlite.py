@@ -24,7 +24,7 @@ from typing import Any
 
 from ..kinds.fields import CnDate
 from ..system import holder_alive, holder_token
-from .db import DEFAULT_WAIT, LedgerConnection, LedgerError, connect, read_only_error, translate
+from .db import DEFAULT_WAIT, LedgerConnection, LedgerError, Result, connect, read_only_error, translate
 from .interface import LedgerBase
 from .model import (
     AWAITING_REPLY,
@@ -44,9 +44,10 @@ from .model import (
     parse_number,
 )
 
-# How a history line changed the status: a new status, a correction of the last one, or an
-# undo of the last one. The status stack is replayed from these (see _status_stack).
-SET, CORRECT, UNDO = "set", "correct", "undo"
+# How a history line changed the status: a new status, a correction of the last one, an undo
+# of the last change, or no change (a note: a re-render, a recovery). The statuses in force are
+# replayed from these (see _status_states).
+SET, CORRECT, UNDO, NOTE = "set", "correct", "undo", "note"
 
 
 class SqliteLedger(LedgerBase):
@@ -74,7 +75,7 @@ class SqliteLedger(LedgerBase):
     def __enter__(self) -> SqliteLedger:
         return self
 
-    def _sql(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> sqlite3.Cursor:
+    def _sql(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> Result:
         return self.connection.execute(sql, args)
 
     # -- transactions --------------------------------------------------------------------------
@@ -190,7 +191,7 @@ class SqliteLedger(LedgerBase):
             if self.has(number):
                 if not force:
                     self.check_free(number)
-                self.hold_existing(number)
+                self.hold_existing(number, meta)
                 return True
             self._insert(number, parse_number(number) or (None, None, None), meta, note="指定文号")
         return False
@@ -225,7 +226,7 @@ class SqliteLedger(LedgerBase):
         )
         self._add_history(int(cursor.lastrowid or 0), PENDING, None, note)
 
-    def hold_existing(self, number: str) -> None:
+    def hold_existing(self, number: str, meta: DocumentMeta | None = None) -> None:
         """An issued entry is about to be rendered again: this process holds it, so a kill before
         ``issue`` is settled by ``recover`` from the file on disk."""
         with self._transaction():
@@ -235,8 +236,13 @@ class SqliteLedger(LedgerBase):
             if row["holder"] and row["holder"] != self.holder and holder_alive(row["holder"]):
                 raise LedgerError(f"文号“{number}”的文书正由另一个程序生成，请稍后再试")
             self._sql(
-                "UPDATE documents SET holder = ?, pending_sha256 = NULL, pending_file = NULL WHERE id = ?",
-                (self.holder, row["id"]),
+                "UPDATE documents SET holder = ?, pending_sha256 = NULL, pending_file = NULL, pending_meta = ? "
+                "WHERE id = ?",
+                (
+                    self.holder,
+                    json.dumps(_meta_columns(meta), ensure_ascii=False) if meta else None,
+                    row["id"],
+                ),
             )
 
     def record_digest(self, number: str, sha256: str, output_file: str) -> None:
@@ -280,12 +286,12 @@ class SqliteLedger(LedgerBase):
                 assignments = ", ".join(f"{name} = ?" for name in columns)
                 self._sql(f"UPDATE documents SET {assignments} WHERE id = ?", (*columns.values(), row["id"]))
             self._sql(
-                "UPDATE documents SET holder = NULL, pending_sha256 = NULL, pending_file = NULL, "
+                "UPDATE documents SET holder = NULL, pending_sha256 = NULL, pending_file = NULL, pending_meta = NULL, "
                 "sha256 = COALESCE(?, pending_sha256, sha256), "
                 "output_file = COALESCE(?, pending_file, output_file) WHERE id = ?",
                 (sha256, output_file, row["id"]),
             )
-            self._add_history(row["id"], row["status"], None, note or "重新生成文书", action=CORRECT)
+            self._add_history(row["id"], row["status"], None, note or "重新生成文书", action=NOTE)
 
     def _void_replaced(self, old: str, new: str) -> None:
         row = self._row(old)
@@ -304,8 +310,8 @@ class SqliteLedger(LedgerBase):
             if row["status"] != PENDING:
                 if row["holder"] == self.holder:
                     self._sql(
-                        "UPDATE documents SET holder = NULL, pending_sha256 = NULL, pending_file = NULL "
-                        "WHERE id = ?",
+                        "UPDATE documents SET holder = NULL, pending_sha256 = NULL, pending_file = NULL, "
+                        "pending_meta = NULL WHERE id = ?",
                         (row["id"],),
                     )
                 return
@@ -354,15 +360,22 @@ class SqliteLedger(LedgerBase):
         pending, pending_file = row["pending_sha256"], row["pending_file"]
         with self._transaction():
             if pending and pending_file and has_digest(Path(pending_file), pending):
+                if row["pending_meta"]:  # the new file is from a changed record: take its details
+                    columns = json.loads(row["pending_meta"])
+                    assignments = ", ".join(f"{name} = ?" for name in columns)
+                    self._sql(
+                        f"UPDATE documents SET {assignments} WHERE id = ?", (*columns.values(), row["id"])
+                    )
                 self._sql(
                     "UPDATE documents SET sha256 = ?, output_file = ?, holder = NULL, pending_sha256 = NULL, "
-                    "pending_file = NULL WHERE id = ?",
+                    "pending_file = NULL, pending_meta = NULL WHERE id = ?",
                     (pending, pending_file, row["id"]),
                 )
                 note = f"{reason}：新文件已完整写出，台账改记新文件"
             else:
                 self._sql(
-                    "UPDATE documents SET holder = NULL, pending_sha256 = NULL, pending_file = NULL WHERE id = ?",
+                    "UPDATE documents SET holder = NULL, pending_sha256 = NULL, pending_file = NULL, "
+                    "pending_meta = NULL WHERE id = ?",
                     (row["id"],),
                 )
                 kept = (
@@ -373,7 +386,7 @@ class SqliteLedger(LedgerBase):
                 note = f"{reason}：新文件未写出，" + (
                     "原文件保持不变" if kept else "原文件与台账记录不符，请核对"
                 )
-            self._add_history(row["id"], row["status"], None, note, action=CORRECT)
+            self._add_history(row["id"], row["status"], None, note, action=NOTE)
         return f"文号“{number}”：上次重新生成中断，{note.split('：', 1)[1]}"
 
     # -- follow-up ------------------------------------------------------------------------------
@@ -398,7 +411,7 @@ class SqliteLedger(LedgerBase):
             row = self._row(number)
             current = row["status"]
             history = self._history(row["id"])
-            stack = _status_stack(history)
+            stack = _status_states(history)[-1]
             _check_change(number, current, status, note, correct)
             _check_date(number, row, event_date, today, history, status, correct)
             deadline = _deadline(
@@ -421,16 +434,16 @@ class SqliteLedger(LedgerBase):
         with self._transaction():
             row = self._row(number)
             history = self._history(row["id"])
-            stack = _status_stack(history)
+            states = _status_states(history)
             current = row["status"]
             if current == PENDING:
                 raise LedgerError(f"文号“{number}”的文书正在生成，暂不能变更状态")
-            if len(stack) < 2 or stack[-2] == PENDING:
+            if len(states) < 2 or not states[-2] or states[-2][-1] == PENDING:
                 if current == VOID:
                     raise LedgerError(f"文号“{number}”是因生成失败而作废的，文书不存在，不能撤销")
                 raise LedgerError(f"文号“{number}”没有可撤销的状态变更（当前：{current}）")
-            previous = stack[-2]
-            delivered = _delivered(history, stack[:-1])
+            previous = states[-2][-1]
+            delivered = _delivered(history, states[-2])
             deadline = _deadline(row, previous, delivered)
             self._sql(
                 "UPDATE documents SET status = ?, reply_deadline = ?, void_reason = ? WHERE id = ?",
@@ -439,7 +452,7 @@ class SqliteLedger(LedgerBase):
             self._add_history(row["id"], previous, None, f"撤销“{current}”（{reason.strip()}）", action=UNDO)
         return self.find(number)
 
-    def _history(self, document_id: int) -> list[sqlite3.Row]:
+    def _history(self, document_id: int) -> list[Any]:
         return self._sql("SELECT * FROM history WHERE document_id = ? ORDER BY id", (document_id,)).fetchall()
 
     # -- lookups ----------------------------------------------------------------------------------
@@ -584,41 +597,45 @@ def _check_date(
     row: sqlite3.Row,
     event_date: dt.date,
     today: dt.date,
-    history: list[sqlite3.Row],
+    history: list[Any],
     status: str,
     correct: bool,
 ) -> None:
     if event_date > today:
-        raise LedgerError(f"日期 {event_date} 晚于今天（{today}），不能登记将来的日期")
+        raise LedgerError(f"日期 {CnDate.of(event_date)} 晚于今天（{CnDate.of(today)}），不能登记将来的日期")
     doc_date = _date(row["doc_date"])
     if doc_date is not None and event_date < doc_date:
-        raise LedgerError(f"日期 {event_date} 早于文号“{number}”的成文日期 {doc_date}")
+        raise LedgerError(f"日期 {CnDate.of(event_date)} 早于文号“{number}”的成文日期 {doc_date}")
     if status == VOID or correct:
         return
     dated = [(h["status"], _date(h["event_date"])) for h in history if h["event_date"]]
     if dated:
         last_status, last_date = dated[-1]
         if last_date is not None and event_date < last_date:
-            raise LedgerError(f"日期 {event_date} 早于上一状态“{last_status}”的日期 {last_date}")
+            raise LedgerError(f"日期 {CnDate.of(event_date)} 早于上一状态“{last_status}”的日期 {last_date}")
 
 
-def _status_stack(history: list[sqlite3.Row]) -> list[str]:
-    """The statuses in force, oldest first, replayed from the history (corrections replace the
-    top, undos pop it); the top is the current status."""
-    stack: list[str] = []
+def _status_states(history: list[Any]) -> list[list[str]]:
+    """The statuses in force after each change, replayed from the history: a new status is
+    pushed, a correction replaces the last, an undo goes back to the state before the last
+    change (so undoing a correction brings back what it corrected); notes change nothing. The
+    last state's last status is the current one."""
+    states: list[list[str]] = [[]]
     for item in history:
         action = item["action"] or SET
+        if action == NOTE:
+            continue
         if action == UNDO:
-            if stack:
-                stack.pop()
-        elif action == CORRECT and stack:
-            stack[-1] = item["status"]
+            if len(states) > 1:
+                states.pop()
+        elif action == CORRECT and states[-1]:
+            states.append([*states[-1][:-1], item["status"]])
         else:
-            stack.append(item["status"])
-    return stack
+            states.append([*states[-1], item["status"]])
+    return states
 
 
-def _delivered(history: list[sqlite3.Row], stack: list[str]) -> dt.date | None:
+def _delivered(history: list[Any], stack: list[str]) -> dt.date | None:
     """The delivery date in force, if 已送达 (or later) is in the stack."""
     if DELIVERED not in stack:
         return None

@@ -502,6 +502,7 @@ class _Job:
             for row, _ in written:
                 if row.held:
                     self.planner.held.discard(row.held)
+                    self.planner.issued.add(row.held)
                 elif not row.draft:
                     self.report.unregistered += 1
             finished = True

@@ -119,6 +119,7 @@ class Planner:
         self.names = NameAllocator(options.outdir)
         self.existing: NameSet | None = None  # file names in the output folder at the start
         self.held: set[str] = set()  # 文号 this job holds, as 生成中 or for a re-render
+        self.issued: set[str] = set()  # 文号 this job has issued (so a repeated row is named as such)
         self.numbered = 0
         self._recipient_label = next((f.label for f in kind.fields if f.key == "recipient"), "主送单位")
 
@@ -162,7 +163,7 @@ class Planner:
         assert meta.identity is not None
         existing = self.ledger.find_identity(meta.identity)
         if existing is not None:
-            return self._same_document(existing, values, location)
+            return self._same_document(existing, values, location, source_name)
         warnings: list[Issue] = []
         prior = self._edited(meta, location, source_name)
         if prior is not None and not (typed and prior.doc_number == values["doc_number"]):
@@ -193,14 +194,19 @@ class Planner:
         keys = (self._recipient_label,)
         return prior if changed_fields(prior.field_digests, meta.field_digests or {}, keys) else None
 
-    def _same_document(self, existing: Entry, values: dict[str, Any], location: Location) -> PlannedRow:
+    def _same_document(
+        self, existing: Entry, values: dict[str, Any], location: Location, source_name: str
+    ) -> PlannedRow:
         number = existing.doc_number
-        if existing.status == PENDING:
-            whose = "本批次前面的记录" if number in self.held else "另一个正在运行的程序"
-            note = f"与{whose}内容相同，沿用文号 {number}，未重复生成"
-            return Decided(
-                location, RowOutcome(location, STATUS_REUSED, note=note, number=number, reused_number=True)
+        duplicate = existing.source_file == source_name and existing.source_row not in (None, location.row)
+        if existing.status == PENDING or (duplicate and number in self.held | self.issued):
+            unit = "行" if location.unit == "row" else "条记录"
+            whose = (
+                f"本文件第 {existing.source_row} {unit}" if duplicate else "另一个正在运行的程序所生成的文书"
             )
+            note = f"与{whose}内容相同，沿用文号 {number}，未重复生成"
+            outcome = RowOutcome(location, STATUS_REUSED, note=note, number=number, reused_number=True)
+            return Decided(location, outcome)
         on_disk = existing.on_disk()
         recorded = Path(existing.output_file) if existing.output_file else None
         here = recorded is not None and recorded.parent == self.options.outdir.resolve()
