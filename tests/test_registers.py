@@ -258,6 +258,7 @@ def test_a_missing_required_column_is_one_error_for_the_file(
     code, err = jiancha("render", "建议书", "登记表.csv", "-o", "out", cwd=tmp_path, capsys=capsys)
     assert code == 1
     errors = [line for line in err.splitlines() if line.startswith("错误：")]
+    assert "另有 1 个文件无法处理" in err.splitlines()[-1]
     assert errors == [
         "错误：登记表.csv「主送单位」：缺少必填列；文件中的「被建议单位」列如果就是它，请在 jiancha.toml 中写 "
         '[columns."纪检监察建议书"] "被建议单位" = "主送单位"；本文件未生成任何文书'

@@ -154,7 +154,8 @@ class RenderReport:
 
     @property
     def failed_files(self) -> int:
-        return sum(1 for i in self.file_issues if i.severity == "error")
+        # (a file may have several errors, e.g. one per missing required column)
+        return len({i.location.file for i in self.file_issues if i.severity == "error"})
 
     @property
     def ok(self) -> bool:
