@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -216,3 +217,50 @@ def test_every_accepted_value_appears_verbatim_in_the_document(
     out.write_bytes(template.render_bytes({**result.values, "layout": KIND.default_layout}))
     text = "\n".join(docx_text(out))
     assert recipient in text and subject in text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    titles=st.lists(
+        xml_safe_text(max_size=30).map(lambda s: s.replace("\n", " ").strip()).filter(bool), max_size=3
+    ),
+    # (a first cell reading 合计 / 小计 / 总计 marks a total row, which is skipped by design)
+    values=st.lists(
+        single_line.filter(lambda v: not re.match(r"^(合计|小计|总计|共计)[:：]?$", re.sub(r"\s", "", v))),
+        min_size=1,
+        max_size=4,
+    ),
+    fmt=st.sampled_from(["csv", "xlsx"]),
+)
+def test_title_rows_above_the_header_never_change_the_records(
+    titles: list[str], values: list[str], fmt: str
+) -> None:
+    """Whatever an office writes above its header (a title, a note, one cell per row), the
+    header is found and every record reads back as written."""
+    from openpyxl import Workbook
+
+    headers = ["主送单位", "事由", "成文日期"]
+    rows = [[value, value, "2024-12-01"] for value in values]
+    path = in_file(f".{fmt}", b"")
+    if fmt == "csv":
+        import csv
+
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            writer = csv.writer(stream)
+            for title in titles:
+                writer.writerow([title])
+            writer.writerows([headers, *rows])
+    else:
+        book = Workbook()
+        for title in titles:
+            book.active.append([title])
+            book.active.cell(book.active.max_row, 1).data_type = "s"
+        for row in [headers, *rows]:
+            book.active.append(row)
+            for cell in book.active[book.active.max_row]:
+                cell.data_type = "s"
+        book.save(path)
+    validator = Validator(KIND)
+    with open_source(path, known=validator.is_column) as source:
+        assert source.headers == headers
+        assert [r.values["主送单位"] for r in source.records()] == values

@@ -232,9 +232,11 @@ class _Header:
 
 
 def _matches_header(cells: list[str], known: Callable[[str], bool]) -> bool:
+    """Two cells naming columns, or half of the row's cells. A row of one cell is a title or
+    a note even when it reads like a column name (a one-column file is found by the fallback)."""
     filled = [c for c in cells if c]
     hits = sum(1 for c in filled if known(c))
-    return hits >= 2 or (hits >= 1 and hits * 2 >= len(filled))
+    return hits >= 2 or (len(filled) >= 2 and hits * 2 >= len(filled))
 
 
 def _is_total(row: TableRow) -> bool:
