@@ -287,3 +287,15 @@ def test_column_mapping_must_be_a_table_of_texts(tmp_path: Path, capsys: pytest.
     code, err = jiancha("render", "建议书", "x.csv", cwd=tmp_path, capsys=capsys)
     assert code == 1
     assert '的 [columns] "纪检监察建议书" 中表头“被建议单位”应对应字段的中文列名或英文键（文字）' in err
+
+
+def test_unicode_text_with_commas_in_cells_and_a_title(tmp_path: Path) -> None:
+    path = tmp_path / "登记表.txt"
+    text = "某某县建议书登记表\r\n主送单位\t存在问题\r\n县财政局\t资金拨付不规范,审核不严\r\n"
+    path.write_bytes(text.encode("utf-16"))
+    from jiancha_docs.kinds import Validator, find_kind
+
+    source = open_source(path, known=Validator(find_kind("recommendation")).is_column)
+    assert source.headers == ["主送单位", "存在问题"]
+    assert [r.values["存在问题"] for r in source.records()] == ["资金拨付不规范,审核不严"]
+    assert source.notes[0].startswith("表头在第 2 行")

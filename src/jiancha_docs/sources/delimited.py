@@ -164,22 +164,32 @@ def _line_of(path: Path, offset: int) -> int:
 
 
 def _sniff_delimiter(path: Path, encoding: str) -> str:
-    """Comma, unless the header line has no comma but has tabs (Excel's and WPS's "Unicode 文本").
+    """Comma, unless more of the first lines are tab-separated than comma-separated (Excel's and
+    WPS's "Unicode 文本"). Several lines are weighed, not only the first: a register's title row
+    above the header says nothing about the separator.
 
     Semicolons are not sniffed: a single-column file whose header contains one would be misread, and
     Chinese Excel never writes semicolon-separated files.
     """
+    tabs = commas = lines = 0
     try:
         with path.open(encoding=encoding, newline="") as f:
-            for _ in range(100):
+            for _ in range(200):
                 line = f.readline(65536)
                 if not line:
                     break
-                if line.strip():
-                    return "\t" if "," not in line and "\t" in line.strip() else ","
+                if not line.strip():
+                    continue
+                lines += 1
+                if "\t" in line.strip() and line.count("\t") >= line.count(","):
+                    tabs += 1
+                elif "," in line:
+                    commas += 1
+                if lines >= 20:
+                    break
     except (OSError, UnicodeDecodeError):
         pass  # reported properly by the reader
-    return ","
+    return "\t" if tabs > commas else ","
 
 
 _ENCODING_HINT = "请在 Excel 中“另存为”CSV UTF-8（逗号分隔）或 .xlsx 后再试"
