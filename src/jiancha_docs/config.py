@@ -15,6 +15,11 @@ jiancha.toml holds what an office sets once, for example its organ names:
 
     [ledger]
     db = ".jiancha/ledger.sqlite3"   # the default, relative to this file
+
+    [calendar]                 # 放假 and 调休 days for years chinese-calendar does not know yet
+    holidays = ["2027-01-01"]
+    workdays = ["2027-02-14"]
+    years = [2027]
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class Settings:
     numbering: dict[str, Any] = field(default_factory=dict)
     ledger_db: Path | None = None
     rules: dict[str, Any] = field(default_factory=dict)  # the [rules] table, read by rules/sources.py
+    calendar: dict[str, Any] = field(default_factory=dict)  # the [calendar] table, read by calendar.py
 
     def ledger_path(self, explicit: Path | None = None) -> Path:
         """--db → JIANCHA_DB → [ledger] db → ./.jiancha/ledger.sqlite3."""
@@ -85,9 +91,13 @@ def load_settings(explicit: Path | None = None, cwd: Path | None = None) -> Sett
     rules = data.get("rules", {})
     if not isinstance(rules, dict):
         raise ConfigError(f"配置文件 {path} 的 [rules] 应为键值表")
+    calendar = data.get("calendar", {})
+    if not isinstance(calendar, dict):
+        raise ConfigError(f"配置文件 {path} 的 [calendar] 应为键值表")
     return Settings(
         path=path,
         rules=rules,
+        calendar=calendar,
         defaults=dict(defaults),
         kind_dirs=kind_dirs,
         numbering=numbering,

@@ -12,20 +12,24 @@ from .fields import FIELD_TYPES, FieldProblem, FieldSpec, convert, is_blank
 
 LAYOUTS = {"文件式": "official.docx", "信函式": "letter.docx"}
 
-# Words that name the person who made an accusation. A clarification must never carry them
-# (纪检监察机关处理检举控告工作规则: the accuser's identity is protected).
+# Words that name the person who made an accusation (not the accused: 被反映人, 被举报人). No kind
+# may declare such a field, and a kind with ``protect_accuser: true`` (the 澄清, 函询, 提醒 and 诫勉
+# kinds) refuses such columns in its input (纪检监察机关处理检举控告工作规则: the accuser is protected).
 ACCUSER_PATTERN = re.compile(
-    r"(举报|检举|控告|信访|反映|告发)(人|者)|informant|accuser|complainant|whistle", re.IGNORECASE
+    r"(?<!被)(举报|检举|控告|信访|反映|告发)(人|者)|informant|accuser|complainant|whistle", re.IGNORECASE
 )
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A cross-field rule: ``require`` fields when ``when`` matches, or ``not_before`` date order."""
+    """A cross-field rule: ``require`` fields when ``when`` matches, ``not_before`` date order, or
+    ``contains``: a text field must contain one of some words. ``basis`` cites the article."""
 
     when: dict[str, tuple[str, ...]] = field(default_factory=dict)
     require: tuple[str, ...] = ()
     not_before: tuple[str, str] | None = None
+    contains: tuple[str, tuple[str, ...]] | None = None
+    basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,10 @@ class LedgerSpec:
     subtype: str | None = None
     reply_date: str | None = None  # a date field holding the reply deadline
     reply_days: str | None = None  # an integer field: reply within N days of receipt
+    # A kind that answers or follows up another document: the field holding that document's 文号.
+    related: str | None = None
+    # A deadline field: the record's value is a calendar.Deadline (its .date and .rule).
+    deadline: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,7 @@ def load_schema(path: Path) -> KindSchema:
     if layout not in LAYOUTS:
         raise SchemaError(f"文书类型定义 {where} 的 default_layout 应为 文件式 或 信函式")
     keys = {spec.key for spec in fields}
+    _check_deadlines(fields, where)
     rules = tuple(_load_rule(item, where, keys) for item in data.get("rules") or [])
     ledger = _load_ledger(data.get("ledger") or {}, where, {spec.key: spec for spec in fields})
     return KindSchema(
@@ -137,7 +146,7 @@ def _load_field(item: Any, where: str, index: int) -> FieldSpec:
         if not raw_columns:
             raise SchemaError(f"文书类型定义 {where} 表格字段「{label}」缺少 columns")
         columns = tuple(_load_field(c, where, i) for i, c in enumerate(raw_columns, 1))
-        if any(c.type in ("table", "list", "multiline") for c in columns):
+        if any(c.type in ("table", "list", "multiline", "deadline") for c in columns):
             raise SchemaError(
                 f"文书类型定义 {where} 表格字段「{label}」的栏目只能是单行的文本、日期、整数或选项"
             )
@@ -154,6 +163,8 @@ def _load_field(item: Any, where: str, index: int) -> FieldSpec:
         min=item.get("min"),
         max=item.get("max"),
         columns=columns,
+        counts_from=item.get("from"),
+        counts_from_label=str(item.get("from_label", "")),
     )
     if not is_blank(spec.default):
         try:
@@ -161,6 +172,15 @@ def _load_field(item: Any, where: str, index: int) -> FieldSpec:
         except FieldProblem as problem:
             raise SchemaError(f"文书类型定义 {where} 字段「{label}」的默认值{problem}") from None
     return spec
+
+
+def _check_deadlines(fields: tuple[FieldSpec, ...], where: str) -> None:
+    dates = {spec.key for spec in fields if spec.type == "date"}
+    for spec in fields:
+        if spec.type == "deadline" and spec.counts_from not in dates:
+            raise SchemaError(
+                f"文书类型定义 {where} 期限字段「{spec.label}」的 from 应指向一个已定义的日期字段（期限从该日起算）"
+            )
 
 
 def _check_unique(fields: tuple[FieldSpec, ...], where: str) -> None:
@@ -186,31 +206,51 @@ def looks_like_accuser(name: str) -> bool:
     return bool(ACCUSER_PATTERN.search(name))
 
 
+def refuses_accuser(kind: KindSchema, name: str) -> bool:
+    """Whether ``kind`` refuses an input column (or, later, a value) named ``name``: the one
+    place the ``protect_accuser`` flag is read."""
+    return kind.protect_accuser and looks_like_accuser(name)
+
+
 def _load_rule(item: Any, where: str, keys: set[str]) -> Rule:
     if not isinstance(item, dict):
         raise SchemaError(f"文书类型定义 {where} 的 rules 每项应为键值结构")
+    basis = str(item.get("basis", ""))
     if "not_before" in item:
         pair = item["not_before"]
         if not (isinstance(pair, list) and len(pair) == 2 and set(pair) <= keys):
             raise SchemaError(f"文书类型定义 {where} 的 not_before 规则应列出两个已定义的日期字段")
-        return Rule(not_before=(pair[0], pair[1]))
+        return Rule(not_before=(pair[0], pair[1]), basis=basis)
+    if "contains" in item:
+        spec = item["contains"]
+        if not (isinstance(spec, dict) and len(spec) == 1 and set(spec) <= keys):
+            raise SchemaError(f"文书类型定义 {where} 的 contains 规则应写作 {{字段键: [词语, …]}}")
+        ((key, words),) = spec.items()
+        words = tuple(str(w) for w in (words if isinstance(words, list) else [words]))
+        return Rule(contains=(key, words), basis=basis)
     when = item.get("when") or {}
     require = item.get("require") or []
     if not isinstance(when, dict) or not require or not set(require) <= keys or not set(when) <= keys:
         raise SchemaError(f"文书类型定义 {where} 的 when/require 规则引用了未定义的字段")
     normalised = {k: tuple(v) if isinstance(v, list) else (str(v),) for k, v in when.items()}
-    return Rule(when=normalised, require=tuple(require))
+    return Rule(when=normalised, require=tuple(require), basis=basis)
 
 
 def _load_ledger(item: Any, where: str, fields: dict[str, FieldSpec]) -> LedgerSpec:
     if not isinstance(item, dict):
         raise SchemaError(f"文书类型定义 {where} 的 ledger 应为键值结构")
-    expected = {"subtype": None, "reply_date": "date", "reply_days": "integer"}
+    expected = {
+        "subtype": None,
+        "reply_date": "date",
+        "reply_days": "integer",
+        "related": "text",
+        "deadline": "deadline",
+    }
     for name, kind in expected.items():
         key = item.get(name)
         if key is not None and (key not in fields or (kind and fields[key].type != kind)):
             raise SchemaError(
-                f"文书类型定义 {where} 的 ledger.{name} 应指向一个已定义的{'日期' if kind == 'date' else '整数' if kind else ''}字段"
+                f"文书类型定义 {where} 的 ledger.{name} 应指向一个已定义的{_TYPE_WORDS.get(kind, '')}字段"
             )
     subject = item.get("subject") or []
     if isinstance(subject, str):
@@ -220,7 +260,12 @@ def _load_ledger(item: Any, where: str, fields: dict[str, FieldSpec]) -> LedgerS
         subtype=item.get("subtype"),
         reply_date=item.get("reply_date"),
         reply_days=item.get("reply_days"),
+        related=item.get("related"),
+        deadline=item.get("deadline"),
     )
+
+
+_TYPE_WORDS = {"date": "日期", "integer": "整数", "text": "文本", "deadline": "期限"}
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
