@@ -13,9 +13,21 @@ from jiancha_docs.kinds import Record, Validator, all_kinds, find_kind, load_sch
 HERE = Location("cases.csv", 7)
 
 
-def test_the_four_standard_kinds_load_with_both_layouts() -> None:
+def test_the_eleven_standard_kinds_load_with_both_layouts() -> None:
     ids = {k.id for k in all_kinds()}
-    assert ids == {"recommendation", "reform_notice", "clarification_notice", "clarification_letter"}
+    assert ids == {
+        "recommendation",
+        "reform_notice",
+        "clarification_notice",
+        "clarification_letter",
+        "inquiry_letter",
+        "closure_letter",
+        "reminder_letter",
+        "admonition",
+        "urging_letter",
+        "integrity_opinion",
+        "follow_up_record",
+    }
     for kind in all_kinds():
         for layout in ("文件式", "信函式"):
             assert kind.template_path(layout).is_file(), (kind.id, layout)

@@ -171,7 +171,7 @@ def test_generated_documents_open_in_libreoffice(
     )
     assert result.returncode == 0, result.stderr
     pdfs = sorted((tmp_path / "pdf").glob("*.pdf"))
-    assert len(pdfs) == len(rendered) == 8
+    assert len(pdfs) == len(rendered) == 2 * len(all_kinds())
     if shutil.which("pdftotext"):
         for path in staged:
             text = subprocess.run(

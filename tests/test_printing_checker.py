@@ -66,18 +66,16 @@ def test_every_bundled_example_passes(tmp_path: Path) -> None:
     """The README's examples, rendered the way scripts/quickstart.sh does, all pass `jiancha check`."""
     env = {"JIANCHA_CONFIG": str(EXAMPLES / "jiancha.toml"), "JIANCHA_DB": str(tmp_path / "ledger.sqlite3")}
     runner = CliRunner()
-    for kind, source in (
-        ("纪检监察建议书", "recommendation.yaml"),
-        ("以案促改通知书", "reform_notice.csv"),
-        ("澄清正名通报", "clarification_notice.yaml"),
-        ("澄清说明", "clarification_letter.json"),
-    ):
+    # One example per kind, named by its id (as scripts/render_previews.py finds them).
+    sources = sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".yaml", ".json", ".csv", ".xlsx"))
+    assert {p.stem for p in sources} == {k.id for k in all_kinds()}
+    for source in sources:
         result = runner.invoke(
-            cli, ["render", kind, str(EXAMPLES / source), "-o", str(tmp_path / "out")], env=env
+            cli, ["render", source.stem, str(source), "-o", str(tmp_path / "out")], env=env
         )
         assert result.exit_code == 0, result.output
     documents = sorted((tmp_path / "out").glob("*.docx"))
-    assert len(documents) >= 7
+    assert len(documents) >= len(sources) + 3
     result = runner.invoke(cli, ["check", str(tmp_path / "out")], env=env)
     assert result.exit_code == 0, result.output
     assert result.output.count("结论：通过") == len(documents)
