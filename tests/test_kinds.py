@@ -10,6 +10,8 @@ import pytest
 from jiancha_docs.errors import Location, SchemaError, UsageError
 from jiancha_docs.kinds import Record, Validator, all_kinds, find_kind, load_schema
 
+from .helpers import write_schema
+
 HERE = Location("cases.csv", 7)
 
 
@@ -43,13 +45,6 @@ def test_unknown_kind_lists_the_kinds() -> None:
         find_kind("通知书")
     assert caught.value.message.startswith("没有名为“通知书”的文书类型。可用的类型：")
     assert "recommendation（纪检监察建议书）" in caught.value.message
-
-
-def write_schema(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "k" / "schema.yaml"
-    path.parent.mkdir()
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from jiancha_docs.errors import ConfigError, Location, SchemaError
 from jiancha_docs.kinds import Record, Validator, find_kind, load_schema
 from jiancha_docs.render.batch import RenderOptions, render_records
 
-from .helpers import docx_text
+from .helpers import docx_text, write_schema
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HERE = Location("函询.xlsx", 3)
@@ -358,13 +358,6 @@ def test_the_person_the_matter_concerns_is_not_an_accuser() -> None:
 
 
 # -- schema keys for deadlines, contains rules and the ledger -------------------------------------
-def write_schema(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "k" / "schema.yaml"
-    path.parent.mkdir()
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.mark.parametrize(
     "body,message",
     [
