@@ -141,7 +141,11 @@ def test_inquiry_text_signoff_and_copies(tmp_path: Path) -> None:
 
 def test_inquiry_of_a_principal_leader_is_answered_directly(tmp_path: Path) -> None:
     record = fixture(
-        "inquiry_letter", 回复方式="直接回复", 直接回复情形="被函询人为党委（党组）主要负责人", 送达日期=None
+        "inquiry_letter",
+        回复方式="直接回复",
+        直接回复情形="被函询人为党委（党组）主要负责人",
+        审批情况="经市纪委监委主要负责人批准",
+        送达日期=None,
     )
     text = render_text("inquiry_letter", record, tmp_path, layout="信函式")
     assert (
@@ -448,3 +452,19 @@ def test_a_broken_calendar_table_stops_render(tmp_path: Path) -> None:
         f"配置文件 {config} 的 [calendar] holidays 中“明年元旦”不是日期，应写作 2027-01-01"
     )
     assert not (tmp_path / "o").exists()
+
+
+def test_inquiry_of_a_principal_leader_needs_the_organ_principal_approval() -> None:
+    """《监督执纪工作规则》第二十七条：需要谈话函询下一级党委（党组）主要负责人的，应当报纪检监察机关主要负责人批准。"""
+    raw = fixture("inquiry_letter", 回复方式="直接回复", 直接回复情形="被函询人为党委（党组）主要负责人")
+    basis = "（依据《中国共产党纪律检查机关监督执纪工作规则》第二十七条）"
+    condition = "「直接回复情形」为“被函询人为党委（党组）主要负责人”时"
+    assert validate("inquiry_letter", raw) == [f"函询.xlsx 第 3 行「审批情况」：{condition}必须填写{basis}"]
+    assert validate("inquiry_letter", dict(raw, 审批情况="经市纪委监委分管领导批准")) == [
+        f"函询.xlsx 第 3 行「审批情况」：{condition}，“经市纪委监委分管领导批准”应含有“主要负责人批准”{basis}"
+    ]
+    assert isinstance(validate("inquiry_letter", dict(raw, 审批情况="经市纪委监委主要负责人批准")), Record)
+    # Any other inquiry may be approved by the leader in charge.
+    assert isinstance(
+        validate("inquiry_letter", fixture("inquiry_letter", 审批情况="经分管领导批准")), Record
+    )

@@ -23,7 +23,8 @@ ACCUSER_PATTERN = re.compile(
 @dataclass(frozen=True)
 class Rule:
     """A cross-field rule: ``require`` fields when ``when`` matches, ``not_before`` date order, or
-    ``contains``: a text field must contain one of some words. ``basis`` cites the article."""
+    ``contains``: a text field must contain one of some words (when ``when`` matches, if given).
+    ``basis`` cites the article, and the message names it."""
 
     when: dict[str, tuple[str, ...]] = field(default_factory=dict)
     require: tuple[str, ...] = ()
@@ -221,18 +222,20 @@ def _load_rule(item: Any, where: str, keys: set[str]) -> Rule:
         if not (isinstance(pair, list) and len(pair) == 2 and set(pair) <= keys):
             raise SchemaError(f"文书类型定义 {where} 的 not_before 规则应列出两个已定义的日期字段")
         return Rule(not_before=(pair[0], pair[1]), basis=basis)
+    when = item.get("when") or {}
+    if not isinstance(when, dict) or not set(when) <= keys:
+        raise SchemaError(f"文书类型定义 {where} 的 when/require 规则引用了未定义的字段")
+    normalised = {k: tuple(v) if isinstance(v, list) else (str(v),) for k, v in when.items()}
     if "contains" in item:
         spec = item["contains"]
         if not (isinstance(spec, dict) and len(spec) == 1 and set(spec) <= keys):
             raise SchemaError(f"文书类型定义 {where} 的 contains 规则应写作 {{字段键: [词语, …]}}")
         ((key, words),) = spec.items()
         words = tuple(str(w) for w in (words if isinstance(words, list) else [words]))
-        return Rule(contains=(key, words), basis=basis)
-    when = item.get("when") or {}
+        return Rule(when=normalised, contains=(key, words), basis=basis)
     require = item.get("require") or []
-    if not isinstance(when, dict) or not require or not set(require) <= keys or not set(when) <= keys:
+    if not require or not set(require) <= keys:
         raise SchemaError(f"文书类型定义 {where} 的 when/require 规则引用了未定义的字段")
-    normalised = {k: tuple(v) if isinstance(v, list) else (str(v),) for k, v in when.items()}
     return Rule(when=normalised, require=tuple(require), basis=basis)
 
 

@@ -154,16 +154,18 @@ class Validator:
                 if a is not None and b is not None and a < b:
                     issues.append(Issue(location, later.label, f"{a}不能早于「{earlier.label}」{b}{basis}"))
                 continue
+            if not all(values.get(k) in allowed for k, allowed in rule.when.items()):
+                continue
+            condition = "，".join(f"「{self.kind.field(k).label}」为“{values.get(k)}”" for k in rule.when)
             if rule.contains:
                 key, words = rule.contains
                 spec = self.kind.field(key)
                 text = values.get(key)
                 if text and not any(w in text for w in words):
                     wanted = "或".join(f"“{w}”" for w in words)
-                    issues.append(Issue(location, spec.label, f"{quote(text)}应含有{wanted}{basis}"))
-                continue
-            if all(values.get(k) in allowed for k, allowed in rule.when.items()):
-                condition = "，".join(f"「{self.kind.field(k).label}」为“{values.get(k)}”" for k in rule.when)
+                    when = f"{condition}时，" if condition else ""
+                    issues.append(Issue(location, spec.label, f"{when}{quote(text)}应含有{wanted}{basis}"))
+            else:
                 for key in rule.require:
                     spec = self.kind.field(key)
                     if is_blank(values.get(key)) and spec.label not in failed:
