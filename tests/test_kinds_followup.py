@@ -320,22 +320,32 @@ def test_follow_up_record_lists_each_task(tmp_path: Path) -> None:
 
 # -- the ledger interface -------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "kind_id,related,deadline",
+    "kind_id,related,deadline,fill",
     [
-        ("inquiry_letter", None, "reply_deadline"),
-        ("closure_letter", "related_number", None),
-        ("reminder_letter", None, "reply_deadline"),
-        ("admonition", None, "reply_deadline"),
-        ("urging_letter", "related_number", "new_deadline"),
-        ("integrity_opinion", "related_number", None),
-        ("follow_up_record", "related_number", "next_deadline"),
+        ("inquiry_letter", None, "reply_deadline", {}),
+        ("closure_letter", "related_number", None, {"related_date": "doc_date"}),
+        ("reminder_letter", None, "reply_deadline", {}),
+        ("admonition", None, "reply_deadline", {}),
+        (
+            "urging_letter",
+            "related_number",
+            "new_deadline",
+            {"related_date": "doc_date", "related_deadline": "reply_deadline", "related_title": "subject"},
+        ),
+        ("integrity_opinion", "related_number", None, {"related_date": "doc_date"}),
+        (
+            "follow_up_record",
+            "related_number",
+            "next_deadline",
+            {"visited": "recipient", "related_title": "subject"},
+        ),
     ],
 )
-def test_the_ledger_block_names_the_related_number_and_the_deadline(
-    kind_id: str, related: str | None, deadline: str | None
+def test_the_ledger_block_names_the_related_number_the_deadline_and_what_to_fill(
+    kind_id: str, related: str | None, deadline: str | None, fill: dict[str, str]
 ) -> None:
     kind = find_kind(kind_id)
-    assert (kind.ledger.related, kind.ledger.deadline) == (related, deadline)
+    assert (kind.ledger.related, kind.ledger.deadline, dict(kind.ledger.fill)) == (related, deadline, fill)
     if related:
         assert kind.field(related).format == "doc_number"
     if deadline:
@@ -380,6 +390,18 @@ def test_the_person_the_matter_concerns_is_not_an_accuser() -> None:
         (
             "ledger: {deadline: d}\nfields:\n  - {key: d, label: 日, type: date}\n",
             "ledger.deadline 应指向一个已定义的期限字段",
+        ),
+        (
+            "ledger: {related: n, fill: {d: status}}\nfields:\n  - {key: n, label: 号}\n  - {key: d, label: 日, type: date}\n",
+            "ledger.fill 中“status”不是台账项目",
+        ),
+        (
+            "ledger: {related: n, fill: {n: doc_date}}\nfields:\n  - {key: n, label: 号}\n",
+            "ledger.fill 中“n”应为一个已定义的日期字段",
+        ),
+        (
+            "ledger: {fill: {d: doc_date}}\nfields:\n  - {key: d, label: 日, type: date}\n",
+            "须同时写明 ledger.related",
         ),
     ],
 )

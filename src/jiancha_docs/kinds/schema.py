@@ -45,6 +45,9 @@ class LedgerSpec:
     related: str | None = None
     # A deadline field: the record's value is a calendar.Deadline (its .date and .rule).
     deadline: str | None = None
+    # Fields a clerk may leave empty, to be filled from the ledger entry of the related 文号:
+    # (field key, entry attribute), e.g. ("related_date", "doc_date").
+    fill: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -265,7 +268,42 @@ def _load_ledger(item: Any, where: str, fields: dict[str, FieldSpec]) -> LedgerS
         reply_days=item.get("reply_days"),
         related=item.get("related"),
         deadline=item.get("deadline"),
+        fill=_load_fill(item.get("fill") or {}, where, fields, item.get("related")),
     )
+
+
+# What a ledger entry knows about a document, and the field type that can take it.
+LEDGER_ATTRIBUTES = {
+    "doc_date": "date",
+    "reply_deadline": "date",
+    "recipient": "text",
+    "subject": "text",
+    "subtype": "text",
+}
+
+
+def _load_fill(
+    item: Any, where: str, fields: dict[str, FieldSpec], related: str | None
+) -> tuple[tuple[str, str], ...]:
+    if not isinstance(item, dict) or (item and related is None):
+        raise SchemaError(
+            f"文书类型定义 {where} 的 ledger.fill 应为“字段键: 台账项目”的键值表，并须同时写明 ledger.related"
+        )
+    pairs = []
+    for key, attribute in item.items():
+        wanted = LEDGER_ATTRIBUTES.get(str(attribute))
+        spec = fields.get(str(key))
+        if wanted is None:
+            known = "、".join(LEDGER_ATTRIBUTES)
+            raise SchemaError(
+                f"文书类型定义 {where} 的 ledger.fill 中“{attribute}”不是台账项目，可用：{known}"
+            )
+        if spec is None or (spec.type == "date") != (wanted == "date") or spec.type in ("list", "table"):
+            raise SchemaError(
+                f"文书类型定义 {where} 的 ledger.fill 中“{key}”应为一个已定义的{_TYPE_WORDS[wanted]}字段"
+            )
+        pairs.append((str(key), str(attribute)))
+    return tuple(pairs)
 
 
 _TYPE_WORDS = {"date": "日期", "integer": "整数", "text": "文本", "deadline": "期限"}
