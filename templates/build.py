@@ -1039,7 +1039,7 @@ ORGANS = {"recommendation": RECOMMENDATION_ORGANS}
 # Bodies as data: the blocks of wording.yaml
 # ---------------------------------------------------------------------------
 def blocks(doc: DocumentObject, items: list) -> None:
-    """Build body blocks described in wording.yaml (see templates/README.md for the block types).
+    """Build the body blocks a wording.yaml describes.
 
     Each block is a mapping with one key: ``title``, ``recipient``, ``text`` (one paragraph; a
     list gives one run per item, so each Jinja tag stays whole), ``paras`` (one paragraph per

@@ -490,3 +490,10 @@ def test_inquiry_of_a_principal_leader_needs_the_organ_principal_approval() -> N
     assert isinstance(
         validate("inquiry_letter", fixture("inquiry_letter", 审批情况="经分管领导批准")), Record
     )
+
+
+def test_inquiry_by_a_supervisory_organ_words_the_same_deadline() -> None:
+    """《监察法实施条例》第一百七十四条第二款：被函询人应当在收到函件后十五个工作日以内写出说明材料。"""
+    record = validate("inquiry_letter", fixture("inquiry_letter", 回复期限="十五个工作日以内"))
+    assert isinstance(record, Record)
+    assert record.values["reply_deadline"].rule == "15个工作日，自送达日 2026-09-28 起算，至 2026-10-23"
