@@ -1,8 +1,9 @@
 """Validation: a raw record from any source → the typed values a template receives, or Chinese issues.
 
 Checks, in order: which column is which field (Chinese label or English key), unknown columns
-(warnings, with a guess at the intended header), accuser columns in clarification kinds (errors),
-then each field's type, required fields, and the kind's cross-field rules.
+(warnings, with a guess at the intended header), accuser columns in kinds that protect the accuser
+(errors), then each field's type, required fields, deadlines resolved from their starting date by
+the working-day calendar, and the kind's cross-field rules.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from ..calendar import CalendarGap, Term, WorkCalendar, current_calendar, resolve
 from ..errors import Issue, Location
-from .fields import FieldProblem, FieldSpec, convert, is_blank
-from .schema import KindSchema, looks_like_accuser
+from .fields import FieldProblem, FieldSpec, convert, is_blank, quote
+from .schema import KindSchema, refuses_accuser
 
 
 @dataclass
@@ -39,8 +41,12 @@ class HeaderMap:
 class Validator:
     """Validates the records of one kind; ``defaults`` come from jiancha.toml (key or label → value)."""
 
-    def __init__(self, kind: KindSchema, defaults: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, kind: KindSchema, defaults: dict[str, Any] | None = None, calendar: WorkCalendar | None = None
+    ) -> None:
         self.kind = kind
+        # Working days are counted by this calendar; by default the one ``calendar.using`` set.
+        self.calendar = calendar or current_calendar()
         self._by_name: dict[str, FieldSpec] = {}
         for spec in kind.fields:
             self._by_name[spec.key] = spec
@@ -66,7 +72,7 @@ class Validator:
                     issues.append(Issue(where, name, f"与「{seen[spec.key]}」是同一字段，只能保留一列"))
                 seen[spec.key] = name
                 column_to_key[name] = spec.key
-            elif self.kind.protect_accuser and looks_like_accuser(name):
+            elif refuses_accuser(self.kind, name):
                 issues.append(
                     Issue(
                         where,
@@ -107,26 +113,61 @@ class Validator:
             if spec.required and is_blank(values[spec.key]):
                 errors.append(Issue(location, spec.label, "必填项，不能为空"))
         failed = {i.field for i in errors}
+        errors.extend(self._resolve_deadlines(location, values, failed))
         errors.extend(self._check_rules(location, values, failed))
         if errors:
             return errors
         return Record(location, values)
+
+    def _resolve_deadlines(
+        self, location: Location, values: dict[str, Any], failed: set[str | None]
+    ) -> list[Issue]:
+        """Each deadline field's Term → a Deadline counted from its starting date."""
+        issues: list[Issue] = []
+        for spec in self.kind.fields:
+            term = values.get(spec.key)
+            if spec.type != "deadline" or not isinstance(term, Term) or spec.counts_from is None:
+                continue
+            start_spec = self.kind.field(spec.counts_from)
+            start = values.get(start_spec.key)
+            label = spec.counts_from_label or start_spec.label
+            try:
+                values[spec.key] = resolve(term, start, label, self.calendar)
+            except CalendarGap as gap:
+                issues.append(Issue(location, spec.label, str(gap)))
+                values[spec.key] = None
+                continue
+            due = values[spec.key].date
+            if term.count is None and start is not None and due < start:
+                issues.append(Issue(location, spec.label, f"{due}不能早于「{start_spec.label}」{start}"))
+        return issues
 
     def _check_rules(
         self, location: Location, values: dict[str, Any], failed: set[str | None]
     ) -> list[Issue]:
         issues: list[Issue] = []
         for rule in self.kind.rules:
+            basis = f"（依据{rule.basis}）" if rule.basis else ""
             if rule.not_before:
                 later, earlier = (self.kind.field(k) for k in rule.not_before)
                 a, b = values.get(later.key), values.get(earlier.key)
                 if a is not None and b is not None and a < b:
-                    issues.append(Issue(location, later.label, f"{a}不能早于「{earlier.label}」{b}"))
+                    issues.append(Issue(location, later.label, f"{a}不能早于「{earlier.label}」{b}{basis}"))
                 continue
-            if all(values.get(k) in allowed for k, allowed in rule.when.items()):
-                condition = "，".join(f"「{self.kind.field(k).label}」为“{values.get(k)}”" for k in rule.when)
+            if not all(values.get(k) in allowed for k, allowed in rule.when.items()):
+                continue
+            condition = "，".join(f"「{self.kind.field(k).label}」为“{values.get(k)}”" for k in rule.when)
+            if rule.contains:
+                key, words = rule.contains
+                spec = self.kind.field(key)
+                text = values.get(key)
+                if text and not any(w in text for w in words):
+                    wanted = "或".join(f"“{w}”" for w in words)
+                    when = f"{condition}时，" if condition else ""
+                    issues.append(Issue(location, spec.label, f"{when}{quote(text)}应含有{wanted}{basis}"))
+            else:
                 for key in rule.require:
                     spec = self.kind.field(key)
                     if is_blank(values.get(key)) and spec.label not in failed:
-                        issues.append(Issue(location, spec.label, f"{condition}时必须填写"))
+                        issues.append(Issue(location, spec.label, f"{condition}时必须填写{basis}"))
         return issues
