@@ -26,6 +26,13 @@ $J render 纪检监察建议书 examples/recommendation.yaml -o out
 $J render 以案促改通知书 examples/reform_notice.csv -o out
 $J render 澄清正名通报 examples/clarification_notice.yaml -o out
 $J render 澄清说明 examples/clarification_letter.json -o out
+$J render 函询通知书 examples/inquiry_letter.yaml -o out
+$J render 了结反馈函 examples/closure_letter.yaml -o out
+$J render 提醒函 examples/reminder_letter.yaml -o out
+$J render 诫勉书 examples/admonition.yaml -o out
+$J render 督办函 examples/urging_letter.csv -o out
+$J render 党风廉政意见回复 examples/integrity_opinion.yaml -o out
+$J render 回访记录 examples/follow_up_record.yaml -o out
 echo
 echo "== 法规知识库：编入示例工作指引并检索 =="
 $J rules index

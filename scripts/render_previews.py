@@ -21,13 +21,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-KINDS = (
-    ("recommendation", "纪检监察建议书", "recommendation.yaml"),
-    ("reform_notice", "以案促改通知书", "reform_notice.csv"),
-    ("clarification_notice", "澄清正名通报", "clarification_notice.yaml"),
-    ("clarification_letter", "澄清说明", "clarification_letter.json"),
-)
+# examples/<kind id>.<yaml|json|csv|xlsx>: one example file per kind.
+EXAMPLE_SUFFIXES = (".yaml", ".json", ".csv", ".xlsx")
 LAYOUTS = (("文件式", "official"), ("信函式", "letter"))
+
+
+def examples() -> list[Path]:
+    """The example input of every kind, by kind id (the file's stem)."""
+    return sorted(p for p in EXAMPLES.iterdir() if p.suffix in EXAMPLE_SUFFIXES)
 
 
 def jiancha(*args: str) -> None:
@@ -59,12 +60,13 @@ def main() -> None:
         # The demo configuration names the organs and the 机关代字; the ledgers stay in the work folder.
         os.environ["JIANCHA_CONFIG"] = str(EXAMPLES / "jiancha.toml")
         documents: list[tuple[Path, str]] = []
-        for kind_id, kind_name, source in KINDS:
+        for source in examples():
+            kind_id = source.stem
             for layout, slug in LAYOUTS:
                 outdir = work_dir / kind_id / slug
                 # One ledger per layout: the same 文号 is rendered once in each.
                 os.environ["JIANCHA_DB"] = str(work_dir / f"ledger-{slug}.sqlite3")
-                jiancha("render", kind_name, str(EXAMPLES / source), "-o", str(outdir), "--layout", layout)
+                jiancha("render", kind_id, str(source), "-o", str(outdir), "--layout", layout)
                 first = sorted(outdir.glob("*.docx"))[0]
                 documents.append((first, f"{kind_id}-{slug}"))
         report = convert_to_pdf([path for path, _ in documents], work_dir / "pdf")

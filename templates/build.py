@@ -4,7 +4,9 @@
     python templates/build.py
 
 writes ``templates/<kind>/official.docx`` (文件式) and ``templates/<kind>/letter.docx``
-(信函式) for the four kinds. The files are docxtpl templates: the core renders them with
+(信函式) for every kind folder holding a ``wording.yaml``: what the kind's documents say (its
+organs, 抄送, attachment and body blocks) is data there; only the first four kinds build their
+body in Python (``CONTENT``). The files are docxtpl templates: the core renders them with
 the kind's fields (see each ``schema.yaml``), ``layout`` and the filters ``cn`` and
 ``paras``. Layout numbers follow GB/T 9704-2012 (see the project's reference notes).
 
@@ -175,6 +177,7 @@ class Style:
     borders: dict[str, Border] = field(default_factory=dict)
     tabs: tuple[tuple[int, WD_TAB_ALIGNMENT], ...] = ()
     quick: bool = True
+    page_break: bool = False  # starts a new page (an attachment, GB/T 9704 7.3.7)
 
 
 LETTER_RULE_TOP = Border("thickThinSmallGap", 24, 5, RED)  # thick over thin, 4 mm below the mark
@@ -254,6 +257,9 @@ STYLES: tuple[Style, ...] = (
     # 附件：1.名称 — later items (AttachmentItem) align with "1.".
     Style("AttachmentNote", "附件说明", before=LINE, left=2 * CHAR + 3 * CHAR, first_line=-3 * CHAR),
     Style("AttachmentItem", "附件说明续行", left=2 * CHAR + 3 * CHAR),
+    # 7.3.7: an attachment starts on a new page, "附件" in 3号黑体 on its first line, flush left.
+    Style("AttachmentMark", "附件标识", east_asia=HEITI, first_line=0, page_break=True, keep_next=True),
+    Style("AttachmentTitle", "附件标题", based_on="DocTitle", before=LINE, after=LINE, quick=False),
     # --- signature block ------------------------------------------------------------
     # Two blank lines above the organ name leave room for the seal.
     Style(
@@ -455,6 +461,8 @@ def add_style(doc: DocumentObject, spec: Style) -> None:
         fmt.first_line_indent = Twips(spec.first_line)
     if spec.keep_next:
         fmt.keep_with_next = True
+    if spec.page_break:
+        fmt.page_break_before = True
     for position, alignment in spec.tabs:
         fmt.tab_stops.add_tab_stop(Twips(position), alignment)
 
@@ -611,8 +619,17 @@ def paragraphs(doc: DocumentObject, field_key: str) -> None:
 # Layout: letterhead, closing block, 版记, footers
 # ---------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Appendix:
+    """An attachment on its own page before the 版记 (e.g. a 谈话记录), listed in the 附件说明."""
+
+    name: str
+    content: Callable[[DocumentObject], None]
+    when: str | None = None  # Jinja condition; without one the attachment is always there
+
+
+@dataclass(frozen=True)
 class Kind:
-    """What the shared layout needs to know about a kind besides its content."""
+    """What the shared layout needs to know about a kind besides its content (from wording.yaml)."""
 
     kind_id: str
     name: str
@@ -621,12 +638,17 @@ class Kind:
     content: Callable[[DocumentObject], None]
     attachments: bool = False  # has the attachments field (附件说明)
     contact: bool = False  # has the contact/phone fields (附注)
+    # Jinja expression giving the 抄送 list, when it is not just the ``cc`` field.
+    cc: str = "cc"
+    appendix: Appendix | None = None
 
 
 def body_start(doc: DocumentObject, kind: Kind) -> None:
     # Computed once for the body: the mark (文件式), the signature and the 版记 use it.
     tag(doc, f"{{%p set organs = {kind.organs} %}}")
     tag(doc, "{%p set h = namespace(n=0) %}")
+    if kind.cc != "cc":
+        tag(doc, f"{{%p set copy_to = {kind.cc} %}}")
 
 
 def official_head(doc: DocumentObject) -> None:
@@ -684,7 +706,14 @@ def page_field():
 
 
 def closing(doc: DocumentObject, layout: str, kind: Kind) -> None:
-    """附件说明, signature, date, 附注, and 版记 (文件式) or the 抄送 line (信函式)."""
+    """附件说明, signature, date, 附注, an appendix, and 版记 (文件式) or the 抄送 line (信函式)."""
+    appendix = kind.appendix
+    if appendix is not None:
+        if appendix.when:
+            tag(doc, f"{{%p if {appendix.when} %}}")
+        para(doc, "AttachmentNote", "附件：", appendix.name)
+        if appendix.when:
+            tag(doc, "{%p endif %}")
     if kind.attachments:
         tag(doc, "{%p if attachments %}")
         para(
@@ -715,24 +744,34 @@ def closing(doc: DocumentObject, layout: str, kind: Kind) -> None:
         )
         tag(doc, "{%p endif %}")
 
+    if appendix is not None:
+        if appendix.when:
+            tag(doc, f"{{%p if {appendix.when} %}}")
+        para(doc, "AttachmentMark", "附件")
+        para(doc, "AttachmentTitle", appendix.name)
+        appendix.content(doc)
+        if appendix.when:
+            tag(doc, "{%p endif %}")
+
+    cc = "cc" if kind.cc == "cc" else "copy_to"
     if layout == OFFICIAL:
-        imprint(doc)
+        imprint(doc, cc)
     else:
         # A letter has no 版记; its 抄送 line stands alone, without rules.
-        tag(doc, "{%p if cc %}")
-        para(doc, "CopyTo", "抄送：", "{{ cc|join('，') }}", "。")
+        tag(doc, f"{{%p if {cc} %}}")
+        para(doc, "CopyTo", "抄送：", f"{{{{ {cc}|join('，') }}}}", "。")
         tag(doc, "{%p endif %}")
 
 
-def imprint(doc: DocumentObject) -> None:
+def imprint(doc: DocumentObject, cc: str = "cc") -> None:
     """版记: 抄送 between a thick and a thin rule, then 印发机关 and date above a thick rule.
 
     Without 抄送 the 印发 line carries both thick rules itself (ImprintLineAlone).
     The printing organ falls back to the (first) signing organ, the date to 成文日期.
     """
     printed = ("{{ print_organ or organs|first }}", "\t", "{{ print_date or date }}", "印发")
-    tag(doc, "{%p if cc %}")
-    para(doc, "ImprintCopyTo", "抄送：", "{{ cc|join('，') }}", "。")
+    tag(doc, f"{{%p if {cc} %}}")
+    para(doc, "ImprintCopyTo", "抄送：", f"{{{{ {cc}|join('，') }}}}", "。")
     para(doc, "ImprintLine", *printed)
     tag(doc, "{%p else %}")
     para(doc, "ImprintLineAlone", *printed)
@@ -850,7 +889,15 @@ TASK_CELL_MARGIN = 57  # 1 mm
 
 def task_table(doc: DocumentObject) -> None:
     """Reform tasks as a bordered table: header row, then one row per task ({%tr for %})."""
-    table = doc.add_table(rows=4, cols=len(TASK_COLUMNS))
+    data_table(doc, "tasks", "task", TASK_COLUMNS)
+
+
+Column = tuple[str, str, int, str]  # header, cell content (Jinja), width in twips, cell style
+
+
+def bordered_table(doc: DocumentObject, rows: int, widths: list[int]):
+    """A table across the type area with single black borders and narrow cell margins."""
+    table = doc.add_table(rows=rows, cols=len(widths))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     tbl_pr = table._tbl.tblPr
@@ -861,19 +908,43 @@ def task_table(doc: DocumentObject) -> None:
     margins = put_child(tbl_pr, oxml("w:tblCellMar"), TBLPR_ORDER)
     for side in ("left", "right"):
         margins.append(oxml(f"w:{side}", w=TASK_CELL_MARGIN, type="dxa"))
-    for column, (_, _, width, _) in zip(table.columns, TASK_COLUMNS, strict=True):
+    for column, width in zip(table.columns, widths, strict=True):
         column.width = Twips(width)
+    return table
 
+
+def data_table(doc: DocumentObject, rows: str, item: str, columns: tuple[Column, ...]) -> None:
+    """A header row, then one row per entry of ``rows`` ({%tr for item in rows %})."""
+    table = bordered_table(doc, 4, [width for _, _, width, _ in columns])
     header, loop_start, data, loop_end = table.rows
     header._tr.get_or_add_trPr().append(oxml("w:tblHeader"))  # repeat on each page
-    for cell, (title, _, width, _) in zip(header.cells, TASK_COLUMNS, strict=True):
+    for cell, (title, _, width, _) in zip(header.cells, columns, strict=True):
         fill_cell(cell, width, "TableHeading", title)
-    for cell, (_, content, width, style) in zip(data.cells, TASK_COLUMNS, strict=True):
+    for cell, (_, content, width, style) in zip(data.cells, columns, strict=True):
         fill_cell(cell, width, style, content)
     # docxtpl replaces a whole row holding a {%tr %} tag by the bare tag.
-    for row, jinja in ((loop_start, "{%tr for task in tasks %}"), (loop_end, "{%tr endfor %}")):
-        for index, (cell, (_, _, width, _)) in enumerate(zip(row.cells, TASK_COLUMNS, strict=True)):
+    for row, jinja in ((loop_start, f"{{%tr for {item} in {rows} %}}"), (loop_end, "{%tr endfor %}")):
+        for index, (cell, (_, _, width, _)) in enumerate(zip(row.cells, columns, strict=True)):
             fill_cell(cell, width, "TableText", jinja if index == 0 else "")
+
+
+FORM_LABEL_WIDTH = 1900
+
+
+def form_table(doc: DocumentObject, rows: list[tuple[str, str]]) -> None:
+    """A two-column form (label | value), e.g. a 谈话记录. A value written ``paras:FIELD`` becomes one
+    paragraph per line of that multiline field."""
+    widths = [FORM_LABEL_WIDTH, TYPE_WIDTH - FORM_LABEL_WIDTH]
+    table = bordered_table(doc, len(rows), widths)
+    for row, (label, value) in zip(table.rows, rows, strict=True):
+        label_cell, value_cell = row.cells
+        fill_cell(label_cell, widths[0], "TableHeading", label)
+        if value.startswith("paras:"):
+            fill_cell(value_cell, widths[1], "TableText", f"{{%p for line in {value[6:]}|paras %}}")
+            para(value_cell, "TableText", "{{ line }}")
+            para(value_cell, "TableText", "{%p endfor %}")
+        else:
+            fill_cell(value_cell, widths[1], "TableText", value)
 
 
 def fill_cell(cell, width: int, style: str, text: str) -> None:
@@ -946,29 +1017,106 @@ def clarification_letter(doc: DocumentObject) -> None:
     )
 
 
-# The organs that head and sign each kind. 纪检监察建议 is signed jointly by the 纪委 and the
-# 监委; an ``organ`` field holding several organs separated by spaces (联合发文) stacks them.
+# The organs that head and sign a 纪检监察建议书: 纪检监察建议 is signed jointly by the 纪委 and the 监委.
+# Other kinds name theirs in wording.yaml; an ``organ`` field holding several organs separated by
+# spaces (联合发文) stacks them.
 RECOMMENDATION_ORGANS = (
     "[discipline_organ, supervision_organ] if subtype == '纪检监察建议' "
     "else [supervision_organ] if subtype == '监察建议' else [discipline_organ]"
 )
-KINDS = (
-    Kind(
-        "recommendation",
-        "纪检监察建议书",
-        RECOMMENDATION_ORGANS,
-        recommendation,
-        attachments=True,
-        contact=True,
-    ),
-    Kind("reform_notice", "以案促改通知书", "organ.split()", reform_notice, attachments=True, contact=True),
-    Kind("clarification_notice", "澄清正名通报", "organ.split()", clarification_notice),
-    Kind("clarification_letter", "澄清说明", "organ.split()", clarification_letter),
-)
+
+# Kinds whose body is built in Python; every other kind describes its body in wording.yaml.
+CONTENT: dict[str, Callable[[DocumentObject], None]] = {
+    "recommendation": recommendation,
+    "reform_notice": reform_notice,
+    "clarification_notice": clarification_notice,
+    "clarification_letter": clarification_letter,
+}
+ORGANS = {"recommendation": RECOMMENDATION_ORGANS}
+
+
+# ---------------------------------------------------------------------------
+# Bodies as data: the blocks of wording.yaml
+# ---------------------------------------------------------------------------
+def blocks(doc: DocumentObject, items: list) -> None:
+    """Build the body blocks a wording.yaml describes.
+
+    Each block is a mapping with one key: ``title``, ``recipient``, ``text`` (one paragraph; a
+    list gives one run per item, so each Jinja tag stays whole), ``paras`` (one paragraph per
+    line of a multiline field), ``heading`` (一、…), ``items`` (（一）… per list entry: a field
+    name, or ``{list: expr, item: name}``), ``table`` (a bordered table, one row per entry),
+    ``form`` (label | value rows) and ``if`` (with ``then`` and optional ``else`` blocks).
+    """
+    for block in items:
+        if not isinstance(block, dict) or not ({"if"} <= set(block) or len(block) == 1):
+            raise SystemExit(f"wording.yaml: a block must have one key, not {block!r}")
+        if "if" in block:
+            tag(doc, f"{{%p if {block['if']} %}}")
+            blocks(doc, block.get("then") or [])
+            if block.get("else"):
+                tag(doc, "{%p else %}")
+                blocks(doc, block["else"])
+            tag(doc, "{%p endif %}")
+            continue
+        ((name, value),) = block.items()
+        runs = value if isinstance(value, list) else [value]
+        if name == "title":
+            para(doc, "DocTitle", *runs)
+        elif name == "recipient":
+            para(doc, "Recipient", *runs, "：")
+        elif name == "text":
+            para(doc, "BodyText", *runs)
+        elif name == "paras":
+            paragraphs(doc, value)
+        elif name == "heading":
+            heading1(doc, value)
+        elif name == "items":
+            spec = value if isinstance(value, dict) else {"list": value, "item": "item"}
+            numbered_items(doc, spec["list"], spec.get("item", "item"))
+        elif name == "table":
+            columns = tuple((h, c, int(w), st) for h, c, w, st in value["columns"])
+            data_table(doc, value["rows"], value.get("item", "row"), columns)
+        elif name == "form":
+            form_table(doc, [(label, content) for label, content in value])
+        else:
+            raise SystemExit(f"wording.yaml: unknown block type {name!r}")
+
+
+def load_kind(folder: Path) -> Kind:
+    """A kind from its folder: the name from schema.yaml, the rest from wording.yaml."""
+    import yaml
+
+    schema = yaml.safe_load((folder / "schema.yaml").read_text(encoding="utf-8"))
+    wording = yaml.safe_load((folder / "wording.yaml").read_text(encoding="utf-8")) or {}
+    kind_id = folder.name
+    body = wording.get("body")
+    content = CONTENT[kind_id] if body is None else (lambda doc, body=body: blocks(doc, body))
+    appendix = None
+    if wording.get("appendix"):
+        spec = wording["appendix"]
+        appendix = Appendix(
+            name=spec["name"],
+            content=lambda doc, body=spec["body"]: blocks(doc, body),
+            when=spec.get("when"),
+        )
+    return Kind(
+        kind_id,
+        str(schema["name"]),
+        ORGANS.get(kind_id, wording.get("organs", "organ.split()")),
+        content,
+        attachments=bool(wording.get("attachments", False)),
+        contact=bool(wording.get("contact", False)),
+        cc=wording.get("cc", "cc"),
+        appendix=appendix,
+    )
+
+
+def all_kinds() -> list[Kind]:
+    return [load_kind(path.parent) for path in sorted(TEMPLATES_DIR.glob("*/wording.yaml"))]
 
 
 def main() -> None:
-    for kind in KINDS:
+    for kind in all_kinds():
         for layout, filename in LAYOUT_FILES.items():
             path = TEMPLATES_DIR / kind.kind_id / filename
             save_deterministic(build(kind, layout), path)

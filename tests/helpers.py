@@ -31,6 +31,14 @@ def xml_safe_text(min_size: int = 1, max_size: int = 40) -> st.SearchStrategy[st
     )
 
 
+def write_schema(tmp_path: Path, text: str) -> Path:
+    """A kind folder holding only ``schema.yaml`` with ``text``."""
+    path = tmp_path / "k" / "schema.yaml"
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def docx_paragraphs(data: bytes | Path) -> list[str]:
     from docx import Document
 

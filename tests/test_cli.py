@@ -14,6 +14,9 @@ from click.testing import CliRunner
 from jiancha_docs.cli import cli, main
 
 FIXTURES = Path(__file__).parent / "fixtures"
+STANDARD_KINDS = sorted(
+    path.parent.name for path in (FIXTURES.parent.parent / "templates").glob("*/schema.yaml")
+)
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -79,13 +82,15 @@ def test_unknown_kind_exits_2_with_a_hint() -> None:
     result = run("render", "通知", "x.csv")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "错误：没有名为“通知”的文书类型。可用的类型：clarification_letter（澄清说明）、clarification_notice（澄清正名通报）、"
-        "recommendation（纪检监察建议书）、reform_notice（以案促改通知书）",
+        "错误：没有名为“通知”的文书类型。可用的类型：admonition（诫勉书）、clarification_letter（澄清说明）、"
+        "clarification_notice（澄清正名通报）、closure_letter（了结反馈函）、follow_up_record（回访记录）、"
+        "inquiry_letter（函询通知书）、integrity_opinion（党风廉政意见回复）、recommendation（纪检监察建议书）、"
+        "reform_notice（以案促改通知书）、reminder_letter（提醒函）、urging_letter（督办函）",
         "提示：用 jiancha kinds 查看全部类型",
     ]
 
 
-def test_kinds_lists_the_four_kinds() -> None:
+def test_kinds_lists_the_eleven_kinds() -> None:
     result = run("kinds")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
@@ -95,6 +100,13 @@ def test_kinds_lists_the_four_kinds() -> None:
         "澄清正名通报",
         "纪检监察建议书",
         "以案促改通知书",
+        "函询通知书",
+        "了结反馈函",
+        "提醒函",
+        "诫勉书",
+        "督办函",
+        "党风廉政意见回复",
+        "回访记录",
     }
 
 
@@ -193,9 +205,7 @@ def test_check_template_reports_unknown_variables_and_unshown_required_fields(tm
     assert "警告：必填字段「姓名」在模板中没有出现" in lines
 
 
-@pytest.mark.parametrize(
-    "kind", ["recommendation", "reform_notice", "clarification_notice", "clarification_letter"]
-)
+@pytest.mark.parametrize("kind", STANDARD_KINDS)
 def test_standard_templates_pass_check_template(kind: str) -> None:
     from jiancha_docs.kinds import find_kind
 
@@ -208,7 +218,7 @@ def test_standard_templates_pass_check_template(kind: str) -> None:
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "yaml"])
 def test_new_writes_a_starter_that_renders(tmp_path: Path, fmt: str) -> None:
-    for kind in ["recommendation", "reform_notice", "clarification_notice", "clarification_letter"]:
+    for kind in STANDARD_KINDS:
         starter = tmp_path / f"{kind}.{fmt}"
         result = run("new", kind, "--format", fmt, "-o", str(starter))
         assert result.returncode == 0, result.stderr

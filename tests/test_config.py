@@ -124,12 +124,12 @@ def test_the_environment_names_the_file(tmp_path: Path, monkeypatch: pytest.Monk
         (
             '[numbring]\n"澄清说明" = "某纪函"\n',
             "有未知的表 [numbring]，是否应为 [numbering]？",
-            "可用的表：[defaults]、[kinds]、[numbering]、[columns]、[ledger]、[rules]",
+            "可用的表：[defaults]、[kinds]、[numbering]、[columns]、[ledger]、[rules]、[calendar]",
         ),
         (
             '["模板"]\n',
             '有未知的表 ["模板"]',
-            "可用的表：[defaults]、[kinds]、[numbering]、[columns]、[ledger]、[rules]",
+            "可用的表：[defaults]、[kinds]、[numbering]、[columns]、[ledger]、[rules]、[calendar]",
         ),
         (
             "[rules]\nsample = false\n",

@@ -10,12 +10,26 @@ import pytest
 from jiancha_docs.errors import Location, SchemaError, UsageError
 from jiancha_docs.kinds import Record, Validator, all_kinds, find_kind, load_schema
 
+from .helpers import write_schema
+
 HERE = Location("cases.csv", 7)
 
 
-def test_the_four_standard_kinds_load_with_both_layouts() -> None:
+def test_the_eleven_standard_kinds_load_with_both_layouts() -> None:
     ids = {k.id for k in all_kinds()}
-    assert ids == {"recommendation", "reform_notice", "clarification_notice", "clarification_letter"}
+    assert ids == {
+        "recommendation",
+        "reform_notice",
+        "clarification_notice",
+        "clarification_letter",
+        "inquiry_letter",
+        "closure_letter",
+        "reminder_letter",
+        "admonition",
+        "urging_letter",
+        "integrity_opinion",
+        "follow_up_record",
+    }
     for kind in all_kinds():
         for layout in ("文件式", "信函式"):
             assert kind.template_path(layout).is_file(), (kind.id, layout)
@@ -31,13 +45,6 @@ def test_unknown_kind_lists_the_kinds() -> None:
         find_kind("会议纪要")
     assert caught.value.message.startswith("没有名为“会议纪要”的文书类型。可用的类型：")
     assert "recommendation（纪检监察建议书）" in caught.value.message
-
-
-def write_schema(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "k" / "schema.yaml"
-    path.parent.mkdir()
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize(

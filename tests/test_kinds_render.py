@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from jiancha_docs.kinds import KindSchema, find_kind
+from jiancha_docs.kinds import KindSchema, all_kinds, find_kind
 from jiancha_docs.render.batch import RenderOptions, render_records
 from jiancha_docs.sources import write_csv, write_xlsx
 
@@ -19,7 +19,8 @@ from .helpers import docx_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
-KINDS = ["recommendation", "reform_notice", "clarification_notice", "clarification_letter"]
+# Every standard kind: each has tests/fixtures/<id>.yaml and tests/golden/<id>.txt.
+KINDS = sorted(kind.id for kind in all_kinds())
 
 
 def cell(kind: KindSchema, label: str, value: Any) -> Any:

@@ -171,7 +171,7 @@ def test_generated_documents_open_in_libreoffice(
     )
     assert result.returncode == 0, result.stderr
     pdfs = sorted((tmp_path / "pdf").glob("*.pdf"))
-    assert len(pdfs) == len(rendered) == 8
+    assert len(pdfs) == len(rendered) == 2 * len(all_kinds())
     if shutil.which("pdftotext"):
         for path in staged:
             text = subprocess.run(
@@ -180,4 +180,5 @@ def test_generated_documents_open_in_libreoffice(
                 text=True,
             ).stdout
             title = next(p.text for p in Document(path).paragraphs if p.style.style_id == "DocTitle")
-            assert title[:8] in text.replace("\n", ""), path.name
+            # pdftotext sets a space between CJK and Latin text ("等 2 名"): compare without spaces.
+            assert title[:8].replace(" ", "") in re.sub(r"\s", "", text), path.name

@@ -23,6 +23,7 @@ from jiancha_docs.printing.profiles import LOCAL, PROFILES, load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
+GOLDEN = Path(__file__).parent / "golden"
 EXAMPLES = ROOT / "examples"
 KINDS = sorted(all_kinds(), key=lambda k: k.id)
 TEMPLATES = [(kind.id, layout) for kind in KINDS for layout in ("文件式", "信函式")]
@@ -66,18 +67,16 @@ def test_every_bundled_example_passes(tmp_path: Path) -> None:
     """The README's examples, rendered the way scripts/quickstart.sh does, all pass `jiancha check`."""
     env = {"JIANCHA_CONFIG": str(EXAMPLES / "jiancha.toml"), "JIANCHA_DB": str(tmp_path / "ledger.sqlite3")}
     runner = CliRunner()
-    for kind, source in (
-        ("纪检监察建议书", "recommendation.yaml"),
-        ("以案促改通知书", "reform_notice.csv"),
-        ("澄清正名通报", "clarification_notice.yaml"),
-        ("澄清说明", "clarification_letter.json"),
-    ):
+    # One example per kind, named by its id (as scripts/render_previews.py finds them).
+    sources = sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".yaml", ".json", ".csv", ".xlsx"))
+    assert {p.stem for p in sources} == {k.id for k in all_kinds()}
+    for source in sources:
         result = runner.invoke(
-            cli, ["render", kind, str(EXAMPLES / source), "-o", str(tmp_path / "out")], env=env
+            cli, ["render", source.stem, str(source), "-o", str(tmp_path / "out")], env=env
         )
         assert result.exit_code == 0, result.output
     documents = sorted((tmp_path / "out").glob("*.docx"))
-    assert len(documents) >= 7
+    assert len(documents) >= len(sources) + 3
     result = runner.invoke(cli, ["check", str(tmp_path / "out")], env=env)
     assert result.exit_code == 0, result.output
     assert result.output.count("结论：通过") == len(documents)
@@ -157,8 +156,11 @@ def test_a_broken_document_fails_on_the_right_clause(
         assert report.clause(clause).status == FAIL
         messages = " ".join(f.describe() for f in report.clause(clause).problems())
         assert words in messages, messages
-    # 抄送 is in two kinds' fixtures; everything else is in all eight documents.
-    assert broken_count == (4 if name == "copy_to_12pt" else len(rendered))
+    # 抄送 is in six kinds' fixtures (their golden texts have it), in both layouts; everything else
+    # is in every document.
+    with_copy_to = [g for g in GOLDEN.glob("*.txt") if "\n抄送：" in g.read_text(encoding="utf-8")]
+    assert len(with_copy_to) == 6
+    assert broken_count == (2 * len(with_copy_to) if name == "copy_to_12pt" else len(rendered))
 
 
 def test_the_12pt_copy_to_names_the_paragraph(rendered: list[tuple[Path, str]], tmp_path: Path) -> None:

@@ -31,6 +31,11 @@ The keys (declared once, in the table dataclasses below; unknown tables and keys
     synonyms = "同义词.txt"           # extra synonym groups
     samples = true                   # include the sample guides shipped with jiancha
 
+    [calendar]                 # 放假 and 调休 days for years chinese-calendar does not know yet
+    holidays = ["2027-01-01"]
+    workdays = ["2027-02-14"]
+    years = [2027]
+
 Environment only: JIANCHA_TODAY (YYYY-MM-DD) stands in for today, for rehearsals and tests.
 """
 
@@ -144,6 +149,17 @@ class Seconds(Option):
         return seconds
 
 
+class Passed(Option):
+    """A value another module checks, naming the file (the [calendar] lists: calendar.py)."""
+
+    expected = "列表"
+
+    def check(self, value: Any, base: Path) -> Any:
+        if not isinstance(value, list):
+            raise Invalid(f"应为{self.expected}")
+        return value
+
+
 class FreeTable(Option):
     """A table whose keys the office chooses; ``value`` says why one value is wrong (or None)."""
 
@@ -231,6 +247,13 @@ class RulesTable:
 
 
 @dataclass(frozen=True)
+class CalendarTable:
+    holidays: list[Any] | None = option(Passed("国务院公布的放假日（内置日历没有的年份）"))
+    workdays: list[Any] | None = option(Passed("调休上班日"))
+    years: list[Any] | None = option(Passed("此表完整覆盖的年份"))
+
+
+@dataclass(frozen=True)
 class ConfigFile:
     """jiancha.toml as read and checked; absent keys are None (absent free tables empty)."""
 
@@ -242,6 +265,7 @@ class ConfigFile:
     columns: dict[str, dict[str, str]] = table(FreeTable("本单位表头与字段的对应", _columns_problem))
     ledger: LedgerTable = table(LedgerTable)
     rules: RulesTable = table(RulesTable)
+    calendar: CalendarTable = table(CalendarTable)
 
 
 TABLES: dict[str, Any] = {f.name: f.metadata["table"] for f in fields(ConfigFile)}
@@ -391,6 +415,14 @@ class Settings:
 
     def ledger_path(self, explicit: Path | None = None) -> Path:
         return self.ledger_location(explicit).path
+
+    @property
+    def calendar(self) -> dict[str, Any]:
+        """The [calendar] table as written (calendar.calendar_from_table checks its dates)."""
+        table = self.file.calendar
+        return {
+            name: getattr(table, name) for name in ("holidays", "workdays", "years") if getattr(table, name)
+        }
 
     @property
     def ledger_wait(self) -> float:

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..calendar import Term, parse_term
 from ..gbt9704 import doc_number_problems, normalise_number
 
 FIELD_TYPES = {
@@ -22,6 +23,7 @@ FIELD_TYPES = {
     "integer": "整数",
     "choice": "选项",
     "table": "表格",
+    "deadline": "期限",
 }
 
 # Characters XML 1.0 cannot carry: a Word document could not hold them at all.
@@ -78,6 +80,8 @@ class FieldSpec:
     min: int | None = None
     max: int | None = None
     columns: tuple[FieldSpec, ...] = field(default_factory=tuple)
+    counts_from: str | None = None  # a deadline field: the date field its days count from
+    counts_from_label: str = ""  # how the rule names that event, e.g. 送达日
 
     @property
     def type_label(self) -> str:
@@ -87,7 +91,7 @@ class FieldSpec:
         """The value a template sees when the field is left empty."""
         if self.type in ("list", "table"):
             return []
-        if self.type in ("date", "integer"):
+        if self.type in ("date", "integer", "deadline"):
             return None
         return ""
 
@@ -254,6 +258,25 @@ def _from_chinese_numeral(text: str, raw: Any) -> int:
     return int(value)
 
 
+def _to_term(spec: FieldSpec, raw: Any) -> Term:
+    """A deadline as written: "15个工作日", "十五个工作日", "30日" or a date; resolved later
+    from its starting date by the validator (see calendar.resolve)."""
+    term = parse_term(raw)
+    if term is None:
+        try:
+            return Term(date=_to_date(spec, raw))
+        except FieldProblem:
+            raise FieldProblem(
+                f"无法识别的期限{quote(raw)}，请写作 15个工作日、30日 或 2026-10-23 这样的日期"
+            ) from None
+    assert term.count is not None
+    if term.count < 1:
+        raise FieldProblem(f"期限{quote(raw)}应至少为 1 日")
+    if spec.max is not None and term.count > spec.max:
+        raise FieldProblem(f"期限{quote(raw)}不能超过 {spec.max} 日")
+    return term
+
+
 def _to_choice(spec: FieldSpec, raw: Any) -> str:
     text = str(raw).strip()
     check_characters(text)
@@ -329,4 +352,5 @@ _CONVERTERS = {
     "integer": _to_integer,
     "choice": _to_choice,
     "table": _to_table,
+    "deadline": _to_term,
 }

@@ -51,9 +51,20 @@ def find_kind(name: str, extra_dirs: tuple[Path, ...] = ()) -> KindSchema:
 
 
 def _closest_kind(wanted: str, kinds: list[KindSchema]) -> KindSchema | None:
-    """The kind whose id, name or alias is spelt most like ``wanted`` (as click does for commands)."""
+    """The kind whose id, name or alias is spelt most like ``wanted`` (as click does for
+    commands) — only when it is clearly closer than every other kind, so that “通知”, which many
+    kinds end with, gets the list and no guess."""
     import difflib
 
-    owner = {name: kind for kind in kinds for name in kind.names()}
-    close = difflib.get_close_matches(wanted, list(owner), n=1, cutoff=0.6)
-    return owner[close[0]] if close else None
+    best: dict[str, tuple[float, KindSchema]] = {}
+    for kind in kinds:
+        for name in kind.names():
+            score = difflib.SequenceMatcher(None, wanted, name).ratio()
+            if score > best.get(kind.id, (0.0, kind))[0]:
+                best[kind.id] = (score, kind)
+    ranked = sorted(best.values(), key=lambda item: item[0], reverse=True)
+    if not ranked or ranked[0][0] < 0.6:
+        return None
+    if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < 0.0999:
+        return None
+    return ranked[0][1]

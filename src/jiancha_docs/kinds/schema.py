@@ -12,20 +12,25 @@ from .fields import FIELD_TYPES, FieldProblem, FieldSpec, convert, is_blank
 
 LAYOUTS = {"文件式": "official.docx", "信函式": "letter.docx"}
 
-# Words that name the person who made an accusation. A clarification must never carry them
-# (纪检监察机关处理检举控告工作规则: the accuser's identity is protected).
+# Words that name the person who made an accusation (not the accused: 被反映人, 被举报人). No kind
+# may declare such a field, and a kind with ``protect_accuser: true`` (the 澄清, 函询, 提醒 and 诫勉
+# kinds) refuses such columns in its input (纪检监察机关处理检举控告工作规则: the accuser is protected).
 ACCUSER_PATTERN = re.compile(
-    r"(举报|检举|控告|信访|反映|告发)(人|者)|informant|accuser|complainant|whistle", re.IGNORECASE
+    r"(?<!被)(举报|检举|控告|信访|反映|告发)(人|者)|informant|accuser|complainant|whistle", re.IGNORECASE
 )
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A cross-field rule: ``require`` fields when ``when`` matches, or ``not_before`` date order."""
+    """A cross-field rule: ``require`` fields when ``when`` matches, ``not_before`` date order, or
+    ``contains``: a text field must contain one of some words (when ``when`` matches, if given).
+    ``basis`` cites the article, and the message names it."""
 
     when: dict[str, tuple[str, ...]] = field(default_factory=dict)
     require: tuple[str, ...] = ()
     not_before: tuple[str, str] | None = None
+    contains: tuple[str, tuple[str, ...]] | None = None
+    basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,13 @@ class LedgerSpec:
     subtype: str | None = None
     reply_date: str | None = None  # a date field holding the reply deadline
     reply_days: str | None = None  # an integer field: reply within N days of receipt
+    # A kind that answers or follows up another document: the field holding that document's 文号.
+    related: str | None = None
+    # A deadline field: the record's value is a calendar.Deadline (its .date and .rule).
+    deadline: str | None = None
+    # Fields a clerk may leave empty, to be filled from the ledger entry of the related 文号:
+    # (field key, entry attribute), e.g. ("related_date", "doc_date").
+    fill: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,7 @@ def load_schema(path: Path) -> KindSchema:
     if layout not in LAYOUTS:
         raise SchemaError(f"文书类型定义 {where} 的 default_layout 应为 文件式 或 信函式")
     keys = {spec.key for spec in fields}
+    _check_deadlines(fields, where)
     rules = tuple(_load_rule(item, where, keys) for item in data.get("rules") or [])
     ledger = _load_ledger(data.get("ledger") or {}, where, {spec.key: spec for spec in fields})
     return KindSchema(
@@ -137,7 +150,7 @@ def _load_field(item: Any, where: str, index: int) -> FieldSpec:
         if not raw_columns:
             raise SchemaError(f"文书类型定义 {where} 表格字段「{label}」缺少 columns")
         columns = tuple(_load_field(c, where, i) for i, c in enumerate(raw_columns, 1))
-        if any(c.type in ("table", "list", "multiline") for c in columns):
+        if any(c.type in ("table", "list", "multiline", "deadline") for c in columns):
             raise SchemaError(
                 f"文书类型定义 {where} 表格字段「{label}」的栏目只能是单行的文本、日期、整数或选项"
             )
@@ -154,6 +167,8 @@ def _load_field(item: Any, where: str, index: int) -> FieldSpec:
         min=item.get("min"),
         max=item.get("max"),
         columns=columns,
+        counts_from=item.get("from"),
+        counts_from_label=str(item.get("from_label", "")),
     )
     if not is_blank(spec.default):
         try:
@@ -161,6 +176,15 @@ def _load_field(item: Any, where: str, index: int) -> FieldSpec:
         except FieldProblem as problem:
             raise SchemaError(f"文书类型定义 {where} 字段「{label}」的默认值{problem}") from None
     return spec
+
+
+def _check_deadlines(fields: tuple[FieldSpec, ...], where: str) -> None:
+    dates = {spec.key for spec in fields if spec.type == "date"}
+    for spec in fields:
+        if spec.type == "deadline" and spec.counts_from not in dates:
+            raise SchemaError(
+                f"文书类型定义 {where} 期限字段「{spec.label}」的 from 应指向一个已定义的日期字段（期限从该日起算）"
+            )
 
 
 def _check_unique(fields: tuple[FieldSpec, ...], where: str) -> None:
@@ -186,31 +210,53 @@ def looks_like_accuser(name: str) -> bool:
     return bool(ACCUSER_PATTERN.search(name))
 
 
+def refuses_accuser(kind: KindSchema, name: str) -> bool:
+    """Whether ``kind`` refuses an input column (or, later, a value) named ``name``: the one
+    place the ``protect_accuser`` flag is read."""
+    return kind.protect_accuser and looks_like_accuser(name)
+
+
 def _load_rule(item: Any, where: str, keys: set[str]) -> Rule:
     if not isinstance(item, dict):
         raise SchemaError(f"文书类型定义 {where} 的 rules 每项应为键值结构")
+    basis = str(item.get("basis", ""))
     if "not_before" in item:
         pair = item["not_before"]
         if not (isinstance(pair, list) and len(pair) == 2 and set(pair) <= keys):
             raise SchemaError(f"文书类型定义 {where} 的 not_before 规则应列出两个已定义的日期字段")
-        return Rule(not_before=(pair[0], pair[1]))
+        return Rule(not_before=(pair[0], pair[1]), basis=basis)
     when = item.get("when") or {}
-    require = item.get("require") or []
-    if not isinstance(when, dict) or not require or not set(require) <= keys or not set(when) <= keys:
+    if not isinstance(when, dict) or not set(when) <= keys:
         raise SchemaError(f"文书类型定义 {where} 的 when/require 规则引用了未定义的字段")
     normalised = {k: tuple(v) if isinstance(v, list) else (str(v),) for k, v in when.items()}
-    return Rule(when=normalised, require=tuple(require))
+    if "contains" in item:
+        spec = item["contains"]
+        if not (isinstance(spec, dict) and len(spec) == 1 and set(spec) <= keys):
+            raise SchemaError(f"文书类型定义 {where} 的 contains 规则应写作 {{字段键: [词语, …]}}")
+        ((key, words),) = spec.items()
+        words = tuple(str(w) for w in (words if isinstance(words, list) else [words]))
+        return Rule(when=normalised, contains=(key, words), basis=basis)
+    require = item.get("require") or []
+    if not require or not set(require) <= keys:
+        raise SchemaError(f"文书类型定义 {where} 的 when/require 规则引用了未定义的字段")
+    return Rule(when=normalised, require=tuple(require), basis=basis)
 
 
 def _load_ledger(item: Any, where: str, fields: dict[str, FieldSpec]) -> LedgerSpec:
     if not isinstance(item, dict):
         raise SchemaError(f"文书类型定义 {where} 的 ledger 应为键值结构")
-    expected = {"subtype": None, "reply_date": "date", "reply_days": "integer"}
+    expected = {
+        "subtype": None,
+        "reply_date": "date",
+        "reply_days": "integer",
+        "related": "text",
+        "deadline": "deadline",
+    }
     for name, kind in expected.items():
         key = item.get(name)
         if key is not None and (key not in fields or (kind and fields[key].type != kind)):
             raise SchemaError(
-                f"文书类型定义 {where} 的 ledger.{name} 应指向一个已定义的{'日期' if kind == 'date' else '整数' if kind else ''}字段"
+                f"文书类型定义 {where} 的 ledger.{name} 应指向一个已定义的{_TYPE_WORDS.get(kind, '')}字段"
             )
     subject = item.get("subject") or []
     if isinstance(subject, str):
@@ -220,7 +266,47 @@ def _load_ledger(item: Any, where: str, fields: dict[str, FieldSpec]) -> LedgerS
         subtype=item.get("subtype"),
         reply_date=item.get("reply_date"),
         reply_days=item.get("reply_days"),
+        related=item.get("related"),
+        deadline=item.get("deadline"),
+        fill=_load_fill(item.get("fill") or {}, where, fields, item.get("related")),
     )
+
+
+# What a ledger entry knows about a document, and the field type that can take it.
+LEDGER_ATTRIBUTES = {
+    "doc_date": "date",
+    "reply_deadline": "date",
+    "recipient": "text",
+    "subject": "text",
+    "subtype": "text",
+}
+
+
+def _load_fill(
+    item: Any, where: str, fields: dict[str, FieldSpec], related: str | None
+) -> tuple[tuple[str, str], ...]:
+    if not isinstance(item, dict) or (item and related is None):
+        raise SchemaError(
+            f"文书类型定义 {where} 的 ledger.fill 应为“字段键: 台账项目”的键值表，并须同时写明 ledger.related"
+        )
+    pairs = []
+    for key, attribute in item.items():
+        wanted = LEDGER_ATTRIBUTES.get(str(attribute))
+        spec = fields.get(str(key))
+        if wanted is None:
+            known = "、".join(LEDGER_ATTRIBUTES)
+            raise SchemaError(
+                f"文书类型定义 {where} 的 ledger.fill 中“{attribute}”不是台账项目，可用：{known}"
+            )
+        if spec is None or (spec.type == "date") != (wanted == "date") or spec.type in ("list", "table"):
+            raise SchemaError(
+                f"文书类型定义 {where} 的 ledger.fill 中“{key}”应为一个已定义的{_TYPE_WORDS[wanted]}字段"
+            )
+        pairs.append((str(key), str(attribute)))
+    return tuple(pairs)
+
+
+_TYPE_WORDS = {"date": "日期", "integer": "整数", "text": "文本", "deadline": "期限"}
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")

@@ -4,7 +4,8 @@ Checks, in order: which column is which field (the office's own names from jianc
 ``[columns."<kind>"]``, then the Chinese label or English key), unknown columns (warnings, with a
 guess at the intended field from the labels, keys and the synonym list ``column_synonyms.txt``),
 required columns missing from the file (one error per column, for the whole file), accuser
-columns in clarification kinds (errors), then each field's type, required fields, and the kind's
+columns in kinds that protect the accuser (errors), then each field's type, required fields,
+deadlines resolved from their starting date by the working-day calendar, and the kind's
 cross-field rules.
 """
 
@@ -16,9 +17,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..calendar import CalendarGap, Term, WorkCalendar, current_calendar, resolve
 from ..errors import ConfigError, Issue, Location
-from .fields import FieldProblem, FieldSpec, convert, is_blank
-from .schema import KindSchema, looks_like_accuser
+from .fields import FieldProblem, FieldSpec, convert, is_blank, quote
+from .schema import KindSchema, refuses_accuser
 
 _SYNONYMS_FILE = Path(__file__).with_name("column_synonyms.txt")
 _IGNORED = "忽略"
@@ -85,9 +87,15 @@ class Validator:
     ``columns`` too (the office's own column name → field label or key, see ``columns_for``)."""
 
     def __init__(
-        self, kind: KindSchema, defaults: dict[str, Any] | None = None, columns: dict[str, str] | None = None
+        self,
+        kind: KindSchema,
+        defaults: dict[str, Any] | None = None,
+        calendar: WorkCalendar | None = None,
+        columns: dict[str, str] | None = None,
     ) -> None:
         self.kind = kind
+        # Working days are counted by this calendar; by default the one ``calendar.using`` set.
+        self.calendar = calendar or current_calendar()
         self._by_name: dict[str, FieldSpec] = {}
         for spec in kind.fields:
             self._by_name[spec.key] = spec
@@ -148,7 +156,7 @@ class Validator:
                     issues.append(Issue(where, name, f"与「{seen[spec.key]}」是同一字段，只能保留一列"))
                 seen[spec.key] = name
                 column_to_key[name] = spec.key
-            elif self.kind.protect_accuser and looks_like_accuser(name):
+            elif refuses_accuser(self.kind, name):
                 issues.append(
                     Issue(
                         where,
@@ -170,7 +178,8 @@ class Validator:
         if ignored:
             listed = "".join(f"「{n}」" for n in ignored)
             issues.append(Issue(where, None, f"{listed}列不是文书的字段，已忽略", severity="note"))
-        issues.extend(self._missing_columns(set(column_to_key.values()), unknown, where))
+        if not any(i.severity == "error" for i in issues):  # (a refused column comes first)
+            issues.extend(self._missing_columns(set(column_to_key.values()), unknown, where))
         return HeaderMap(column_to_key, issues)
 
     def _missing_columns(
@@ -178,8 +187,9 @@ class Validator:
     ) -> list[Issue]:
         """One error per required column the file lacks (not one per row)."""
         issues = []
+        from_ledger = {key for key, _ in self.kind.ledger.fill}  # may be left to the ledger entry
         for spec in self.kind.fields:
-            if not spec.required or spec.key in present:
+            if not spec.required or spec.key in present or spec.key in from_ledger:
                 continue
             if not is_blank(self.defaults.get(spec.key, spec.default)):
                 continue
@@ -221,26 +231,61 @@ class Validator:
             if spec.required and is_blank(values[spec.key]):
                 errors.append(Issue(location, spec.label, "必填项，不能为空"))
         failed = {i.field for i in errors}
+        errors.extend(self._resolve_deadlines(location, values, failed))
         errors.extend(self._check_rules(location, values, failed))
         if errors:
             return errors
         return Record(location, values)
+
+    def _resolve_deadlines(
+        self, location: Location, values: dict[str, Any], failed: set[str | None]
+    ) -> list[Issue]:
+        """Each deadline field's Term → a Deadline counted from its starting date."""
+        issues: list[Issue] = []
+        for spec in self.kind.fields:
+            term = values.get(spec.key)
+            if spec.type != "deadline" or not isinstance(term, Term) or spec.counts_from is None:
+                continue
+            start_spec = self.kind.field(spec.counts_from)
+            start = values.get(start_spec.key)
+            label = spec.counts_from_label or start_spec.label
+            try:
+                values[spec.key] = resolve(term, start, label, self.calendar)
+            except CalendarGap as gap:
+                issues.append(Issue(location, spec.label, str(gap)))
+                values[spec.key] = None
+                continue
+            due = values[spec.key].date
+            if term.count is None and start is not None and due < start:
+                issues.append(Issue(location, spec.label, f"{due}不能早于「{start_spec.label}」{start}"))
+        return issues
 
     def _check_rules(
         self, location: Location, values: dict[str, Any], failed: set[str | None]
     ) -> list[Issue]:
         issues: list[Issue] = []
         for rule in self.kind.rules:
+            basis = f"（依据{rule.basis}）" if rule.basis else ""
             if rule.not_before:
                 later, earlier = (self.kind.field(k) for k in rule.not_before)
                 a, b = values.get(later.key), values.get(earlier.key)
                 if a is not None and b is not None and a < b:
-                    issues.append(Issue(location, later.label, f"{a}不能早于「{earlier.label}」{b}"))
+                    issues.append(Issue(location, later.label, f"{a}不能早于「{earlier.label}」{b}{basis}"))
                 continue
-            if all(values.get(k) in allowed for k, allowed in rule.when.items()):
-                condition = "，".join(f"「{self.kind.field(k).label}」为“{values.get(k)}”" for k in rule.when)
+            if not all(values.get(k) in allowed for k, allowed in rule.when.items()):
+                continue
+            condition = "，".join(f"「{self.kind.field(k).label}」为“{values.get(k)}”" for k in rule.when)
+            if rule.contains:
+                key, words = rule.contains
+                spec = self.kind.field(key)
+                text = values.get(key)
+                if text and not any(w in text for w in words):
+                    wanted = "或".join(f"“{w}”" for w in words)
+                    when = f"{condition}时，" if condition else ""
+                    issues.append(Issue(location, spec.label, f"{when}{quote(text)}应含有{wanted}{basis}"))
+            else:
                 for key in rule.require:
                     spec = self.kind.field(key)
                     if is_blank(values.get(key)) and spec.label not in failed:
-                        issues.append(Issue(location, spec.label, f"{condition}时必须填写"))
+                        issues.append(Issue(location, spec.label, f"{condition}时必须填写{basis}"))
         return issues

@@ -41,6 +41,9 @@ STYLE_ROLES = {
     "HeadingLevel2": "heading2",
     "AttachmentNote": "attachment_note",
     "AttachmentItem": "attachment_note",
+    # An attachment page (7.3.7) after the signature: its own layout, not the body's.
+    "AttachmentMark": "attachment",
+    "AttachmentTitle": "attachment",
     "Signature": "signature",
     "SignatureDate": "date",
     "Annotation": "annotation",

@@ -219,7 +219,7 @@ class _Job:
         self.ledger = self._open_ledger()
         self.planner = Planner(
             self.kind,
-            Validator(self.kind, self.options.defaults, self.options.columns),
+            Validator(self.kind, self.options.defaults, columns=self.options.columns),
             self.ledger,
             PlanOptions(
                 outdir=self.options.outdir,
