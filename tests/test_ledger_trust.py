@@ -740,3 +740,16 @@ def test_a_missing_ledger_that_the_config_names_is_not_recreated(tmp_path: Path)
 def test_ledger_errors_are_ledger_errors(tmp_path: Path) -> None:
     with pytest.raises(LedgerError):
         Ledger(tmp_path / "nothing.db", create=False)
+
+
+def test_doctor_runs_the_integrity_check_and_names_damage(office: Path) -> None:
+    healthy = jiancha(office, "doctor")
+    line = next(x for x in healthy.stdout.splitlines() if "文号台账" in x)
+    assert "2 个文号，完整性检查通过" in line
+    db = office / ".jiancha" / "ledger.sqlite3"
+    data = bytearray(db.read_bytes())
+    data[4096 : 2 * 4096] = b"\xa5" * 4096
+    db.write_bytes(bytes(data))
+    damaged = jiancha(office, "doctor")
+    line = next(x for x in damaged.stdout.splitlines() if "文号台账" in x)
+    assert "已损坏" in line and "Traceback" not in damaged.stderr

@@ -9,6 +9,7 @@ the working-day calendar, and the kind's cross-field rules.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,8 +87,15 @@ class Validator:
                 issues.append(Issue(where, name, f"未知的列，已忽略{hint}", severity="warning"))
         return HeaderMap(column_to_key, issues)
 
-    def validate(self, location: Location, raw: dict[str, Any], headers: HeaderMap) -> Record | list[Issue]:
-        """Return the typed record, or the list of its errors (never both)."""
+    def validate(
+        self,
+        location: Location,
+        raw: dict[str, Any],
+        headers: HeaderMap,
+        fill: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> Record | list[Issue]:
+        """Return the typed record, or the list of its errors (never both). ``fill`` gives values
+        for fields the record leaves blank, from what it does give (a follow-up's related entry)."""
         errors: list[Issue] = []
         values: dict[str, Any] = {}
         given: dict[str, Any] = {}
@@ -95,6 +103,10 @@ class Validator:
             key = headers.column_to_key.get(str(column).strip())
             if key is not None:
                 given[key] = value
+        if fill is not None:
+            for key, value in fill(given).items():
+                if is_blank(given.get(key)) and not is_blank(value):
+                    given[key] = value
         for spec in self.kind.fields:
             value = given.get(spec.key)
             if is_blank(value):

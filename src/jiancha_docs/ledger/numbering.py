@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..kinds import KindSchema
 from ..kinds.schema import fill_pattern
-from .model import DocumentMeta, field_digests, record_identity
+from .model import DocumentMeta, field_digests, normalise_number, record_identity
 
 
 def organ_code(
@@ -57,6 +57,17 @@ def document_meta(
     if typed_number is None:
         typed_number = bool(values.get("doc_number"))
     content = identity_values(values, typed_number)
+    computed = values.get(spec.deadline) if spec.deadline else None
+    rule = term = start_label = None
+    if computed is not None and hasattr(computed, "rule"):  # a calendar.Deadline
+        deadline, rule, term, start_label = (
+            computed.date,
+            computed.rule,
+            str(computed.term),
+            computed.start_label,
+        )
+        days = None
+    related = values.get(spec.related) if spec.related else None
     return DocumentMeta(
         kind=kind.id,
         subtype=values.get(spec.subtype) if spec.subtype else None,
@@ -69,4 +80,8 @@ def document_meta(
         source_row=source_row,
         identity=record_identity(kind.id, content),
         field_digests=field_digests(content, {f.key: f.label for f in kind.fields}),
+        related_number=normalise_number(related) if isinstance(related, str) and related else None,
+        deadline_rule=rule,
+        deadline_term=term,
+        deadline_from=start_label,
     )
