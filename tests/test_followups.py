@@ -5,26 +5,17 @@ entries point at each other, and a 函询 deadline is counted from its 送达 by
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from .helpers import run_jiancha
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def jiancha(cwd: Path, *args: str, today: str = "2026-11-30") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "JIANCHA_DB"}
-    env["JIANCHA_TODAY"] = today
-    return subprocess.run(
-        [sys.executable, "-c", "from jiancha_docs.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-    )
+def jiancha(cwd: Path, *args: str, today: str = "2026-11-30"):
+    return run_jiancha(cwd, *args, today=today)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from jiancha_docs.ledger import Ledger, LedgerBusy, LedgerDamaged, LedgerError
 from jiancha_docs.ledger.model import file_digest
 from jiancha_docs.render.batch import RenderOptions, render_records
 
+from .helpers import run_jiancha
 from .test_parallel_render import rows, write_input
 
 CONFIG = """
@@ -44,16 +45,7 @@ def good_rows(count: int) -> list[list[str]]:
 
 
 def jiancha(cwd: Path, *args: str, env: dict[str, str] | None = None, **kw):
-    environment = {**os.environ, "JIANCHA_TODAY": "2025-02-01", **(env or {})}
-    environment.pop("JIANCHA_DB", None)  # the workspace's own ledger
-    return subprocess.run(
-        [sys.executable, "-c", "from jiancha_docs.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environment,
-        **kw,
-    )
+    return run_jiancha(cwd, *args, env=env, **kw)
 
 
 def init_office(folder: Path, *extra: str) -> None:
