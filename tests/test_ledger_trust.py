@@ -204,10 +204,12 @@ def test_a_draft_takes_no_number_and_is_marked(tmp_path: Path) -> None:
     drafts = sorted(p.name for p in out.glob("*.docx"))
     assert drafts == ["草稿_某某市第1局党组.docx", "草稿_某某市第2局党组.docx"]
     with zipfile.ZipFile(out / drafts[0]) as archive:
-        header = archive.read("word/jiancha_draft_header.xml").decode("utf-8")
+        draft_header = archive.read("word/jiancha_draft_header.xml").decode("utf-8")
+        letterhead = archive.read("word/header1.xml").decode("utf-8")  # the 信函式 first-page header
         body = archive.read("word/document.xml").decode("utf-8")
-    assert "草稿（未编号，不得印发）" in header
-    assert body.count('r:id="rIdJianchaDraft"') == 3  # default, even and first pages
+    assert "草稿（未编号，不得印发）" in draft_header
+    assert "草稿（未编号，不得印发）" in letterhead and "中共某某市纪律检查委员会" in letterhead
+    assert body.count('r:id="rIdJianchaDraft"') == 2  # the default and even pages had no header
     # A real render afterwards starts at 1.
     render_records(KIND, [sheet], options(out, db))
     assert [n for n, _, _ in ledger_state(db)] == ["青纪改〔2024〕1号", "青纪改〔2024〕2号"]

@@ -43,9 +43,8 @@ def document_meta(
 ) -> DocumentMeta:
     spec = kind.ledger
     named = {**values, **{f.label: values[f.key] for f in kind.fields}}
-    subject = next(
-        (text for text, complete in (fill_pattern(p, named) for p in spec.subject) if complete), None
-    )
+    subject = _first_filled(spec.subject, named)
+    recipient = values.get("recipient") or _first_filled(spec.recipient, named)
     doc_date = values.get("date")
     deadline = values.get(spec.reply_date) if spec.reply_date else None
     days = values.get(spec.reply_days) if spec.reply_days else None
@@ -71,7 +70,7 @@ def document_meta(
     return DocumentMeta(
         kind=kind.id,
         subtype=values.get(spec.subtype) if spec.subtype else None,
-        recipient=values.get("recipient") or None,
+        recipient=recipient or None,
         subject=subject,
         doc_date=doc_date if isinstance(doc_date, dt.date) else None,
         reply_deadline=deadline,
@@ -85,3 +84,8 @@ def document_meta(
         deadline_term=term,
         deadline_from=start_label,
     )
+
+
+def _first_filled(patterns: tuple[str, ...], named: dict[str, Any]) -> str | None:
+    """The first pattern whose fields are all filled in (patterns like "{被函询人}同志")."""
+    return next((text for text, complete in (fill_pattern(p, named) for p in patterns) if complete), None)
