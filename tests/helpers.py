@@ -111,3 +111,26 @@ def jiancha_in_process(capsys, *args: str, cwd: Path | None = None) -> tuple[int
     err = capsys.readouterr().err
     assert "内部错误" not in err and "Traceback" not in err, err
     return code, err
+
+
+def run_jiancha(
+    cwd: Path, *args: str, today: str | None = "2025-02-01", env: dict[str, str] | None = None, **kw
+):
+    """``jiancha`` as a clerk runs it in ``cwd``: the workspace's own ledger (no JIANCHA_DB),
+    ``today`` as JIANCHA_TODAY."""
+    import os
+    import subprocess
+    import sys
+
+    environment = {k: v for k, v in os.environ.items() if k != "JIANCHA_DB"}
+    if today:
+        environment["JIANCHA_TODAY"] = today
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-c", "from jiancha_docs.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        **kw,
+    )

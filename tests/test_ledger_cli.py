@@ -12,6 +12,8 @@ import pytest
 
 from jiancha_docs.ledger import Ledger
 
+from .helpers import run_jiancha
+
 FIXTURES = Path(__file__).parent / "fixtures"
 CONFIG = """
 [numbering]
@@ -21,17 +23,7 @@ recommendation = { "纪律检查建议" = "某纪建", "监察建议" = "某监�
 
 
 def jiancha(cwd: Path, *args: str, today: str = "2025-02-01") -> subprocess.CompletedProcess[str]:
-    import os
-
-    env = dict(os.environ, JIANCHA_TODAY=today)
-    env.pop("JIANCHA_DB", None)  # the workspace default: ./.jiancha/ledger.sqlite3
-    return subprocess.run(
-        [sys.executable, "-c", "from jiancha_docs.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-    )
+    return run_jiancha(cwd, *args, today=today)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from jiancha_docs.ledger import Ledger, LedgerBusy, LedgerDamaged, LedgerError
 from jiancha_docs.ledger.model import file_digest
 from jiancha_docs.render.batch import RenderOptions, render_records
 
+from .helpers import run_jiancha
 from .test_parallel_render import rows, write_input
 
 CONFIG = """
@@ -44,16 +45,7 @@ def good_rows(count: int) -> list[list[str]]:
 
 
 def jiancha(cwd: Path, *args: str, env: dict[str, str] | None = None, **kw):
-    environment = {**os.environ, "JIANCHA_TODAY": "2025-02-01", **(env or {})}
-    environment.pop("JIANCHA_DB", None)  # the workspace's own ledger
-    return subprocess.run(
-        [sys.executable, "-c", "from jiancha_docs.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environment,
-        **kw,
-    )
+    return run_jiancha(cwd, *args, env=env, **kw)
 
 
 def init_office(folder: Path, *extra: str) -> None:
@@ -212,10 +204,12 @@ def test_a_draft_takes_no_number_and_is_marked(tmp_path: Path) -> None:
     drafts = sorted(p.name for p in out.glob("*.docx"))
     assert drafts == ["草稿_某某市第1局党组.docx", "草稿_某某市第2局党组.docx"]
     with zipfile.ZipFile(out / drafts[0]) as archive:
-        header = archive.read("word/jiancha_draft_header.xml").decode("utf-8")
+        draft_header = archive.read("word/jiancha_draft_header.xml").decode("utf-8")
+        letterhead = archive.read("word/header1.xml").decode("utf-8")  # the 信函式 first-page header
         body = archive.read("word/document.xml").decode("utf-8")
-    assert "草稿（未编号，不得印发）" in header
-    assert body.count('r:id="rIdJianchaDraft"') == 3  # default, even and first pages
+    assert "草稿（未编号，不得印发）" in draft_header
+    assert "草稿（未编号，不得印发）" in letterhead and "中共某某市纪律检查委员会" in letterhead
+    assert body.count('r:id="rIdJianchaDraft"') == 2  # the default and even pages had no header
     # A real render afterwards starts at 1.
     render_records(KIND, [sheet], options(out, db))
     assert [n for n, _, _ in ledger_state(db)] == ["青纪改〔2024〕1号", "青纪改〔2024〕2号"]
@@ -740,3 +734,16 @@ def test_a_missing_ledger_that_the_config_names_is_not_recreated(tmp_path: Path)
 def test_ledger_errors_are_ledger_errors(tmp_path: Path) -> None:
     with pytest.raises(LedgerError):
         Ledger(tmp_path / "nothing.db", create=False)
+
+
+def test_doctor_runs_the_integrity_check_and_names_damage(office: Path) -> None:
+    healthy = jiancha(office, "doctor")
+    line = next(x for x in healthy.stdout.splitlines() if "文号台账" in x)
+    assert "2 个文号，完整性检查通过" in line
+    db = office / ".jiancha" / "ledger.sqlite3"
+    data = bytearray(db.read_bytes())
+    data[4096 : 2 * 4096] = b"\xa5" * 4096
+    db.write_bytes(bytes(data))
+    damaged = jiancha(office, "doctor")
+    line = next(x for x in damaged.stdout.splitlines() if "文号台账" in x)
+    assert "已损坏" in line and "Traceback" not in damaged.stderr

@@ -37,6 +37,12 @@ class Env:
         """Where the ledger is, where that was decided, and whether it may be created there."""
         return self.settings.ledger_location(explicit)
 
+    def calendar(self) -> Any:
+        """The working-day calendar: the national one and the [calendar] table of jiancha.toml."""
+        from ..calendar import calendar_from_table
+
+        return calendar_from_table(self.settings.calendar, str(self.settings.path or "jiancha.toml"))
+
     def kind(self, name: str) -> Any:
         from ..kinds import find_kind
 

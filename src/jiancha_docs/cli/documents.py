@@ -226,6 +226,7 @@ def render(
         check_citations=check_citations,
         jobs=jobs,
         keep_outcomes=False,  # a batch of any size: the report keeps counts and failed rows
+        calendar=env.calendar(),
     )
     written: list[Path] = []  # only for --pdf
 
@@ -234,11 +235,8 @@ def render(
         if make_pdf and outcome.status == STATUS_DONE:
             written.append(outcome.output)
 
-    from ..calendar import calendar_from_table, using
-
-    calendar = calendar_from_table(env.settings.calendar, str(env.settings.path or "jiancha.toml"))
     try:
-        with using(calendar), progress_bar("生成" if not check_only else "校验") as tick:
+        with progress_bar("生成" if not check_only else "校验") as tick:
             report = render_records(schema, found.paths, options, on_row=on_row)
     except KeyboardInterrupt:
         click.echo(

@@ -119,10 +119,23 @@ def ledger_show(ctx: LedgerContext, number: str, as_json: bool) -> None:
     now = today()
     with ctx.open() as book:
         entry = book.find(number.strip())
+        related = _find_or_none(book, entry.related_number)
+        followups = book.followups(entry.doc_number)
     if as_json:
-        emit_json(entry.as_json(now))
+        emit_json(
+            {
+                **entry.as_json(now),
+                "followups": [
+                    {"doc_number": f.doc_number, "kind": f.kind, "status": f.status} for f in followups
+                ],
+            }
+        )
         return
     names = ctx.kind_names()
+
+    def described(other: Any) -> str:
+        return f"{other.doc_number}（{names.get(other.kind, other.kind)}，{other.status}）"
+
     kind = names.get(entry.kind, entry.kind) + (f"（{entry.subtype}）" if entry.subtype else "")
     late = entry.overdue_days(now)
     lines = [
@@ -137,6 +150,12 @@ def ledger_show(ctx: LedgerContext, number: str, as_json: bool) -> None:
         ("输出文件", entry.output_file or ""),
         *([("取代", f"本文号重新发出，取代原文号 {entry.replaces}")] if entry.replaces else []),
         *([("被取代", f"已由新文号 {entry.replaced_by} 取代")] if entry.replaced_by else []),
+        *(
+            [("答复或跟进", described(related) if related else f"{entry.related_number}（不在本台账中）")]
+            if entry.related_number
+            else []
+        ),
+        *([("后续文书", "；".join(described(f) for f in followups))] if followups else []),
         ("SHA-256", entry.sha256 or ""),
         (
             "来源",
@@ -151,6 +170,17 @@ def ledger_show(ctx: LedgerContext, number: str, as_json: bool) -> None:
     for item in entry.history:
         when = f"{item.at.replace('T', ' ')}" + (f"（日期：{item.event_date}）" if item.event_date else "")
         click.echo(f"  {when}  {item.status}" + (f"  {item.note}" if item.note else ""))
+
+
+def _find_or_none(book: Any, number: str | None) -> Any:
+    from ..ledger.db import LedgerError
+
+    if not number:
+        return None
+    try:
+        return book.find(number)
+    except LedgerError:
+        return None
 
 
 @ledger.command("mark")
@@ -200,7 +230,9 @@ def ledger_mark(
     text = reason.strip() if reason and (status == VOID or correct) else note
     if note and text is not note:
         text = f"{text}；{note}"
-    with ctx.open() as book:
+    from ..calendar import using
+
+    with ctx.open() as book, using(ctx.env.calendar()):
         entry = book.mark(number.strip(), status, when, text, today=now, correct=correct)
     deadline = f"，反馈期限 {entry.reply_deadline}" if entry.reply_deadline else ""
     verb = "已更正为" if correct else "已标记为"
@@ -230,7 +262,9 @@ def ledger_undo(ctx: LedgerContext, number: str, reason: str) -> None:
     \b
     例：jiancha ledger undo 某纪建〔2024〕3号 --reason "误点了作废"
     """
-    with ctx.open() as book:
+    from ..calendar import using
+
+    with ctx.open() as book, using(ctx.env.calendar()):
         entry = book.undo(number.strip(), reason)
     click.echo(f"文号“{entry.doc_number}”已撤销上一次变更，现为“{entry.status}”。")
 

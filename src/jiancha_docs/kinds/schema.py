@@ -38,6 +38,8 @@ class LedgerSpec:
     """Which fields the ledger takes from a record (the ``ledger:`` block of schema.yaml)."""
 
     subject: tuple[str, ...] = ()  # patterns like "{事由}"; the first that fills in wins
+    # Whom the ledger lists the document for, when that is not the 主送单位: patterns like "{被函询人}".
+    recipient: tuple[str, ...] = ()
     subtype: str | None = None
     reply_date: str | None = None  # a date field holding the reply deadline
     reply_days: str | None = None  # an integer field: reply within N days of receipt
@@ -261,8 +263,12 @@ def _load_ledger(item: Any, where: str, fields: dict[str, FieldSpec]) -> LedgerS
     subject = item.get("subject") or []
     if isinstance(subject, str):
         subject = [subject]
+    recipient = item.get("recipient") or []
+    if isinstance(recipient, str):
+        recipient = [recipient]
     return LedgerSpec(
         subject=tuple(str(s) for s in subject),
+        recipient=tuple(str(r) for r in recipient),
         subtype=item.get("subtype"),
         reply_date=item.get("reply_date"),
         reply_days=item.get("reply_days"),

@@ -12,6 +12,7 @@ cross-field rules.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -204,8 +205,15 @@ class Validator:
             issues.append(Issue(where, spec.label, f"缺少必填列{hint}；本文件未生成任何文书"))
         return issues
 
-    def validate(self, location: Location, raw: dict[str, Any], headers: HeaderMap) -> Record | list[Issue]:
-        """Return the typed record, or the list of its errors (never both)."""
+    def validate(
+        self,
+        location: Location,
+        raw: dict[str, Any],
+        headers: HeaderMap,
+        fill: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> Record | list[Issue]:
+        """Return the typed record, or the list of its errors (never both). ``fill`` gives values
+        for fields the record leaves blank, from what it does give (a follow-up's related entry)."""
         errors: list[Issue] = []
         values: dict[str, Any] = {}
         given: dict[str, Any] = {}
@@ -213,6 +221,10 @@ class Validator:
             key = headers.column_to_key.get(str(column).strip())
             if key is not None:
                 given[key] = value
+        if fill is not None:
+            for key, value in fill(given).items():
+                if is_blank(given.get(key)) and not is_blank(value):
+                    given[key] = value
         for spec in self.kind.fields:
             value = given.get(spec.key)
             if is_blank(value):

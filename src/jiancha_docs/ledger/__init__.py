@@ -25,3 +25,31 @@ __all__ = [
     "NullLedger",
     "SqliteLedger",
 ]
+
+
+def doctor_fact(settings: object) -> tuple[str, str]:
+    """``jiancha doctor``'s line for the ledger: where it is, and the full integrity check."""
+    from .db import integrity_problems
+
+    where = settings.ledger_location()  # type: ignore[attr-defined]
+    path = where.path
+    origin = {"flag": "--db", "env": "环境变量 JIANCHA_DB", "config": "配置文件", "default": "默认位置"}
+    source = origin.get(where.origin, where.origin)
+    if not path.exists():
+        if where.may_create:
+            return "ok", f"尚未建立，首次分配文号时创建于 {path}（{source}）"
+        return (
+            "warn",
+            f"{path} 不存在；配置文件指定了这个台账，不会自动新建。请检查 [ledger] db，或用备份恢复",
+        )
+    with SqliteLedger(path, create=False, wait=2.0) as ledger:
+        problems = integrity_problems(ledger.connection)
+        count = len(ledger.entries())
+        read_only = ledger.read_only
+    if problems:
+        return (
+            "fail",
+            f"{path} 已损坏：{'；'.join(problems[:3])}；请用 jiancha ledger backup 做过的备份替换它",
+        )
+    note = "（只读：只能查看和导出）" if read_only else ""
+    return "ok", f"{path}（{source}）：{count} 个文号，完整性检查通过{note}"

@@ -125,6 +125,9 @@ MIGRATIONS: list[str] = [
     ALTER TABLE documents ADD COLUMN pending_meta TEXT;
     ALTER TABLE documents ADD COLUMN related_number TEXT;
     ALTER TABLE documents ADD COLUMN deadline_rule TEXT;
+    ALTER TABLE documents ADD COLUMN deadline_term TEXT;
+    ALTER TABLE documents ADD COLUMN deadline_from TEXT;
+    CREATE INDEX documents_related ON documents(related_number);
     ALTER TABLE history ADD COLUMN action TEXT;
     CREATE INDEX documents_identity ON documents(identity);
     CREATE INDEX documents_source ON documents(kind, source_file, source_row);

@@ -110,6 +110,10 @@ class LedgerBase(ABC):
         """The entry with this 文号 and its history; LedgerError when there is none."""
 
     @abstractmethod
+    def followups(self, number: str) -> list[Entry]:
+        """The documents that answer or follow up this one (their related 文号 is ``number``)."""
+
+    @abstractmethod
     def has(self, number: str) -> bool: ...
 
     @abstractmethod
@@ -199,6 +203,9 @@ class NullLedger(LedgerBase):
 
         raise LedgerError(f"台账中没有文号“{number}”")
 
+    def followups(self, number: str) -> list[Entry]:
+        return []
+
     def has(self, number: str) -> bool:
         return False
 
@@ -228,4 +235,6 @@ class NullLedger(LedgerBase):
         return self.find(number)
 
     def backup(self, destination: Path, force: bool = False) -> Path:
-        return self.find("")  # type: ignore[return-value]
+        from .db import LedgerError
+
+        raise LedgerError("没有台账可以备份")

@@ -45,6 +45,8 @@ class DocumentMeta:
     replaces: str | None = None  # the 文号 this document re-issues (which is voided when it is issued)
     related_number: str | None = None  # the document this one answers or follows up
     deadline_rule: str | None = None  # how the reply deadline was computed, in Chinese
+    deadline_term: str | None = None  # the term it was computed from ("15个工作日")
+    deadline_from: str | None = None  # the event it counts from ("送达日"); 送达: recomputed on delivery
 
 
 @dataclass
@@ -78,6 +80,8 @@ class Entry:
     replaced_by: str | None = None
     related_number: str | None = None
     deadline_rule: str | None = None
+    deadline_term: str | None = None
+    deadline_from: str | None = None
     history: list[HistoryItem] = field(default_factory=list)
 
     def overdue_days(self, today: dt.date) -> int:
@@ -87,7 +91,7 @@ class Entry:
         return max((today - self.reply_deadline).days, 0)
 
     def on_disk(self) -> bool:
-        return bool(self.output_file) and Path(self.output_file).is_file()
+        return self.output_file is not None and Path(self.output_file).is_file()
 
     def as_json(self, today: dt.date) -> dict[str, Any]:
         """English keys for scripts; values as stored (statuses in Chinese, dates ISO)."""

@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..kinds import KindSchema
 from ..kinds.schema import fill_pattern
-from .model import DocumentMeta, field_digests, record_identity
+from .model import DocumentMeta, field_digests, normalise_number, record_identity
 
 
 def organ_code(
@@ -43,9 +43,8 @@ def document_meta(
 ) -> DocumentMeta:
     spec = kind.ledger
     named = {**values, **{f.label: values[f.key] for f in kind.fields}}
-    subject = next(
-        (text for text, complete in (fill_pattern(p, named) for p in spec.subject) if complete), None
-    )
+    subject = _first_filled(spec.subject, named)
+    recipient = values.get("recipient") or _first_filled(spec.recipient, named)
     doc_date = values.get("date")
     deadline = values.get(spec.reply_date) if spec.reply_date else None
     days = values.get(spec.reply_days) if spec.reply_days else None
@@ -57,10 +56,21 @@ def document_meta(
     if typed_number is None:
         typed_number = bool(values.get("doc_number"))
     content = identity_values(values, typed_number)
+    computed = values.get(spec.deadline) if spec.deadline else None
+    rule = term = start_label = None
+    if computed is not None and hasattr(computed, "rule"):  # a calendar.Deadline
+        deadline, rule, term, start_label = (
+            computed.date,
+            computed.rule,
+            str(computed.term),
+            computed.start_label,
+        )
+        days = None
+    related = values.get(spec.related) if spec.related else None
     return DocumentMeta(
         kind=kind.id,
         subtype=values.get(spec.subtype) if spec.subtype else None,
-        recipient=values.get("recipient") or None,
+        recipient=recipient or None,
         subject=subject,
         doc_date=doc_date if isinstance(doc_date, dt.date) else None,
         reply_deadline=deadline,
@@ -69,4 +79,13 @@ def document_meta(
         source_row=source_row,
         identity=record_identity(kind.id, content),
         field_digests=field_digests(content, {f.key: f.label for f in kind.fields}),
+        related_number=normalise_number(related) if isinstance(related, str) and related else None,
+        deadline_rule=rule,
+        deadline_term=term,
+        deadline_from=start_label,
     )
+
+
+def _first_filled(patterns: tuple[str, ...], named: dict[str, Any]) -> str | None:
+    """The first pattern whose fields are all filled in (patterns like "{被函询人}同志")."""
+    return next((text for text, complete in (fill_pattern(p, named) for p in patterns) if complete), None)

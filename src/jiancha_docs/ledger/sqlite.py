@@ -53,6 +53,8 @@ SET, CORRECT, UNDO, NOTE = "set", "correct", "undo", "note"
 class SqliteLedger(LedgerBase):
     """One open ledger file. Use as a context manager so the connection is closed."""
 
+    path: Path
+
     def __init__(
         self,
         path: Path,
@@ -414,13 +416,13 @@ class SqliteLedger(LedgerBase):
             stack = _status_states(history)[-1]
             _check_change(number, current, status, note, correct)
             _check_date(number, row, event_date, today, history, status, correct)
-            deadline = _deadline(
-                row, status, event_date if status == DELIVERED else _delivered(history, stack)
-            )
+            delivered = event_date if status == DELIVERED else _delivered(history, stack)
+            deadline, rule = _deadline(row, status, delivered)
             reason = note if status == VOID else (None if current == VOID else row["void_reason"])
             self._sql(
-                "UPDATE documents SET status = ?, reply_deadline = ?, void_reason = ? WHERE id = ?",
-                (status, deadline, reason, row["id"]),
+                "UPDATE documents SET status = ?, reply_deadline = ?, deadline_rule = ?, void_reason = ? "
+                "WHERE id = ?",
+                (status, deadline, rule, reason, row["id"]),
             )
             text = f"更正：{current} → {status}（{note}）" if correct else note
             self._add_history(row["id"], status, event_date, text, action=CORRECT if correct else SET)
@@ -444,10 +446,10 @@ class SqliteLedger(LedgerBase):
                 raise LedgerError(f"文号“{number}”没有可撤销的状态变更（当前：{current}）")
             previous = states[-2][-1]
             delivered = _delivered(history, states[-2])
-            deadline = _deadline(row, previous, delivered)
+            deadline, rule = _deadline(row, previous, delivered)
             self._sql(
-                "UPDATE documents SET status = ?, reply_deadline = ?, void_reason = ? WHERE id = ?",
-                (previous, deadline, None if previous != VOID else row["void_reason"], row["id"]),
+                "UPDATE documents SET status = ?, reply_deadline = ?, deadline_rule = ?, void_reason = ? WHERE id = ?",
+                (previous, deadline, rule, None if previous != VOID else row["void_reason"], row["id"]),
             )
             self._add_history(row["id"], previous, None, f"撤销“{current}”（{reason.strip()}）", action=UNDO)
         return self.find(number)
@@ -479,6 +481,12 @@ class SqliteLedger(LedgerBase):
             (kind, source_file, source_row, VOID),
         ).fetchone()
         return _entry(row) if row is not None else None
+
+    def followups(self, number: str) -> list[Entry]:
+        rows = self._sql(
+            "SELECT * FROM documents WHERE related_number = ? ORDER BY id", (normalise_number(number),)
+        ).fetchall()
+        return [_entry(row) for row in rows]
 
     def has(self, number: str) -> bool:
         return (
@@ -643,13 +651,27 @@ def _delivered(history: list[Any], stack: list[str]) -> dt.date | None:
     return dates[-1] if dates else None
 
 
-def _deadline(row: sqlite3.Row, status: str, delivered: dt.date | None) -> str | None:
-    """自收到之日起 N 日内: once the delivery date is known, the deadline counts from it."""
-    days = row["reply_days"]
+def _deadline(row: Any, status: str, delivered: dt.date | None) -> tuple[str | None, str | None]:
+    """The reply deadline (and its rule) once the status is ``status``: a deadline that counts
+    from receipt (自收到之日起 N 日内, 收到函件后15个工作日内) counts from the delivery date once
+    it is known, and from the document's date (days) or not at all (working days from 送达) before."""
+    days, term, start = row["reply_days"], row["deadline_term"], row["deadline_from"]
+    if term and start and "送达" in start:
+        from ..calendar import CalendarGap, current_calendar, parse_term, resolve
+
+        parsed = parse_term(term)
+        if parsed is None:
+            return row["reply_deadline"], row["deadline_rule"]
+        base = delivered if status != ISSUED else None
+        try:
+            computed = resolve(parsed, base, start, current_calendar())
+        except CalendarGap as gap:
+            raise LedgerError(str(gap)) from None
+        return iso(computed.date), computed.rule
     if not days:
-        return row["reply_deadline"]
+        return row["reply_deadline"], row["deadline_rule"]
     base = delivered if delivered is not None and status != ISSUED else _date(row["doc_date"])
-    return iso(base + dt.timedelta(days=days)) if base else row["reply_deadline"]
+    return (iso(base + dt.timedelta(days=days)) if base else row["reply_deadline"]), row["deadline_rule"]
 
 
 def _meta_columns(meta: DocumentMeta) -> dict[str, Any]:
@@ -668,6 +690,8 @@ def _meta_columns(meta: DocumentMeta) -> dict[str, Any]:
         "field_digests": json.dumps(meta.field_digests, ensure_ascii=False) if meta.field_digests else None,
         "related_number": meta.related_number,
         "deadline_rule": meta.deadline_rule,
+        "deadline_term": meta.deadline_term,
+        "deadline_from": meta.deadline_from,
     }
 
 
@@ -698,4 +722,6 @@ def _entry(row: sqlite3.Row) -> Entry:
         replaced_by=row["replaced_by"],
         related_number=row["related_number"],
         deadline_rule=row["deadline_rule"],
+        deadline_term=row["deadline_term"],
+        deadline_from=row["deadline_from"],
     )

@@ -110,6 +110,8 @@ class RenderOptions:
     check_citations: bool = False
     # Processes that render (None: one per core; 1: this process only).
     jobs: int | None = None
+    # The working-day calendar deadlines are counted by (None: the national one alone).
+    calendar: Any = None
     # Keep every row's outcome in the report (a library caller's convenience). Off, the report
     # keeps counts and the failed rows only, so 100,000 rows cost no more memory than 100.
     keep_outcomes: bool = True
@@ -219,7 +221,9 @@ class _Job:
         self.ledger = self._open_ledger()
         self.planner = Planner(
             self.kind,
-            Validator(self.kind, self.options.defaults, columns=self.options.columns),
+            Validator(
+                self.kind, self.options.defaults, calendar=self.options.calendar, columns=self.options.columns
+            ),
             self.ledger,
             PlanOptions(
                 outdir=self.options.outdir,
@@ -559,6 +563,7 @@ class _Job:
     def _check_citations(self, values: dict[str, Any], location: Location) -> list[Issue]:
         from ..rules.citations import check_citations
 
+        assert self.options.rules_index is not None  # checked before the job started
         issues = []
         for spec in self.citation_fields:
             value = values.get(spec.key)

@@ -128,7 +128,8 @@ class Planner:
         location = raw.location
         if raw.problems:
             return _failed(location, [Issue(location, None, p) for p in raw.problems])
-        result = self.validator.validate(location, raw.values, header_map)
+        fill = self._from_related if self.kind.ledger.related and self.kind.ledger.fill else None
+        result = self.validator.validate(location, raw.values, header_map, fill=fill)
         if not isinstance(result, Record):
             return _failed(location, list(result))
         values = dict(result.values)
@@ -145,6 +146,19 @@ class Planner:
         except JianchaError as e:
             label = "文号" if isinstance(e, LedgerError) else None
             return _failed(location, [Issue(location, label, e.message)])
+
+    def _from_related(self, given: dict[str, Any]) -> dict[str, Any]:
+        """What a follow-up (督办函, 回访记录…) takes from the ledger entry of the document it
+        answers: its date, deadline, recipient, subject — for the fields the clerk left blank."""
+        related = self.kind.ledger.related
+        number = given.get(related) if related else None
+        if not isinstance(number, str) or not number.strip():
+            return {}
+        try:
+            entry = self.ledger.find(normalise_number(number))
+        except LedgerError:
+            return {}  # not in this ledger: the clerk fills the fields in
+        return {key: getattr(entry, attribute, None) for key, attribute in self.kind.ledger.fill}
 
     def _draft(self, values: dict[str, Any], location: Location) -> PlannedRow:
         path = self._output_path(values, location, prefix=DRAFT_PREFIX)
