@@ -69,8 +69,9 @@ class LedgerBase(ABC):
         ``meta``, from a changed record (``--force-number``), whose details it then takes."""
 
     @abstractmethod
-    def record_digest(self, number: str, sha256: str, output_file: str) -> None:
-        """Before the file is written: what it will be."""
+    def record_digest(self, number: str, sha256: str, output_file: str, rerender: bool = False) -> None:
+        """Before the file is written: what it will be (``rerender``: for an entry held by
+        ``hold_existing``, whose recorded file stays until ``issue``)."""
 
     @abstractmethod
     def issue(
@@ -104,6 +105,11 @@ class LedgerBase(ABC):
     @abstractmethod
     def find_source(self, kind: str, source_file: str, source_row: int) -> Entry | None:
         """The live entry made from this row of this file."""
+
+    @abstractmethod
+    def has_kind(self, kind: str) -> bool:
+        """Whether the ledger has any entry of this kind (a batch of a kind the ledger has never
+        seen skips looking each row up)."""
 
     @abstractmethod
     def find(self, number: str) -> Entry:
@@ -170,7 +176,7 @@ class NullLedger(LedgerBase):
     def hold_existing(self, number: str, meta: DocumentMeta | None = None) -> None:
         return None
 
-    def record_digest(self, number: str, sha256: str, output_file: str) -> None:
+    def record_digest(self, number: str, sha256: str, output_file: str, rerender: bool = False) -> None:
         return None
 
     def issue(
@@ -197,6 +203,9 @@ class NullLedger(LedgerBase):
 
     def find_source(self, kind: str, source_file: str, source_row: int) -> Entry | None:
         return None
+
+    def has_kind(self, kind: str) -> bool:
+        return False
 
     def find(self, number: str) -> Entry:
         from .db import LedgerError

@@ -40,7 +40,7 @@ class DocumentMeta:
     source_file: str | None = None
     source_row: int | None = None
     output_file: str | None = None
-    identity: str | None = None  # see record_identity
+    identity: str | None = None  # see record_fingerprint
     field_digests: dict[str, str] | None = None  # field label → short digest of its value
     replaces: str | None = None  # the 文号 this document re-issues (which is voided when it is issued)
     related_number: str | None = None  # the document this one answers or follows up
@@ -160,22 +160,31 @@ def has_digest(path: Path, sha256: str) -> bool:
 
 
 def _canonical(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
+    """One text per value, the same on every run: plain text as it is (the common case, and
+    the fast one), anything else as sorted JSON; a type mark keeps "1" and 1 apart."""
+    if isinstance(value, str):
+        return "s" + value
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return "l" + "\x1f".join(value)
+    return "j" + json.dumps(value, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
 
 
-def record_identity(kind: str, values: dict[str, Any]) -> str:
-    """What a document is made from: its kind and a digest of the record's values, so the same
-    record rendered again is recognised whatever file or row it comes from. An automatic 文号 is
-    not part of it (it is what the ledger gave the record); a 文号 typed in the input is."""
-    return f"{kind}:{hashlib.sha256(_canonical(values).encode('utf-8')).hexdigest()}"
+def record_fingerprint(
+    kind: str, values: dict[str, Any], labels: dict[str, str]
+) -> tuple[str, dict[str, str]]:
+    """A record's identity and the digest of each of its fields, computed in one pass.
 
-
-def field_digests(values: dict[str, Any], labels: dict[str, str]) -> dict[str, str]:
-    """A short digest of each field's value, by label: enough to say which fields changed."""
-    return {
-        labels.get(key, key): hashlib.blake2b(_canonical(value).encode("utf-8"), digest_size=6).hexdigest()
-        for key, value in values.items()
-    }
+    The identity is what a document is made from: its kind and a digest of the record's values,
+    so the same record rendered again is recognised whatever file or row it comes from (an
+    automatic 文号 is left out by the caller: it is what the ledger gave the record). The field
+    digests, by label, are enough to say which fields changed."""
+    whole = hashlib.sha256(kind.encode("utf-8"))
+    fields: dict[str, str] = {}
+    for key in sorted(values):
+        text = _canonical(values[key]).encode("utf-8")
+        whole.update(b"\x1e" + key.encode("utf-8") + b"\x1f" + text)
+        fields[labels.get(key, key)] = hashlib.blake2b(text, digest_size=6).hexdigest()
+    return f"{kind}:{whole.hexdigest()}", fields
 
 
 def changed_fields(

@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..kinds import KindSchema
 from ..kinds.schema import fill_pattern
-from .model import DocumentMeta, field_digests, normalise_number, record_identity
+from .model import DocumentMeta, normalise_number, record_fingerprint
 
 
 def organ_code(
@@ -55,7 +55,9 @@ def document_meta(
         days = None
     if typed_number is None:
         typed_number = bool(values.get("doc_number"))
-    content = identity_values(values, typed_number)
+    identity, digests = record_fingerprint(
+        kind.id, identity_values(values, typed_number), {f.key: f.label for f in kind.fields}
+    )
     computed = values.get(spec.deadline) if spec.deadline else None
     rule = term = start_label = None
     if computed is not None and hasattr(computed, "rule"):  # a calendar.Deadline
@@ -77,8 +79,8 @@ def document_meta(
         reply_days=days,
         source_file=source_file,
         source_row=source_row,
-        identity=record_identity(kind.id, content),
-        field_digests=field_digests(content, {f.key: f.label for f in kind.fields}),
+        identity=identity,
+        field_digests=digests,
         related_number=normalise_number(related) if isinstance(related, str) and related else None,
         deadline_rule=rule,
         deadline_term=term,

@@ -247,18 +247,20 @@ class SqliteLedger(LedgerBase):
                 ),
             )
 
-    def record_digest(self, number: str, sha256: str, output_file: str) -> None:
+    def record_digest(self, number: str, sha256: str, output_file: str, rerender: bool = False) -> None:
         """Before the file is written: what it will be, so a crash can be settled from the disk."""
         with self._transaction():
-            self._sql(
-                "UPDATE documents SET sha256 = ?, output_file = ? WHERE doc_number = ? AND status = ?",
-                (sha256, output_file, number, PENDING),
-            )
-            self._sql(
-                "UPDATE documents SET pending_sha256 = ?, pending_file = ? "
-                "WHERE doc_number = ? AND status != ? AND holder = ?",
-                (sha256, output_file, number, PENDING, self.holder),
-            )
+            if rerender:
+                self._sql(
+                    "UPDATE documents SET pending_sha256 = ?, pending_file = ? "
+                    "WHERE doc_number = ? AND status != ? AND holder = ?",
+                    (sha256, output_file, number, PENDING, self.holder),
+                )
+            else:
+                self._sql(
+                    "UPDATE documents SET sha256 = ?, output_file = ? WHERE doc_number = ? AND status = ?",
+                    (sha256, output_file, number, PENDING),
+                )
 
     def issue(
         self,
@@ -473,6 +475,9 @@ class SqliteLedger(LedgerBase):
             (identity, VOID),
         ).fetchone()
         return _entry(row) if row is not None else None
+
+    def has_kind(self, kind: str) -> bool:
+        return self._sql("SELECT 1 FROM documents WHERE kind = ? LIMIT 1", (kind,)).fetchone() is not None
 
     def find_source(self, kind: str, source_file: str, source_row: int) -> Entry | None:
         row = self._sql(

@@ -335,6 +335,7 @@ class _Job:
             self.ledger = self._open_ledger(create=True)
             assert self.planner is not None
             self.planner.ledger = self.ledger
+            self.planner.ledger_changed()
         _ensure_outdir(self.options.outdir)
         remove_stale_temporaries(self.options.outdir)
         self.manifest = ManifestWriter(manifest_path(self.options.outdir, self.kind.name))
@@ -467,7 +468,8 @@ class _Job:
         with self.ledger.batch():
             for row, result in rendered:
                 if isinstance(row, ToRender) and result is not None and result.digest and row.held:
-                    self.ledger.record_digest(row.held, result.digest, str(row.path))
+                    rerender = row.registration is Registration.RERENDER
+                    self.ledger.record_digest(row.held, result.digest, str(row.path), rerender=rerender)
         # Each outcome with the digest of the document it names (None: no document written).
         outcomes: list[tuple[RowOutcome, str | None]] = []
         stopped_by: Rendered | None = None

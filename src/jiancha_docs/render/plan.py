@@ -120,6 +120,10 @@ class Planner:
         self.existing: NameSet | None = None  # file names in the output folder at the start
         self.held: set[str] = set()  # 文号 this job holds, as 生成中 or for a re-render
         self.issued: set[str] = set()  # 文号 this job has issued (so a repeated row is named as such)
+        # Whether the ledger had documents of this kind when the job began: when it had none, a
+        # row is looked up only if this job has already planned its identity (see _find_identity).
+        self._kind_known: bool | None = None
+        self._planned_identities: set[int] = set()
         self.numbered = 0
         self._recipient_label = next((f.label for f in kind.fields if f.key == "recipient"), "主送单位")
 
@@ -175,7 +179,7 @@ class Planner:
         typed = bool(values.get("doc_number"))
         meta = document_meta(self.kind, values, source_name, location.row, typed_number=typed)
         assert meta.identity is not None
-        existing = self.ledger.find_identity(meta.identity)
+        existing = self._find_identity(meta.identity)
         if existing is not None:
             return self._same_document(existing, values, location, source_name)
         warnings: list[Issue] = []
@@ -198,9 +202,28 @@ class Planner:
             return self._typed_number(values, meta, location, warnings)
         return self._new_number(values, meta, location, warnings)
 
+    def _knows_kind(self) -> bool:
+        if self._kind_known is None:
+            self._kind_known = self.ledger.has_kind(self.kind.id)
+        return self._kind_known
+
+    def _find_identity(self, identity: str) -> Entry | None:
+        """The live entry of this identity. A batch of a kind the ledger had never seen asks the
+        ledger only for identities it has planned itself (a repeated row)."""
+        short = hash(identity)
+        if not self._knows_kind() and short not in self._planned_identities:
+            self._planned_identities.add(short)
+            return None
+        self._planned_identities.add(short)
+        return self.ledger.find_identity(identity)
+
+    def ledger_changed(self) -> None:
+        """The job opened the ledger it had deferred creating: ask it afresh."""
+        self._kind_known = None
+
     def _edited(self, meta: DocumentMeta, location: Location, source_name: str) -> Entry | None:
         """The entry this row made before it was edited (see the module docstring), if any."""
-        if location.row is None:
+        if location.row is None or not self._knows_kind():
             return None
         prior = self.ledger.find_source(self.kind.id, source_name, location.row)
         if prior is None or prior.status == PENDING:
