@@ -158,7 +158,8 @@ def test_a_changed_row_says_what_changed_and_reissue_voids_the_old_number(tmp_pa
     assert (refused.new, refused.reused, refused.failed) == (0, 2, 1)
     assert [i.describe() for i in refused.issues()] == [
         "a.csv 第 3 行：本行此前已生成文号“青纪改〔2024〕2号”的文书（已印发），现在「案件简况」有改动；"
-        "未重新编号。如需按新内容重新发文，加 --reissue（原文号作废并注明由新文号取代）"
+        "未重新编号。如需按新内容重新发文，加 --reissue（原文号作废并注明由新文号取代）；"
+        "如这一行已换成另一份新的文书（原文书照旧有效），加 --as-new"
     ]
     reissued = render_records(KIND, [sheet], options(out, db, reissue=True))
     assert (reissued.new, reissued.reused, reissued.failed) == (1, 2, 0)
@@ -747,3 +748,108 @@ def test_doctor_runs_the_integrity_check_and_names_damage(office: Path) -> None:
     damaged = jiancha(office, "doctor")
     line = next(x for x in damaged.stdout.splitlines() if "文号台账" in x)
     assert "已损坏" in line and "Traceback" not in damaged.stderr
+
+
+# -- found by trying it as a clerk: edits are recognised, whatever else changed ---------------------
+def test_a_fixed_recipient_is_an_edit_not_a_second_document(tmp_path: Path) -> None:
+    data = good_rows(2)
+    sheet = write_sheet(tmp_path / "a.csv", data)
+    out, db = tmp_path / "out", tmp_path / "l.db"
+    render_records(KIND, [sheet], options(out, db))
+    data[0][2] = "中共某某市第1局机关党委"  # the 主送 was wrong
+    write_sheet(sheet, data)
+    again = render_records(KIND, [sheet], options(out, db))
+    assert (again.new, again.reused, again.failed) == (0, 1, 1)
+    assert "「主送单位」有改动" in again.issues()[0].message
+    fixed = render_records(KIND, [sheet], options(out, db, reissue=True))
+    assert (fixed.new, fixed.failed) == (1, 0)
+    live = [n for n, status, _ in ledger_state(db) if status != "作废"]
+    assert live == ["青纪改〔2024〕2号", "青纪改〔2024〕3号"]  # one live number per document
+
+
+def test_after_a_row_is_inserted_an_edit_of_a_moved_row_is_still_recognised(tmp_path: Path) -> None:
+    data = good_rows(2)
+    sheet = write_sheet(tmp_path / "a.csv", data)
+    out, db = tmp_path / "out", tmp_path / "l.db"
+    render_records(KIND, [sheet], options(out, db))
+    inserted = rows(40)[35]
+    write_sheet(sheet, [inserted, *data])  # a new row 2; the old rows are now 3 and 4
+    assert render_records(KIND, [sheet], options(out, db)).new == 1
+    data[0][3] += "（补充）"  # now edit the moved row (row 3)
+    write_sheet(sheet, [inserted, *data])
+    edited = render_records(KIND, [sheet], options(out, db))
+    assert (edited.new, edited.failed) == (0, 1)
+    assert "本行此前已生成文号“青纪改〔2024〕1号”" in edited.issues()[0].message
+    assert edited.issues()[0].location.row == 3
+
+
+def test_a_row_replaced_by_another_document_can_be_kept_apart_with_as_new(tmp_path: Path) -> None:
+    data = good_rows(2)
+    sheet = write_sheet(tmp_path / "a.csv", data)
+    out, db = tmp_path / "out", tmp_path / "l.db"
+    render_records(KIND, [sheet], options(out, db))
+    data[0] = rows(40)[35]  # row 2 now holds another notice; the first one was sent and stays valid
+    write_sheet(sheet, data)
+    assert render_records(KIND, [sheet], options(out, db)).failed == 1
+    report = render_records(KIND, [sheet], options(out, db, as_new=True))
+    assert (report.new, report.reused, report.failed) == (1, 1, 0)
+    assert [s for _, s, _ in ledger_state(db)] == ["已印发", "已印发", "已印发"]
+
+
+def test_the_number_written_back_into_the_sheet_is_the_same_document(tmp_path: Path) -> None:
+    data = good_rows(2)
+    sheet = write_sheet(tmp_path / "a.csv", data)
+    out, db = tmp_path / "out", tmp_path / "l.db"
+    render_records(KIND, [sheet], options(out, db))
+    data[0][1], data[1][1] = "青纪改〔2024〕1号", "青纪改〔2024〕2号"  # the clerk fills the 文号 column in
+    write_sheet(sheet, data)
+    again = render_records(KIND, [sheet], options(out, db))
+    assert (again.new, again.reused, again.failed) == (0, 2, 0)
+    data[1][1] = "青纪改〔2024〕9号"  # a different number for the same document
+    write_sheet(sheet, data)
+    wrong = render_records(KIND, [sheet], options(out, db))
+    assert wrong.failed == 1 and "同一份文书只能有一个文号" in wrong.issues()[0].message
+
+
+def test_sheets_of_the_same_name_in_two_folders_are_different_files(tmp_path: Path) -> None:
+    november, december = tmp_path / "十一月", tmp_path / "十二月"
+    november.mkdir()
+    december.mkdir()
+    first = good_rows(1)
+    second = [list(first[0])]
+    second[0][3] = "给予该局原副局长某某9开除党籍处分。"
+    second[0][-1] = "2024-12-28"
+    out, db = tmp_path / "out", tmp_path / "l.db"
+    render_records(KIND, [write_sheet(november / "登记表.csv", first)], options(out, db))
+    report = render_records(KIND, [write_sheet(december / "登记表.csv", second)], options(out, db))
+    assert (report.new, report.failed) == (1, 0)
+
+
+def test_undoing_a_void_is_refused_once_the_document_has_a_new_number(office: Path) -> None:
+    number = "青纪改〔2024〕1号"
+    assert jiancha(office, "ledger", "mark", number, "作废", "--reason", "误作废", "--yes").returncode == 0
+    again = jiancha(office, "render", "以案促改通知书", "a.csv", "-o", "out")
+    assert again.returncode == 0 and "新生成 1 份" in again.stderr
+    undone = jiancha(office, "ledger", "undo", number, "--reason", "误操作")
+    assert undone.returncode == 1
+    assert "已按新文号“青纪改〔2024〕3号”重新生成，不能撤销作废" in undone.stderr
+
+
+def test_force_number_cannot_move_a_number_to_another_recipient(tmp_path: Path) -> None:
+    data = good_rows(1)
+    data[0][1] = "青纪改〔2024〕7号"
+    sheet = write_sheet(tmp_path / "a.csv", data)
+    out, db = tmp_path / "out", tmp_path / "l.db"
+    render_records(KIND, [sheet], RenderOptions(outdir=out, ledger_path=db))
+    data[0][2] = "测试单位"
+    write_sheet(sheet, data)
+    report = render_records(KIND, [sheet], RenderOptions(outdir=out, ledger_path=db, force_number=True))
+    assert report.failed == 1
+    assert "不能用 --force-number 改发给“测试单位”" in report.issues()[0].message
+    assert len(list(out.glob("*.docx"))) == 1
+
+
+def test_check_counts_rows_the_ledger_has_as_checked(office: Path) -> None:
+    result = jiancha(office, "render", "以案促改通知书", "a.csv", "--check")
+    assert result.returncode == 0
+    assert result.stderr.splitlines()[-1] == "共校验 2 条记录：通过 2 条，有错误 0 条。"

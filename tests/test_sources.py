@@ -324,7 +324,9 @@ def test_xls_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "old.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
 
-    assert _error(path) == "old.xls：不支持旧版 Excel 文件（.xls），请在 Excel 或 WPS 中“另存为”.xlsx 格式后再试"
+    assert (
+        _error(path) == "old.xls：不支持旧版 Excel 文件（.xls），请在 Excel 或 WPS 中“另存为”.xlsx 格式后再试"
+    )
 
 
 def test_corrupt_xlsx(tmp_path: Path) -> None:
@@ -365,9 +367,7 @@ def test_unsupported_extension(tmp_path: Path) -> None:
     path = tmp_path / "cases.docx"
     path.write_text("姓名\n", encoding="utf-8")
 
-    assert (
-        _error(path) == "cases.docx：不支持的文件类型“.docx”，支持的类型：.yaml .yml .json .csv .txt .xlsx"
-    )
+    assert _error(path) == "cases.docx：不支持的文件类型“.docx”，支持的类型：.yaml .yml .json .csv .txt .xlsx"
 
 
 # ---------------------------------------------------------------------------------------- YAML/JSON

@@ -146,6 +146,11 @@ def new(env: Env, kind: str, fmt: str, output: Path | None, force: bool) -> None
     is_flag=True,
     help="已生成过的行内容有改动时，按新内容重新发文：取新文号，原文号作废并注明由新文号取代。",
 )
+@click.option(
+    "--as-new",
+    is_flag=True,
+    help="已生成过的行换成了另一份新的文书时，按新文书取新文号，原文书照旧有效。",
+)
 @click.option("--draft", is_flag=True, help="生成草稿：文书标注“草稿”，不取文号、不登记台账，可随意试模板。")
 @click.option("--pdf", "make_pdf", is_flag=True, help="同时用 LibreOffice 在每份文书旁生成 PDF。")
 @click.option(
@@ -177,6 +182,7 @@ def render(
     code: str | None,
     force_number: bool,
     reissue: bool,
+    as_new: bool,
     draft: bool,
     make_pdf: bool,
     check_citations: bool,
@@ -221,6 +227,7 @@ def render(
         code=code.strip() if code else None,
         force_number=force_number,
         reissue=reissue,
+        as_new=as_new,
         draft=draft,
         rules_index=rules_config(env.settings).index_dir,
         check_citations=check_citations,

@@ -130,7 +130,9 @@ MIGRATIONS: list[str] = [
     CREATE INDEX documents_related ON documents(related_number);
     ALTER TABLE history ADD COLUMN action TEXT;
     CREATE INDEX documents_identity ON documents(identity);
-    CREATE INDEX documents_source ON documents(kind, source_file, source_row);
+    ALTER TABLE documents ADD COLUMN source_key TEXT;
+    ALTER TABLE documents ADD COLUMN row_digest TEXT;
+    CREATE INDEX documents_source ON documents(kind, source_key, source_row);
     CREATE INDEX documents_holder ON documents(holder);
     """,
 ]

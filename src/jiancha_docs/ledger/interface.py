@@ -103,8 +103,12 @@ class LedgerBase(ABC):
         """The live entry (not 作废) made from the record with this identity."""
 
     @abstractmethod
-    def find_source(self, kind: str, source_file: str, source_row: int) -> Entry | None:
-        """The live entry made from this row of this file."""
+    def find_source(self, kind: str, source_key: str, source_row: int) -> Entry | None:
+        """The live entry made from this row of this file (``source_key``: its full path)."""
+
+    @abstractmethod
+    def moved(self, number: str, meta: DocumentMeta) -> None:
+        """The document's row is now at ``meta``'s file and row."""
 
     @abstractmethod
     def has_kind(self, kind: str) -> bool:
@@ -201,7 +205,10 @@ class NullLedger(LedgerBase):
     def find_identity(self, identity: str) -> Entry | None:
         return None
 
-    def find_source(self, kind: str, source_file: str, source_row: int) -> Entry | None:
+    def find_source(self, kind: str, source_key: str, source_row: int) -> Entry | None:
+        return None
+
+    def moved(self, number: str, meta: DocumentMeta) -> None:
         return None
 
     def has_kind(self, kind: str) -> bool:

@@ -40,6 +40,8 @@ class DocumentMeta:
     source_file: str | None = None
     source_row: int | None = None
     output_file: str | None = None
+    source_key: str | None = None  # the input file's full path (and sheet): which file a row is of
+    row_digest: str | None = None  # a digest of the row as read, to tell a moved row from an edited one
     identity: str | None = None  # see record_fingerprint
     field_digests: dict[str, str] | None = None  # field label → short digest of its value
     replaces: str | None = None  # the 文号 this document re-issues (which is voided when it is issued)
@@ -74,6 +76,8 @@ class Entry:
     status: str
     void_reason: str | None
     created_at: str
+    source_key: str | None = None
+    row_digest: str | None = None
     identity: str | None = None
     field_digests: dict[str, str] | None = None
     replaces: str | None = None
@@ -187,19 +191,20 @@ def record_fingerprint(
     return f"{kind}:{whole.hexdigest()}", fields
 
 
-def changed_fields(
-    old: dict[str, str] | None, new: dict[str, str], keys: tuple[str, ...]
-) -> list[str] | None:
-    """The labels whose values differ, or None when the two records are different documents
-    rather than one document edited: addressed to someone else (a ``keys`` field differs), or
-    more than half of the fields differ — as when a row is inserted above and every row below
-    moves down."""
-    if not old or any(old.get(label) != new.get(label) for label in keys):
-        return None
-    changed = [label for label in sorted(set(old) | set(new)) if old.get(label) != new.get(label)]
-    if not changed or len(changed) * 2 > max(len(new), 1):
-        return None
-    return changed
+def row_digest(raw: dict[str, Any]) -> str:
+    """A digest of a row as the reader gave it (column → value), cheap enough to compute for
+    every row of a file when a rerun has to tell a moved row from an edited one."""
+    digest = hashlib.blake2b(digest_size=12)
+    for column in sorted(raw, key=str):
+        digest.update(f"{column}\x1f{raw[column]}\x1e".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def changed_fields(old: dict[str, str] | None, new: dict[str, str]) -> list[str]:
+    """The labels whose values differ between two fingerprints."""
+    if not old:
+        return []
+    return [label for label in sorted(set(old) | set(new)) if old.get(label) != new.get(label)]
 
 
 def iso(value: dt.date | None) -> str | None:

@@ -29,9 +29,10 @@ def organ_code(
     raise ConfigError(f"配置 [numbering] 中「{kind.name}」没有为“{subtype}”设置机关代字")
 
 
-def identity_values(values: dict[str, Any], typed_number: bool) -> dict[str, Any]:
-    """The values a document's identity is computed from: an automatic 文号 is left out."""
-    return {k: v for k, v in values.items() if typed_number or k != "doc_number"}
+def identity_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The values a document's identity is computed from: everything but its 文号 (the ledger
+    gave it, or the clerk wrote back the one the ledger gave)."""
+    return {k: v for k, v in values.items() if k != "doc_number"}
 
 
 def document_meta(
@@ -39,7 +40,8 @@ def document_meta(
     values: dict[str, Any],
     source_file: str,
     source_row: int | None,
-    typed_number: bool | None = None,
+    source_key: str | None = None,
+    row_digest: str | None = None,
 ) -> DocumentMeta:
     spec = kind.ledger
     named = {**values, **{f.label: values[f.key] for f in kind.fields}}
@@ -53,10 +55,8 @@ def document_meta(
         deadline = doc_date + dt.timedelta(days=days)
     else:
         days = None
-    if typed_number is None:
-        typed_number = bool(values.get("doc_number"))
     identity, digests = record_fingerprint(
-        kind.id, identity_values(values, typed_number), {f.key: f.label for f in kind.fields}
+        kind.id, identity_values(values), {f.key: f.label for f in kind.fields}
     )
     computed = values.get(spec.deadline) if spec.deadline else None
     rule = term = start_label = None
@@ -79,6 +79,8 @@ def document_meta(
         reply_days=days,
         source_file=source_file,
         source_row=source_row,
+        source_key=source_key or source_file,
+        row_digest=row_digest,
         identity=identity,
         field_digests=digests,
         related_number=normalise_number(related) if isinstance(related, str) and related else None,

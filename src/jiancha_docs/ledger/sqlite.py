@@ -447,6 +447,16 @@ class SqliteLedger(LedgerBase):
                     raise LedgerError(f"文号“{number}”是因生成失败而作废的，文书不存在，不能撤销")
                 raise LedgerError(f"文号“{number}”没有可撤销的状态变更（当前：{current}）")
             previous = states[-2][-1]
+            if current == VOID and row["identity"]:
+                again = self._sql(
+                    "SELECT doc_number FROM documents WHERE identity = ? AND status != ? AND id != ?",
+                    (row["identity"], VOID, row["id"]),
+                ).fetchone()
+                if again is not None:
+                    raise LedgerError(
+                        f"文号“{number}”的文书作废后已按新文号“{again[0]}”重新生成，不能撤销作废（否则一份文书有两个文号）",
+                        hint=f"如需保留原文号，请先把“{again[0]}”作废",
+                    )
             delivered = _delivered(history, states[-2])
             deadline, rule = _deadline(row, previous, delivered)
             self._sql(
@@ -479,13 +489,23 @@ class SqliteLedger(LedgerBase):
     def has_kind(self, kind: str) -> bool:
         return self._sql("SELECT 1 FROM documents WHERE kind = ? LIMIT 1", (kind,)).fetchone() is not None
 
-    def find_source(self, kind: str, source_file: str, source_row: int) -> Entry | None:
+    def find_source(self, kind: str, source_key: str, source_row: int) -> Entry | None:
         row = self._sql(
-            "SELECT * FROM documents WHERE kind = ? AND source_file = ? AND source_row = ? AND status != ? "
+            "SELECT * FROM documents WHERE kind = ? AND source_key = ? AND source_row = ? AND status != ? "
             "ORDER BY id DESC LIMIT 1",
-            (kind, source_file, source_row, VOID),
+            (kind, source_key, source_row, VOID),
         ).fetchone()
         return _entry(row) if row is not None else None
+
+    def moved(self, number: str, meta: DocumentMeta) -> None:
+        """The document's row is now elsewhere (a row inserted above, the file renamed): the
+        entry follows it, so the next edit of that row is recognised."""
+        with self._transaction():
+            self._sql(
+                "UPDATE documents SET source_file = ?, source_key = ?, source_row = ?, row_digest = ? "
+                "WHERE doc_number = ?",
+                (meta.source_file, meta.source_key, meta.source_row, meta.row_digest, number),
+            )
 
     def followups(self, number: str) -> list[Entry]:
         rows = self._sql(
@@ -691,6 +711,8 @@ def _meta_columns(meta: DocumentMeta) -> dict[str, Any]:
         "reply_days": meta.reply_days,
         "source_file": meta.source_file,
         "source_row": meta.source_row,
+        "source_key": meta.source_key,
+        "row_digest": meta.row_digest,
         "identity": meta.identity,
         "field_digests": json.dumps(meta.field_digests, ensure_ascii=False) if meta.field_digests else None,
         "related_number": meta.related_number,
@@ -721,6 +743,8 @@ def _entry(row: sqlite3.Row) -> Entry:
         status=row["status"],
         void_reason=row["void_reason"],
         created_at=row["created_at"],
+        source_key=row["source_key"],
+        row_digest=row["row_digest"],
         identity=row["identity"],
         field_digests=json.loads(row["field_digests"]) if row["field_digests"] else None,
         replaces=row["replaces"],

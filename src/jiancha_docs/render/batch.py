@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -102,6 +102,7 @@ class RenderOptions:
     code: str | None = None
     force_number: bool = False
     reissue: bool = False
+    as_new: bool = False  # --as-new: an edited row is a new document; the earlier one stays
     # --draft: documents marked 草稿, no 文号 taken, nothing registered.
     draft: bool = False
     # The rules index: for the templates' ``article`` filter, and, with check_citations, to
@@ -232,6 +233,7 @@ class _Job:
                 check_only=self.options.check_only,
                 draft=self.options.draft,
                 reissue=self.options.reissue,
+                as_new=self.options.as_new,
                 force_number=self.options.force_number,
                 numbering=self.options.numbering,
                 code=self.options.code,
@@ -361,6 +363,8 @@ class _Job:
             if self.manifest:
                 self.manifest.add(source.display_name, None, "", STATUS_FAILED, errors)
             return not self.options.fail_fast
+        key = str(Path(path).resolve()) + (f"#{self.options.sheet}" if self.options.sheet else "")
+        self.planner.begin_file(source.display_name, key, lambda: self._reread(path))
         records = self._guarded(source.records())
         while True:
             if self.stop.requested:
@@ -376,6 +380,18 @@ class _Job:
             error, self._source_error = self._source_error, None
             return self._file_failed(source.display_name, error.message)
         return True
+
+    def _reread(self, path: Path) -> Iterator[Any]:
+        """The rows of an input file read again (a rerun telling moved rows from edited ones)."""
+        from ..sources import open_source
+
+        try:
+            assert self.planner is not None
+            known = self.planner.validator.is_column
+            source = open_source(path, self.options.sheet, self.options.header_row, known=known)
+            yield from (raw for raw in source.records() if not raw.problems)
+        except SourceError:
+            return
 
     def _notes(self, source: Any) -> None:
         """What the reader noted (header found below a title, 合计 rows, hidden sheets): 提示."""
@@ -395,7 +411,7 @@ class _Job:
         together, before any of them is rendered."""
         assert self.planner is not None
         rows: list[PlannedRow] = []
-        with self.ledger.batch():
+        with nullcontext() if self.options.check_only else self.ledger.batch():
             for raw in islice(records, self._chunk_rows()):
                 rows.append(self.planner.plan(raw, header_map, source_name))
                 if self.stop.requested:

@@ -31,7 +31,7 @@ from ..errors import Issue, JianchaError, Location, OutputError
 from ..kinds import KindSchema, Record, Validator
 from ..ledger.db import LedgerError
 from ..ledger.interface import LedgerBase
-from ..ledger.model import PENDING, DocumentMeta, Entry, changed_fields, normalise_number
+from ..ledger.model import PENDING, DocumentMeta, Entry, changed_fields, normalise_number, row_digest
 from .output import NameAllocator, NameSet, name_from_pattern, names_in
 
 STATUS_DONE = "已生成"
@@ -96,6 +96,7 @@ class PlanOptions:
     draft: bool = False
     reissue: bool = False
     force_number: bool = False
+    as_new: bool = False
     numbering: dict[str, Any] = field(default_factory=dict)
     code: str | None = None
 
@@ -124,10 +125,21 @@ class Planner:
         # row is looked up only if this job has already planned its identity (see _find_identity).
         self._kind_known: bool | None = None
         self._planned_identities: set[int] = set()
+        self._source: tuple[str, str] = ("", "")
+        self._rows_of_file: Any = lambda: iter(())
+        self._file_digests: dict[str, int] | None = None
         self.numbered = 0
         self._recipient_label = next((f.label for f in kind.fields if f.key == "recipient"), "主送单位")
 
     # -- one row -----------------------------------------------------------------------------------
+    def begin_file(self, source_name: str, source_key: str, rows_of_file: Any) -> None:
+        """The rows that follow come from this file (``source_key``: its full path and sheet);
+        ``rows_of_file()`` reads the file's rows again, for a rerun that must tell a moved row
+        from an edited one (only then, and once per file)."""
+        self._source = (source_name, source_key)
+        self._rows_of_file = rows_of_file
+        self._file_digests: dict[str, int] | None = None
+
     def plan(self, raw: Any, header_map: Any, source_name: str) -> PlannedRow:
         location = raw.location
         if raw.problems:
@@ -146,7 +158,7 @@ class Planner:
         if self.options.draft:
             return self._draft(values, location)
         try:
-            return self._plan_registered(values, source_name, location)
+            return self._plan_registered(values, source_name, location, row_digest(raw.values))
         except JianchaError as e:
             label = "文号" if isinstance(e, LedgerError) else None
             return _failed(location, [Issue(location, label, e.message)])
@@ -173,25 +185,33 @@ class Planner:
         context = {**values, "layout": self.options.layout}
         return ToRender(location, context, path, Registration.NONE, draft=True, overwrite=self.options.force)
 
-    def _plan_registered(self, values: dict[str, Any], source_name: str, location: Location) -> PlannedRow:
+    def _plan_registered(
+        self, values: dict[str, Any], source_name: str, location: Location, digest: str
+    ) -> PlannedRow:
         from ..ledger.numbering import document_meta
 
         typed = bool(values.get("doc_number"))
-        meta = document_meta(self.kind, values, source_name, location.row, typed_number=typed)
+        key = self._source[1] if self._source[0] == source_name else source_name
+        meta = document_meta(self.kind, values, source_name, location.row, source_key=key, row_digest=digest)
         assert meta.identity is not None
         existing = self._find_identity(meta.identity)
         if existing is not None:
-            return self._same_document(existing, values, location, source_name)
+            return self._same_document(existing, values, meta, location)
         warnings: list[Issue] = []
-        prior = self._edited(meta, location, source_name)
+        prior = self._edited(meta, location)
         if prior is not None and not (typed and prior.doc_number == values["doc_number"]):
-            changed = changed_fields(prior.field_digests, meta.field_digests or {}, (self._recipient_label,))
-            if not self.options.reissue:
-                return _failed(location, [Issue(location, None, _changed_message(prior, changed or []))])
-            meta.replaces = prior.doc_number
-            warnings.append(
-                Issue(location, None, f"重新发文：原文号“{prior.doc_number}”将作废，由新文号取代", "warning")
-            )
+            changed = changed_fields(prior.field_digests, meta.field_digests or {})
+            if self.options.as_new:
+                pass  # the clerk says: a new document in this row; the earlier one stays as it is
+            elif not self.options.reissue:
+                return _failed(location, [Issue(location, None, _changed_message(prior, changed))])
+            else:
+                meta.replaces = prior.doc_number
+                warnings.append(
+                    Issue(
+                        location, None, f"重新发文：原文号“{prior.doc_number}”将作废，由新文号取代", "warning"
+                    )
+                )
         if self.options.check_only:
             if typed and not self.options.force_number:
                 self.ledger.check_free(values["doc_number"])
@@ -221,21 +241,40 @@ class Planner:
         """The job opened the ledger it had deferred creating: ask it afresh."""
         self._kind_known = None
 
-    def _edited(self, meta: DocumentMeta, location: Location, source_name: str) -> Entry | None:
-        """The entry this row made before it was edited (see the module docstring), if any."""
-        if location.row is None or not self._knows_kind():
+    def _edited(self, meta: DocumentMeta, location: Location) -> Entry | None:
+        """The entry this row made before it was edited, if any: the live entry of the same file
+        and row — unless that entry's row is now elsewhere in the file (rows were inserted or
+        deleted above it), in which case this row is a new document."""
+        if location.row is None or not self._knows_kind() or meta.source_key is None:
             return None
-        prior = self.ledger.find_source(self.kind.id, source_name, location.row)
+        prior = self.ledger.find_source(self.kind.id, meta.source_key, location.row)
         if prior is None or prior.status == PENDING:
             return None
-        keys = (self._recipient_label,)
-        return prior if changed_fields(prior.field_digests, meta.field_digests or {}, keys) else None
+        if prior.row_digest is not None:
+            elsewhere = self._digests_of_file().get(prior.row_digest)
+            if elsewhere is not None and elsewhere != location.row:
+                return None
+        return prior
+
+    def _digests_of_file(self) -> dict[str, int]:
+        if self._file_digests is None:
+            self._file_digests = {}
+            for raw in self._rows_of_file():
+                self._file_digests.setdefault(row_digest(raw.values), raw.location.row)
+        return self._file_digests
 
     def _same_document(
-        self, existing: Entry, values: dict[str, Any], location: Location, source_name: str
+        self, existing: Entry, values: dict[str, Any], meta: DocumentMeta, location: Location
     ) -> PlannedRow:
         number = existing.doc_number
-        duplicate = existing.source_file == source_name and existing.source_row not in (None, location.row)
+        typed = values.get("doc_number")
+        if typed and typed != number:
+            message = (
+                f"本行内容与台账中文号“{number}”的文书相同，却填写了文号“{typed}”；"
+                f"同一份文书只能有一个文号：请把文号改回“{number}”或留空"
+            )
+            return _failed(location, [Issue(location, "文号", message)])
+        duplicate = existing.source_key == meta.source_key and existing.source_row not in (None, location.row)
         if existing.status == PENDING or (duplicate and number in self.held | self.issued):
             unit = "行" if location.unit == "row" else "条记录"
             whose = (
@@ -244,6 +283,9 @@ class Planner:
             note = f"与{whose}内容相同，沿用文号 {number}，未重复生成"
             outcome = RowOutcome(location, STATUS_REUSED, note=note, number=number, reused_number=True)
             return Decided(location, outcome)
+        moved = (existing.source_key, existing.source_row) != (meta.source_key, meta.source_row)
+        if moved and not self.options.check_only:
+            self.ledger.moved(number, meta)  # the row moved (or the file was renamed): follow it
         on_disk = existing.on_disk()
         recorded = Path(existing.output_file) if existing.output_file else None
         here = recorded is not None and recorded.parent == self.options.outdir.resolve()
@@ -251,9 +293,10 @@ class Planner:
             note = f"已生成（沿用文号 {number}）：{recorded}"
             if self.options.force:
                 note += "；该文书在另一个输出文件夹，--force 只重写本输出文件夹中的文书"
+            status = STATUS_CHECKED if self.options.check_only else STATUS_REUSED
             return Decided(
                 location,
-                RowOutcome(location, STATUS_REUSED, recorded, note=note, number=number, reused_number=True),
+                RowOutcome(location, status, recorded, note=note, number=number, reused_number=True),
             )
         values["doc_number"] = number
         path = recorded if on_disk and here and recorded is not None else self._output_path(values, location)
@@ -284,8 +327,22 @@ class Planner:
                     "warning",
                 )
             )
-        path = self._output_path(values, location)
-        self._refuse_existing(path)
+        if self.options.force_number and self.ledger.has(number):
+            earlier = self.ledger.find(number)
+            if earlier.recipient and meta.recipient and earlier.recipient != meta.recipient:
+                raise LedgerError(
+                    f"文号“{number}”是发给“{earlier.recipient}”的文书，不能用 --force-number 改发给“{meta.recipient}”"
+                    "（--force-number 只用于按新内容重新生成同一份文书）"
+                )
+            recorded = Path(earlier.output_file) if earlier.output_file else None
+            if recorded is not None and recorded.parent == self.options.outdir.resolve():
+                values["doc_number"] = number
+                path = recorded  # the same document: its file is replaced, never a second file beside it
+            else:
+                path = self._output_path(values, location)
+        else:
+            path = self._output_path(values, location)
+            self._refuse_existing(path)
         rerender = self.ledger.claim(number, meta, force=self.options.force_number)
         self.held.add(number)
         context = {**values, "layout": self.options.layout}
@@ -373,5 +430,6 @@ def _changed_message(prior: Entry, changed: list[str]) -> str:
     fields = "".join(f"「{label}」" for label in changed) or "内容"
     return (
         f"本行此前已生成文号“{prior.doc_number}”的文书（{prior.status}），现在{fields}有改动；"
-        "未重新编号。如需按新内容重新发文，加 --reissue（原文号作废并注明由新文号取代）"
+        "未重新编号。如需按新内容重新发文，加 --reissue（原文号作废并注明由新文号取代）；"
+        "如这一行已换成另一份新的文书（原文书照旧有效），加 --as-new"
     )
