@@ -96,7 +96,7 @@ def test_mark_show_and_json(workspace: Path) -> None:
         ),
         (
             ["mark", "某纪监建〔2024〕1号", "已完成"],
-            "错误：状态“已完成”无效，应为：已印发、已送达、已反馈、已回访、已归档、作废\n",
+            "错误：状态“已完成”无效，应为：已印发、已送达、已反馈、已回访、已归档、作废\n提示：是否应为“已送达”？\n",
         ),
         (
             ["mark", "某纪监建〔2024〕1号", "已送达", "--date", "2024-02-30"],
@@ -111,7 +111,7 @@ def test_mark_show_and_json(workspace: Path) -> None:
 def test_bad_commands_say_why_and_change_nothing(workspace: Path, args: list[str], message: str) -> None:
     before = jiancha(workspace, "ledger", "show", "某纪监建〔2024〕1号", "--json").stdout
     result = jiancha(workspace, "ledger", *args)
-    assert result.returncode == 1
+    assert result.returncode == (2 if "状态“" in message else 1)  # a wrong word typed is a usage error
     assert result.stderr == message
     assert jiancha(workspace, "ledger", "show", "某纪监建〔2024〕1号", "--json").stdout == before
 
@@ -140,8 +140,13 @@ def test_a_missing_ledger_is_explained(tmp_path: Path) -> None:
 
 
 def test_an_explicit_number_reused_is_refused_on_the_command_line(workspace: Path) -> None:
-    text = (workspace / "建议书.yaml").read_text(encoding="utf-8") + "文号: 某纪监建〔2024〕1号\n"
-    (workspace / "again.yaml").write_text(text, encoding="utf-8")
+    # Another document (its date differs) given the number the ledger already issued.
+    text = (
+        (workspace / "建议书.yaml")
+        .read_text(encoding="utf-8")
+        .replace("成文日期: 2024-12-01", "成文日期: 2024-12-03")
+    )
+    (workspace / "again.yaml").write_text(text + "文号: 某纪监建〔2024〕1号\n", encoding="utf-8")
     result = jiancha(workspace, "render", "建议书", "again.yaml", "-o", "out2")
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (

@@ -853,3 +853,24 @@ def test_check_counts_rows_the_ledger_has_as_checked(office: Path) -> None:
     result = jiancha(office, "render", "以案促改通知书", "a.csv", "--check")
     assert result.returncode == 0
     assert result.stderr.splitlines()[-1] == "共校验 2 条记录：通过 2 条，有错误 0 条。"
+
+
+def test_a_correction_keeps_the_delivery_date_and_its_deadline(office: Path) -> None:
+    number = "青纪改〔2024〕1号"
+    jiancha(office, "ledger", "mark", number, "已送达", "--date", "2024-12-25")
+    before = json.loads(jiancha(office, "ledger", "show", number, "--json").stdout)["reply_deadline"]
+    jiancha(office, "ledger", "mark", number, "已反馈", "--date", "2025-01-10")
+    corrected = jiancha(office, "ledger", "mark", number, "已送达", "--correct", "--reason", "误标为已反馈")
+    assert corrected.returncode == 0, corrected.stderr
+    assert "已更正为“已送达”（2024年12月25日）" in corrected.stdout
+    assert json.loads(jiancha(office, "ledger", "show", number, "--json").stdout)["reply_deadline"] == before
+    jiancha(office, "ledger", "undo", number, "--reason", "更正错了")
+    assert json.loads(jiancha(office, "ledger", "show", number, "--json").stdout)["reply_deadline"] == before
+
+
+def test_config_names_no_kind_knows_are_errors(office: Path) -> None:
+    (office / "jiancha.toml").write_text('[numbering]\n"以案促改通书" = "青纪改"\n', encoding="utf-8")
+    result = jiancha(office, "render", "以案促改通知书", "a.csv", "-o", "out2")
+    assert result.returncode == 1
+    assert "[numbering] 中的“以案促改通书”不是文书类型，是否应为“以案促改通知书”？" in result.stderr
+    assert not (office / "out2").exists()

@@ -4,6 +4,7 @@ the conformance checker (printing/checker.py), so the project has one definition
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # 7.2.5 发文字号: 机关代字〔YYYY〕N号 — full year, hexagonal brackets, no 第, no leading zeros.
 DOC_NUMBER = re.compile(r"^(?P<code>[^\s〔〕\[\]()（）【】]+)〔(?P<year>\d{4})〕(?P<seq>[1-9]\d*)号$")
@@ -40,6 +41,9 @@ def doc_number_problems(text: str) -> list[str]:
 # typed number may carry, so a code that passes here never breaks the number built from it.
 _CODE_BRACKETS = "〔〕[]()（）【】［］﹝﹞"
 ORGAN_CODE_MAX = 16
+# Characters that are no part of an organ's abbreviation and would break a file name (path
+# separators, Windows' forbidden characters) or read as punctuation of the 文号.
+_CODE_SYMBOLS = set("/\\:*?\"<>|;；,，、。.:：=+@#%&!！?？'‘’“”")
 # A year typed between the wrong brackets: [2024] (2024) （2024） 【2024】 ［2024］ ﹝2024﹞.
 _TYPED_YEAR = re.compile(r"[\[［(（【﹝〔](\d{4})[\]］)）】﹞〕]")
 
@@ -56,6 +60,16 @@ def organ_code_problem(code: str) -> str | None:
         return f"机关代字“{code}”中不能有括号“{bracket}”（年份的六角括号由编号自动加上）"
     if code.isdigit():
         return f"机关代字“{code}”不能只有数字"
+    symbol = next(
+        (ch for ch in code if ch in _CODE_SYMBOLS or unicodedata.category(ch).startswith("C")), None
+    )
+    if symbol:
+        shown = "控制字符" if unicodedata.category(symbol).startswith("C") else f"“{symbol}”"
+        return f"机关代字“{code}”中不能有{shown}（机关代字是发文机关的简称，如“某纪建”）"
+    if code.startswith(("=", "+", "-", "@")) or code.strip(".") == "":
+        return f"机关代字“{code}”应以汉字或字母开头（机关代字是发文机关的简称，如“某纪建”）"
+    if code.endswith("号"):
+        return f"机关代字“{code}”不能以“号”结尾（“号”由编号自动加上）"
     if len(code) > ORGAN_CODE_MAX:
         return f"机关代字“{code}”过长（{len(code)} 个字），不应超过 {ORGAN_CODE_MAX} 个字"
     if not DOC_NUMBER.match(f"{code}〔2024〕1号"):

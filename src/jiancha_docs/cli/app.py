@@ -48,6 +48,17 @@ class Env:
 
         return find_kind(name, self.settings.kind_dirs)
 
+    def check_config_names(self) -> None:
+        """[numbering] and [defaults] name kinds and fields that exist (checked where they are used)."""
+        from ..errors import ConfigError
+        from ..kinds import all_kinds
+        from ..kinds.registry import config_name_problems
+
+        settings = self.settings
+        problems = config_name_problems(settings.numbering, settings.defaults, all_kinds(settings.kind_dirs))
+        if problems:
+            raise ConfigError(f"配置文件 {settings.path} 有误：" + "；".join(problems))
+
 
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="jiancha")

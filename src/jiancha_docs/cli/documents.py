@@ -207,6 +207,7 @@ def render(
     found = collect_inputs(inputs)  # a missing file stops here, before any folder is made
     for note in found.notes:
         click.echo(f"提示：{note}", err=True)
+    env.check_config_names()
     location = env.ledger_location(db)
     options = RenderOptions(
         outdir=outdir,

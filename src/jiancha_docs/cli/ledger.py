@@ -44,10 +44,27 @@ class LedgerContext:
         return {k.id: k.name for k in all_kinds(self.env.settings.kind_dirs)}
 
 
+DB_HELP = "台账文件，默认为工作区（jiancha.toml 所在文件夹）的 .jiancha/ledger.sqlite3。"
+
+
+def _set_db(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.find_object(LedgerContext).db = value
+
+
+def db_option(command: Any) -> Any:
+    """--db after the subcommand too (jiancha ledger list --db X), as render takes it."""
+    return click.option(
+        "--db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=DB_HELP,
+        expose_value=False,
+        callback=_set_db,
+    )(command)
+
+
 @cli.group()
-@click.option(
-    "--db", type=click.Path(dir_okay=False, path_type=Path), help="台账文件，默认为 .jiancha/ledger.sqlite3。"
-)
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help=DB_HELP)
 @click.pass_context
 def ledger(ctx: click.Context, db: Path | None) -> None:
     """文号台账：查看、跟踪反馈期限、变更状态、导出 Excel、备份。"""
@@ -70,6 +87,7 @@ def entry_filters(command: Any) -> Any:
 
 
 @ledger.command("list")
+@db_option
 @entry_filters
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出，供脚本使用。")
 @click.pass_obj
@@ -111,6 +129,7 @@ def ledger_list(
 
 
 @ledger.command("show")
+@db_option
 @click.argument("number")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @click.pass_obj
@@ -184,6 +203,7 @@ def _find_or_none(book: Any, number: str | None) -> Any:
 
 
 @ledger.command("mark")
+@db_option
 @click.argument("number", metavar="文号")
 @click.argument("status", metavar="状态")
 @click.option("--date", "event_date", metavar="日期", help="事件日期（如送达日期、反馈日期），默认今天。")
@@ -224,7 +244,7 @@ def ledger_mark(
             f"{what}须用 --reason 写明原因", hint=f'例如：--reason "主送单位写错"（{what}记录会留在台账中）'
         )
     now = today()
-    when = parse_event_date(event_date) if event_date else now
+    when = parse_event_date(event_date) if event_date else (None if correct else now)
     if status == VOID and not yes:
         _confirm_void(number.strip())
     text = reason.strip() if reason and (status == VOID or correct) else note
@@ -236,7 +256,12 @@ def ledger_mark(
         entry = book.mark(number.strip(), status, when, text, today=now, correct=correct)
     deadline = f"，反馈期限 {entry.reply_deadline}" if entry.reply_deadline else ""
     verb = "已更正为" if correct else "已标记为"
-    click.echo(f"文号“{entry.doc_number}”{verb}“{entry.status}”（{when}）{deadline}。")
+    from ..kinds.fields import CnDate
+
+    shown = entry.history[-1].event_date or when
+    click.echo(
+        f"文号“{entry.doc_number}”{verb}“{entry.status}”（{CnDate.of(shown) if shown else ''}）{deadline}。"
+    )
 
 
 def _confirm_void(number: str) -> None:
@@ -253,6 +278,7 @@ def _confirm_void(number: str) -> None:
 
 
 @ledger.command("undo")
+@db_option
 @click.argument("number", metavar="文号")
 @click.option("--reason", metavar="原因", required=True, help="撤销的原因（必填，留在状态记录中）。")
 @click.pass_obj
@@ -270,6 +296,7 @@ def ledger_undo(ctx: LedgerContext, number: str, reason: str) -> None:
 
 
 @ledger.command("export")
+@db_option
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @entry_filters
 @click.option("--force", is_flag=True, help="覆盖已有文件。")
@@ -299,6 +326,7 @@ def ledger_export(
 
 
 @ledger.command("backup")
+@db_option
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="覆盖已有文件。")
 @click.pass_obj

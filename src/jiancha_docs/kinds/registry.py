@@ -68,3 +68,26 @@ def _closest_kind(wanted: str, kinds: list[KindSchema]) -> KindSchema | None:
     if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < 0.0999:
         return None
     return ranked[0][1]
+
+
+def config_name_problems(numbering: dict, defaults: dict, kinds: list[KindSchema]) -> list[str]:
+    """Names in jiancha.toml that no kind knows: a [numbering] entry for a kind that does not
+    exist would silently number nothing, a [defaults] entry for no field would fill nothing."""
+    import difflib
+
+    kind_names = [name for kind in kinds for name in kind.names()]
+    problems = []
+    for name in numbering:
+        if name not in kind_names:
+            close = difflib.get_close_matches(name, kind_names, n=1, cutoff=0.5)
+            guess = (
+                f"，是否应为“{close[0]}”？" if close else f"；文书类型有：{'、'.join(k.name for k in kinds)}"
+            )
+            problems.append(f"[numbering] 中的“{name}”不是文书类型{guess}")
+    field_names = {name for kind in kinds for spec in kind.fields for name in (spec.key, spec.label)}
+    for name in defaults:
+        if name not in field_names:
+            close = difflib.get_close_matches(name, sorted(field_names), n=1, cutoff=0.5)
+            guess = f"，是否应为“{close[0]}”？" if close else "（应为字段的中文列名或英文键）"
+            problems.append(f"[defaults] 中的“{name}”不是任何文书的字段{guess}")
+    return problems

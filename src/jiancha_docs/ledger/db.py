@@ -22,6 +22,7 @@ while a batch writes.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -400,11 +401,16 @@ def _check_is_ledger(connection: LedgerConnection, path: Path) -> None:
 
 
 def _check_integrity(connection: LedgerConnection, path: Path) -> None:
-    problems = [row[0] for row in connection.execute("PRAGMA quick_check(5)").fetchall()]
+    problems = [row[0] for row in connection.execute("PRAGMA quick_check(100)").fetchall()]
     if problems != ["ok"]:
-        raise LedgerDamaged(
-            f"台账 {path} 已损坏：完整性检查发现问题（{'；'.join(problems[:3])}）", hint=WAYS_OUT
-        )
+        raise LedgerDamaged(f"台账 {path} 已损坏：{describe_damage(problems)}", hint=WAYS_OUT)
+
+
+def describe_damage(problems: list[str]) -> str:
+    """SQLite's integrity report in a clerk's words (the details are for whoever repairs it)."""
+    pages = {match for p in problems for match in re.findall(r"page (\d+)", p)}
+    where = f"，涉及 {len(pages)} 个数据页" if pages else ""
+    return f"完整性检查发现 {len(problems)}{'+' if len(problems) >= 100 else ''} 处数据结构错误{where}（磁盘故障或不完整的复制）"
 
 
 def integrity_problems(connection: LedgerConnection) -> list[str]:

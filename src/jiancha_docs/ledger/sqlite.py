@@ -407,14 +407,20 @@ class SqliteLedger(LedgerBase):
         the reason in ``note``); 作废 needs a reason; the date is not in the future, not before
         the document's date, not before the status it follows."""
         if status not in STATUSES:
-            raise LedgerError(f"状态“{status}”无效，应为：{'、'.join(STATUSES)}")
+            raise _bad_status(status)
         today = today or dt.date.today()
-        event_date = event_date or today
         number = normalise_number(number)
         with self._transaction():
             row = self._row(number)
             current = row["status"]
             history = self._history(row["id"])
+            if event_date is None and correct:
+                # Back to a status it had: on the date it had it (a correction is not an event).
+                earlier = [
+                    _date(h["event_date"]) for h in history if h["status"] == status and h["event_date"]
+                ]
+                event_date = earlier[-1] if earlier else None
+            event_date = event_date or today
             stack = _status_states(history)[-1]
             _check_change(number, current, status, note, correct)
             _check_date(number, row, event_date, today, history, status, correct)
@@ -530,7 +536,7 @@ class SqliteLedger(LedgerBase):
     ) -> list[Entry]:
         today = today or dt.date.today()
         if status is not None and status not in STATUSES and status != PENDING:
-            raise LedgerError(f"状态“{status}”无效，应为：{'、'.join(STATUSES)}")
+            raise _bad_status(status)
         sql, args = "SELECT * FROM documents WHERE 1 = 1", []
         if kind:
             sql += " AND kind = ?"
@@ -556,8 +562,14 @@ class SqliteLedger(LedgerBase):
         from ..fileio import finish_permissions
 
         destination = Path(destination)
+        if destination.exists() and os.path.samefile(destination, self.path):
+            raise LedgerError(
+                f"“{destination}”就是台账本身，不能备份到自己；请换一个文件名，最好放在另一个磁盘或文件夹"
+            )
         if destination.exists() and not force:
             raise LedgerError(f"文件“{destination}”已存在，未覆盖；如需覆盖请加 --force")
+        if not destination.parent.is_dir():
+            raise LedgerError(f"无法写入备份 {destination}：文件夹 {destination.parent} 不存在")
         temporary = destination.with_name(f".{destination.name}.part")
         try:
             target = sqlite3.connect(temporary)
@@ -570,7 +582,9 @@ class SqliteLedger(LedgerBase):
         except OSError as e:
             raise LedgerError(f"无法写入备份 {destination}：{e.strerror or e}") from e
         except sqlite3.Error as e:
-            raise LedgerError(f"无法写入备份 {destination}：{e}") from e
+            raise LedgerError(
+                f"无法写入备份 {destination}：备份文件无法创建或写入（检查磁盘空间和写入权限）"
+            ) from e
         finally:
             if temporary.exists():
                 temporary.unlink()
@@ -595,6 +609,18 @@ class SqliteLedger(LedgerBase):
         if close:
             return "是否应为：" + "、".join(f"“{c}”" for c in close) + "？可用 jiancha ledger list 查看台账"
         return "可用 jiancha ledger list 查看台账"
+
+
+def _bad_status(status: str) -> LedgerError:
+    from ..errors import UsageError
+
+    close = difflib.get_close_matches(status, STATUSES, n=1, cutoff=0.3)
+    error = LedgerError(
+        f"状态“{status}”无效，应为：{'、'.join(STATUSES)}",
+        hint=f"是否应为“{close[0]}”？" if close else None,
+    )
+    error.exit_code = UsageError.exit_code  # a wrong word on the command line
+    return error
 
 
 def _check_change(number: str, current: str, status: str, note: str | None, correct: bool) -> None:

@@ -95,6 +95,17 @@ def check_config(ctx: Context) -> list[Fact]:
     if hasattr(settings, "ledger_location"):
         where = settings.ledger_location()
         facts.append(Fact("台账位置", OK, f"{where.path}（{LEDGER_ORIGINS[where.origin]}）"))
+    if path is not None and hasattr(settings, "numbering"):
+        from ..kinds import all_kinds
+        from ..kinds.registry import config_name_problems
+
+        try:
+            problems = config_name_problems(
+                settings.numbering, settings.defaults, all_kinds(settings.kind_dirs)
+            )
+        except JianchaError as e:
+            problems = [e.message]
+        facts.extend(Fact("配置文件", FAIL, problem) for problem in problems)
     return facts
 
 
