@@ -74,10 +74,16 @@ def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     assert load_settings(config).defaults["监委名称"] == "某某市监察委员会"
 
 
-def test_init_warns_about_a_workspace_in_a_parent_folder(tmp_path: Path) -> None:
+def test_init_inside_a_workspace_is_refused_unless_nested(tmp_path: Path) -> None:
     assert init("--dir", str(tmp_path), *ORGANS).exit_code == 0
     inner = tmp_path / "派驻" / "第一组"
-    result = init("--dir", str(inner), *ORGANS)
+    refused = init("--dir", str(inner), *ORGANS)
+    assert refused.exit_code == 2
+    assert refused.stderr.splitlines()[0] == (
+        f"错误：上级文件夹已是工作区（{tmp_path / 'jiancha.toml'}）；在这里另建工作区会另起一本台账，文号从 1 号重新编起"
+    )
+    assert not (inner / "jiancha.toml").exists()
+    result = init("--dir", str(inner), *ORGANS, "--nested")
     assert result.exit_code == 0
     assert result.stderr.splitlines()[0] == (
         f"注意：上级文件夹已有配置文件 {tmp_path / 'jiancha.toml'}；在 {inner} 及其子文件夹中将改用新的 jiancha.toml。"
@@ -183,3 +189,15 @@ def test_doctor_reports_a_config_error_as_a_fact(tmp_path: Path, monkeypatch: py
             "detail": f"配置文件 {tmp_path / 'jiancha.toml'} 有未知的表 [numbring]，是否应为 [numbering]？",
         }
     ]
+
+
+def test_reinit_where_the_ledger_has_gone_is_refused_and_keeps_the_codes(tmp_path: Path) -> None:
+    assert init("--dir", str(tmp_path), *ORGANS, "--code", "以案促改通知书=青纪改").exit_code == 0
+    ledger = tmp_path / ".jiancha" / "ledger.sqlite3"
+    ledger.unlink()
+    refused = init("--dir", str(tmp_path), *ORGANS, "--force")
+    assert refused.exit_code == 2
+    assert "重新初始化会新建空台账，文号从 1 号重新编起" in refused.stderr
+    assert not ledger.exists()
+    assert init("--dir", str(tmp_path), *ORGANS, "--force", "--new-ledger").exit_code == 0
+    assert load_settings(cwd=tmp_path).numbering == {"以案促改通知书": "青纪改"}  # kept without --code

@@ -56,13 +56,19 @@ def _codes(pairs: tuple[str, ...]) -> dict[str, str]:
     metavar="类型=代字",
     help="某类文书的机关代字，用于自动编号，可多次给出，如 --code 以案促改通知书=某纪改。",
 )
-@click.option("--force", is_flag=True, help="覆盖已有的 jiancha.toml（台账保留不动）。")
+@click.option(
+    "--force", is_flag=True, help="覆盖已有的 jiancha.toml（台账保留不动，未给出的机关代字沿用原文件）。"
+)
+@click.option("--nested", is_flag=True, help="在另一个工作区的子文件夹中另建独立的工作区（另一本台账）。")
+@click.option("--new-ledger", is_flag=True, help="原台账已丢失且无法恢复时，确认新建空台账。")
 def init(
     folder: Path,
     discipline_organ: str | None,
     supervision_organ: str | None,
     codes: tuple[str, ...],
     force: bool,
+    nested: bool,
+    new_ledger: bool,
 ) -> None:
     """在当前文件夹（或 --dir）建立工作区：写入 jiancha.toml，并新建空的文号台账。
 
@@ -77,7 +83,9 @@ def init(
 
     discipline = _organ(discipline_organ, "纪委名称", "--discipline-organ")
     supervision = _organ(supervision_organ, "监委名称", "--supervision-organ")
-    made = create_workspace(folder, discipline, supervision, _codes(codes), force=force)
+    made = create_workspace(
+        folder, discipline, supervision, _codes(codes), force=force, nested=nested, new_ledger=new_ledger
+    )
     if made.enclosing is not None:
         click.echo(
             f"注意：上级文件夹已有配置文件 {made.enclosing}；在 {folder} 及其子文件夹中将改用新的 jiancha.toml。",
