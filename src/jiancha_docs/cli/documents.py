@@ -255,6 +255,12 @@ def render(
         sys.exit(130)
     if report.ledger_created:
         click.echo(f"已新建台账 {report.ledger_created}（以后的文号都登记在这里）。", err=True)
+        if env.settings.path is None and location.origin == "default":
+            click.echo(
+                "提示：没有找到 jiancha.toml。如本单位已有工作区，请到工作区文件夹（或其子文件夹）中运行；"
+                "新的工作区请先运行 jiancha init",
+                err=True,
+            )
     for note in report.ledger_notes:
         click.echo(f"台账：{note}", err=True)
     for issue in [*report.warnings, *report.issues()]:

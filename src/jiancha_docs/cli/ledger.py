@@ -176,12 +176,7 @@ def ledger_show(ctx: LedgerContext, number: str, as_json: bool) -> None:
         ),
         *([("后续文书", "；".join(described(f) for f in followups))] if followups else []),
         ("SHA-256", entry.sha256 or ""),
-        (
-            "来源",
-            f"{entry.source_file} 第 {entry.source_row} 行"
-            if entry.source_row
-            else (entry.source_file or ""),
-        ),
+        ("来源", entry.source_text()),
     ]
     for label, value in lines:
         click.echo(f"{label}：{value}")

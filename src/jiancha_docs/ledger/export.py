@@ -62,11 +62,7 @@ def export_xlsx(
     for index, entry in enumerate(entries, start=1):
         late = entry.overdue_days(today)
         last = entry.history[-1] if entry.history else None
-        source = (
-            f"{entry.source_file} 第 {entry.source_row} 行"
-            if entry.source_file and entry.source_row
-            else (entry.source_file or "")
-        )
+        source = entry.source_text()
         values = [
             index,
             entry.doc_number,

@@ -94,6 +94,13 @@ class Entry:
             return 0
         return max((today - self.reply_deadline).days, 0)
 
+    def source_text(self) -> str:
+        """Where it came from, as the clerk sees it: a row of a sheet, a record of a YAML/JSON file."""
+        if not self.source_row:
+            return self.source_file or ""
+        records = str(self.source_file or "").lower().endswith((".yaml", ".yml", ".json"))
+        return f"{self.source_file} 第 {self.source_row} {'条记录' if records else '行'}"
+
     def on_disk(self) -> bool:
         return self.output_file is not None and Path(self.output_file).is_file()
 

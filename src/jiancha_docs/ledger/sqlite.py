@@ -203,6 +203,8 @@ class SqliteLedger(LedgerBase):
         existing = self._sql(
             "SELECT status FROM documents WHERE doc_number = ?", (normalise_number(number),)
         ).fetchone()
+        if existing is not None and existing[0] == VOID:
+            raise LedgerError(f"文号“{number}”已作废，不能再使用；请换用新的文号，或留空自动编号")
         if existing is not None:
             raise LedgerError(
                 f"文号“{number}”已在台账中（状态：{existing[0]}），不能重复使用；确需重新生成请加 --force-number"

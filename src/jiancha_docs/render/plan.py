@@ -31,7 +31,15 @@ from ..errors import Issue, JianchaError, Location, OutputError
 from ..kinds import KindSchema, Record, Validator
 from ..ledger.db import LedgerError
 from ..ledger.interface import LedgerBase
-from ..ledger.model import PENDING, DocumentMeta, Entry, changed_fields, normalise_number, row_digest
+from ..ledger.model import (
+    PENDING,
+    DocumentMeta,
+    Entry,
+    changed_fields,
+    normalise_number,
+    parse_number,
+    row_digest,
+)
 from .output import NameAllocator, NameSet, name_from_pattern, names_in
 
 STATUS_DONE = "已生成"
@@ -138,7 +146,7 @@ class Planner:
         from an edited one (only then, and once per file)."""
         self._source = (source_name, source_key)
         self._rows_of_file = rows_of_file
-        self._file_digests: dict[str, int] | None = None
+        self._file_digests = None
 
     def plan(self, raw: Any, header_map: Any, source_name: str) -> PlannedRow:
         location = raw.location
@@ -314,6 +322,17 @@ class Planner:
         self, values: dict[str, Any], meta: DocumentMeta, location: Location, warnings: list[Issue]
     ) -> PlannedRow:
         number = values["doc_number"]
+        parts = parse_number(number)
+        date = values.get("date")
+        if parts is not None and isinstance(date, dt.date) and parts[1] != date.year:
+            warnings.append(
+                Issue(
+                    location,
+                    "文号",
+                    f"文号的年份 {parts[1]} 与成文日期 {date.year} 年不一致，请核对",
+                    "warning",
+                )
+            )
         skipped = self.ledger.ahead_of_sequence(number)
         if skipped is not None and not self.ledger.has(number):
             first, last = skipped
