@@ -874,3 +874,10 @@ def test_config_names_no_kind_knows_are_errors(office: Path) -> None:
     assert result.returncode == 1
     assert "[numbering] 中的“以案促改通书”不是文书类型，是否应为“以案促改通知书”？" in result.stderr
     assert not (office / "out2").exists()
+
+
+def test_a_sheet_with_only_its_header_is_an_error(tmp_path: Path) -> None:
+    sheet = write_sheet(tmp_path / "空表.csv", [])
+    report = render_records(KIND, [sheet], options(tmp_path / "out", tmp_path / "l.db"))
+    assert not report.ok
+    assert [i.describe() for i in report.issues()] == ["空表.csv：文件中没有记录（只有表头，或表头下都是空行）"]

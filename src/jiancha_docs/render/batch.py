@@ -368,12 +368,14 @@ class _Job:
         key = full + (f"#{self.options.sheet}" if self.options.sheet else "")
         self.planner.begin_file(source.display_name, key, lambda: self._reread(path))
         records = self._guarded(source.records())
+        read = 0
         while True:
             if self.stop.requested:
                 self._stop_here()
             rows = self._plan_chunk(records, header_map, source.display_name)
             if not rows:
                 break
+            read += len(rows)
             self._submit(rows)
             if self.options.fail_fast and self.report.failed:
                 return False  # (with fail_fast every row is completed before the next is read)
@@ -381,6 +383,8 @@ class _Job:
         if self._source_error is not None:  # a file that breaks part-way (e.g. a truncated workbook)
             error, self._source_error = self._source_error, None
             return self._file_failed(source.display_name, error.message)
+        if read == 0:
+            return self._file_failed(source.display_name, "文件中没有记录（只有表头，或表头下都是空行）")
         return True
 
     def _reread(self, path: Path) -> Iterator[Any]:
