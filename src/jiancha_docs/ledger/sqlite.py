@@ -561,7 +561,7 @@ class SqliteLedger(LedgerBase):
 
     def backup(self, destination: Path, force: bool = False) -> Path:
         """A consistent copy while the ledger is in use (SQLite's online backup), written atomically."""
-        from ..fileio import finish_permissions
+        from ..fileio import finish_permissions, publish
 
         destination = Path(destination)
         if destination.exists() and os.path.samefile(destination, self.path):
@@ -580,7 +580,7 @@ class SqliteLedger(LedgerBase):
             finally:
                 target.close()
             finish_permissions(temporary)
-            os.replace(temporary, destination)
+            publish(temporary, destination, overwrite=True)
         except OSError as e:
             raise LedgerError(f"无法写入备份 {destination}：{e.strerror or e}") from e
         except sqlite3.Error as e:

@@ -407,15 +407,11 @@ def _complete(pdf: Path) -> bool:
 def _move_atomic(produced: Path, destination: Path) -> None:
     """Copy into the destination folder under a temporary name, then rename over the target:
     a reader never sees half a PDF. A PDF is derived from its document, so it is replaced."""
+    from ..fileio import atomic_file
+
     destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=".jiancha-", suffix=".pdf.part")
-    os.close(handle)
-    try:
-        shutil.copyfile(produced, temporary)
-        os.replace(temporary, destination)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    with atomic_file(destination, overwrite=True) as target, open(produced, "rb") as source:
+        shutil.copyfileobj(source, target)
     # Still open by LibreOffice on Windows: the work folder is removed at the end anyway.
     with contextlib.suppress(OSError):
         produced.unlink()

@@ -364,7 +364,9 @@ class _Job:
                 self.manifest.add(source.display_name, None, "", STATUS_FAILED, errors)
             return not self.options.fail_fast
         # The full path says which file a row is of (a name in GBK bytes kept as its escapes).
-        full = str(Path(path).resolve()).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        full = (
+            str(Path(path).resolve()).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        )
         key = full + (f"#{self.options.sheet}" if self.options.sheet else "")
         self.planner.begin_file(source.display_name, key, lambda: self._reread(path))
         records = self._guarded(source.records())

@@ -16,7 +16,6 @@ from ..errors import OutputError
 from ..fileio import (
     TEMPORARY_PREFIX,
     TEMPORARY_SUFFIX,
-    finish_permissions,
     publish,
     temporary_name,
     write_atomic,
@@ -162,8 +161,7 @@ class ManifestWriter:
 
     def close(self) -> None:
         self._stream.close()
-        finish_permissions(self._temporary)
-        os.replace(self._temporary, self.path)
+        publish(self._temporary, self.path, overwrite=True)
 
     def abandon(self) -> None:
         self._stream.close()

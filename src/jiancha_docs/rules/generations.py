@@ -65,9 +65,9 @@ def publish(index_dir: Path, tmp: Path) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     final = index_dir / f"gen-{stamp}-{uuid.uuid4().hex[:6]}"
     tmp.rename(final)
-    pointer_tmp = index_dir / f".{POINTER}.{uuid.uuid4().hex[:8]}"
-    pointer_tmp.write_text(final.name + "\n", encoding="utf-8")
-    os.replace(pointer_tmp, index_dir / POINTER)
+    from ..fileio import write_atomic
+
+    write_atomic(index_dir / POINTER, (final.name + "\n").encode("utf-8"), overwrite=True)
     collect_garbage(index_dir, final)
     return final
 

@@ -12,16 +12,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import secrets
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from ..errors import OutputError, os_reason
+from ..errors import OutputError
+from ..fileio import atomic_file
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -36,7 +35,7 @@ def write_csv(
     datetime at midnight → its date, an integral float → 30.
     """
     path = Path(path)
-    with _atomic(path) as raw:
+    with atomic_file(path) as raw:
         text = io.TextIOWrapper(raw, encoding=encoding, newline="")
         try:
             writer = csv.writer(text, lineterminator="\r\n")
@@ -92,7 +91,7 @@ def write_xlsx(
             width = _fitted_width([header, *(r[index] for r in rows[:200] if index < len(r))])
         sheet.column_dimensions[letter].width = width
 
-    with _atomic(path) as raw:
+    with atomic_file(path) as raw:
         workbook.save(raw)
 
 
@@ -115,7 +114,7 @@ def write_yaml(path: Path, records: Sequence[Mapping[str, Any]] | Mapping[str, A
         default_flow_style=False,
         width=4096,
     )
-    with _atomic(path) as raw:
+    with atomic_file(path) as raw:
         raw.write(text.encode("utf-8"))
 
 
@@ -222,41 +221,3 @@ def _dumper() -> type:
         LiteralDumper.add_representer(str, represent_str)
         _DUMPER = LiteralDumper
     return _DUMPER
-
-
-# -------------------------------------------------------------------------------------------- atomic
-
-
-@contextmanager
-def _atomic(path: Path) -> Iterator[BinaryIO]:
-    """Yield a binary file that becomes ``path`` only once the block finishes without error."""
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        # os.open with 0o666 lets the umask decide the final permissions, as a plain open() would.
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    except OSError as e:
-        raise _write_error(path, e) from e
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException as e:
-        with suppress(OSError):
-            os.unlink(temp)
-        if isinstance(e, OSError):
-            raise _write_error(path, e) from e
-        raise
-
-
-def _write_error(path: Path, error: OSError) -> OutputError:
-    if isinstance(error, FileNotFoundError):
-        return OutputError(f"{path.name}：无法写入，文件夹不存在：{path.parent}")
-    if isinstance(error, PermissionError):
-        return OutputError(
-            f"{path.name}：无法写入，没有写入权限，或文件正被其他程序（如 Excel、WPS）打开；请关闭后重试"
-        )
-    if isinstance(error, IsADirectoryError):
-        return OutputError(f"{path.name}：无法写入，同名的文件夹已存在")
-    return OutputError(f"{path.name}：无法写入：{os_reason(error)}")
