@@ -165,3 +165,11 @@ def test_table_errors() -> None:
     )
     assert problem(TABLE, 5) == "应为表格，每行一项，格式“任务|责任单位|完成时限”"
     assert problem(TABLE, [5]) == "第 1 项应为一行表格数据，格式“任务|责任单位|完成时限”"
+
+
+def test_a_yaml_list_of_table_rows_may_be_written_as_text_with_bars() -> None:
+    from jiancha_docs.kinds import find_kind
+
+    spec = next(f for f in find_kind("reform_notice").fields if f.type == "table")
+    rows = convert(spec, ["开展专项整治|局办公室|2025-03-31", "修订制度｜局法规科｜2025/2/28"])
+    assert [r[spec.columns[0].key] for r in rows] == ["开展专项整治", "修订制度"]

@@ -880,4 +880,6 @@ def test_a_sheet_with_only_its_header_is_an_error(tmp_path: Path) -> None:
     sheet = write_sheet(tmp_path / "空表.csv", [])
     report = render_records(KIND, [sheet], options(tmp_path / "out", tmp_path / "l.db"))
     assert not report.ok
-    assert [i.describe() for i in report.issues()] == ["空表.csv：文件中没有记录（只有表头，或表头下都是空行）"]
+    assert [i.describe() for i in report.issues()] == [
+        "空表.csv：文件中没有记录（只有表头，或表头下都是空行）"
+    ]

@@ -297,7 +297,11 @@ def _to_table(spec: FieldSpec, raw: Any) -> list[dict[str, Any]]:
         lines = [line for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
         rows: list[Any] = [[cell.strip() for cell in _CELL_SEPARATORS.split(line)] for line in lines]
     elif isinstance(raw, (list, tuple)):
-        rows = list(raw)
+        # A YAML/JSON list may hold rows as mappings, as lists, or as "任务|责任单位|完成时限" text.
+        rows = [
+            [cell.strip() for cell in _CELL_SEPARATORS.split(row)] if isinstance(row, str) else row
+            for row in raw
+        ]
     else:
         raise FieldProblem(f"应为表格，每行一项，格式“{layout}”")
     result = []
