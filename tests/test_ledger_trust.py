@@ -243,6 +243,12 @@ def test_a_bad_code_costs_no_number_and_is_a_usage_error(tmp_path: Path) -> None
 
 
 # -- 3. one workspace, found like git finds its repo --------------------------------------------------
+def test_a_rerun_into_another_folder_says_where_the_documents_are(office: Path) -> None:
+    result = jiancha(office, "render", "以案促改通知书", "a.csv", "-o", "elsewhere")
+    assert result.returncode == 0
+    assert "2 份已生成的文书在其他文件夹中（位置见清单），本次没有写入 elsewhere。" in result.stderr
+
+
 def test_a_subfolder_uses_the_offices_config_and_ledger(tmp_path: Path) -> None:
     init_office(tmp_path, "--code", "以案促改通知书=青纪改")
     write_sheet(tmp_path / "a.csv", good_rows(2))

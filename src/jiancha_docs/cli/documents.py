@@ -274,6 +274,10 @@ def render(
         summary = f"共 {total} 条记录：新生成 {report.new} 份，沿用已有文号 {report.reused} 份，失败 {report.failed} 条。"
         if report.reused and report.written > report.new:
             summary += f"（其中 {report.written - report.new} 份按原文号重新写出）"
+        if report.elsewhere:
+            summary += (
+                f"{report.elsewhere} 份已生成的文书在其他文件夹中（位置见清单），本次没有写入 {outdir}。"
+            )
     if report.failed_files:
         summary += f"另有 {report.failed_files} 个文件无法处理。"
     if report.numbered:

@@ -135,6 +135,7 @@ class RenderReport:
     written: int = 0  # documents written (new ones and ones written again under their number)
     new: int = 0  # rows that made a new document
     reused: int = 0  # rows whose document the ledger had: its 文号 reused
+    elsewhere: int = 0  # of those, documents that are in another folder (not written here)
     checked: int = 0
     failed: int = 0
 
@@ -561,6 +562,9 @@ class _Job:
     def _record(self, outcome: RowOutcome) -> None:
         """A row is done: count it and list it in the manifest."""
         self.report.add(outcome, keep=self.options.keep_outcomes)
+        if outcome.status == STATUS_REUSED and outcome.output is not None:
+            if outcome.output.parent != self.options.outdir.resolve():
+                self.report.elsewhere += 1
         self.report.warnings.extend(i for i in outcome.issues if i.severity == "warning")
         if self.manifest:
             shown = outcome.status in (STATUS_DONE, STATUS_REUSED)
