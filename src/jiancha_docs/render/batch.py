@@ -562,9 +562,9 @@ class _Job:
     def _record(self, outcome: RowOutcome) -> None:
         """A row is done: count it and list it in the manifest."""
         self.report.add(outcome, keep=self.options.keep_outcomes)
-        if outcome.status == STATUS_REUSED and outcome.output is not None:
-            if outcome.output.parent != self.options.outdir.resolve():
-                self.report.elsewhere += 1
+        reused = outcome.status == STATUS_REUSED and outcome.output is not None
+        if reused and outcome.output.parent != self.options.outdir.resolve():  # type: ignore[union-attr]
+            self.report.elsewhere += 1
         self.report.warnings.extend(i for i in outcome.issues if i.severity == "warning")
         if self.manifest:
             shown = outcome.status in (STATUS_DONE, STATUS_REUSED)
