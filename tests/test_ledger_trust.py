@@ -889,3 +889,29 @@ def test_a_sheet_with_only_its_header_is_an_error(tmp_path: Path) -> None:
     assert [i.describe() for i in report.issues()] == [
         "空表.csv：文件中没有记录（只有表头，或表头下都是空行）"
     ]
+
+
+def test_two_clerks_rendering_the_same_sheet_at_once_issue_each_document_once(tmp_path: Path) -> None:
+    (tmp_path / "jiancha.toml").write_text(CONFIG, encoding="utf-8")
+    write_sheet(tmp_path / "a.csv", good_rows(60))
+    command = [
+        sys.executable,
+        "-c",
+        "from jiancha_docs.cli import main; main()",
+        "render",
+        "以案促改通知书",
+        "a.csv",
+    ]
+    env = {k: v for k, v in os.environ.items() if k != "JIANCHA_DB"}
+    runs = [
+        subprocess.Popen(
+            [*command, "-o", f"out{n}", "-j", "1"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
+        )
+        for n in (1, 2)
+    ]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    state = ledger_state(tmp_path / ".jiancha" / "ledger.sqlite3")
+    assert [n for n, _, _ in state] == [f"青纪改〔2024〕{i}号" for i in range(1, 61)]
+    assert {s for _, s, _ in state} == {"已印发"}

@@ -421,6 +421,7 @@ class _Job:
         assert self.planner is not None
         rows: list[PlannedRow] = []
         with nullcontext() if self.options.check_only else self.ledger.batch():
+            self.planner.begin_chunk()
             for raw in islice(records, self._chunk_rows()):
                 rows.append(self.planner.plan(raw, header_map, source_name))
                 if self.stop.requested:

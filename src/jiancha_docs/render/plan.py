@@ -249,6 +249,13 @@ class Planner:
         """The job opened the ledger it had deferred creating: ask it afresh."""
         self._kind_known = None
 
+    def begin_chunk(self) -> None:
+        """A chunk's transaction has begun: what other programs registered meanwhile is visible
+        now, so a kind the ledger did not know is asked about again (two clerks rendering the
+        same sheet at once must still recognise each other's documents)."""
+        if not self._kind_known:
+            self._kind_known = None
+
     def _edited(self, meta: DocumentMeta, location: Location) -> Entry | None:
         """The entry this row made before it was edited, if any: the live entry of the same file
         and row — unless that entry's row is now elsewhere in the file (rows were inserted or
