@@ -173,3 +173,8 @@ def test_a_yaml_list_of_table_rows_may_be_written_as_text_with_bars() -> None:
     spec = next(f for f in find_kind("reform_notice").fields if f.type == "table")
     rows = convert(spec, ["开展专项整治|局办公室|2025-03-31", "修订制度｜局法规科｜2025/2/28"])
     assert [r[spec.columns[0].key] for r in rows] == ["开展专项整治", "修订制度"]
+
+
+@pytest.mark.parametrize("text", ["2026/9/28 0:00", "2026-09-28 00:00:00", "2026/9/28 00:00"])
+def test_a_date_cell_excel_saved_with_its_midnight_time_reads(text: str) -> None:
+    assert convert(FieldSpec("date", "成文日期", "date"), text) == dt.date(2026, 9, 28)

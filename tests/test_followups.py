@@ -104,3 +104,45 @@ def test_an_urging_letter_takes_what_the_ledger_knows_and_both_point_at_each_oth
     document = Document(next((office / "out").glob(f"{new['doc_number']}*.docx")))
     body = "\n".join(p.text for p in document.paragraphs)
     assert "2026年9月10日" in body  # the followed document's date, from the ledger
+
+
+def test_a_closure_letter_must_answer_an_inquiry_to_the_same_person(office: Path) -> None:
+    (office / "jiancha.toml").write_text('[numbering]\n"了结反馈函" = "某纪结"\n', encoding="utf-8")
+    inquiry = (FIXTURES / "inquiry_letter.yaml").read_text(encoding="utf-8")
+    (office / "函询.yaml").write_text(inquiry, encoding="utf-8")
+    assert jiancha(office, "render", "函询通知书", "函询.yaml", "-o", "out").returncode == 0
+    closure = (FIXTURES / "closure_letter.yaml").read_text(encoding="utf-8")
+    import re
+
+    closure = re.sub(r"原函询文号: .*", "原函询文号: 某纪办函〔2026〕21号", closure)
+    closure = re.sub(r"原函询日期: .*\n", "", closure)
+    (office / "了结.yaml").write_text(
+        closure.replace("被函询人: 刘某某", "被函询人: 王某某"), encoding="utf-8"
+    )
+    wrong = jiancha(office, "render", "了结反馈函", "了结.yaml", "-o", "out")
+    assert wrong.returncode == 1
+    assert "文号“某纪办函〔2026〕21号”是发给“刘某某”的，本文书是给“王某某”的" in wrong.stderr
+    (office / "了结.yaml").write_text(closure, encoding="utf-8")
+    right = jiancha(office, "render", "了结反馈函", "了结.yaml", "-o", "out")
+    assert right.returncode == 0, right.stderr  # the date was filled from the ledger
+    inquiry_entry = json.loads(jiancha(office, "ledger", "show", "某纪办函〔2026〕21号", "--json").stdout)
+    assert inquiry_entry["status"] == "已反馈"  # the 了结 records the reply: no longer overdue
+    assert inquiry_entry["history"][-1]["note"].startswith("由了结反馈函 ")
+
+
+def test_an_accuser_column_cannot_be_mapped_into_an_inquiry_letter(office: Path) -> None:
+    """[columns] cannot rename a 举报人 column into 联系人 and print the accuser in the letter."""
+    import csv
+
+    (office / "jiancha.toml").write_text('[columns."函询通知书"]\n"举报人" = "联系人"\n', encoding="utf-8")
+    starter = jiancha(office, "new", "函询通知书", "--format", "csv", "-o", "函询.csv")
+    assert starter.returncode == 0, starter.stderr
+    with open(office / "函询.csv", encoding="utf-8-sig", newline="") as stream:
+        header, row = list(csv.reader(stream))[:2]
+    header, row = [*header, "举报人"], [*row, "张三（13800000000）"]
+    with open(office / "函询.csv", "w", encoding="utf-8-sig", newline="") as stream:
+        csv.writer(stream).writerows([header, row])
+    result = jiancha(office, "render", "函询通知书", "函询.csv", "--draft", "-o", "out")
+    assert result.returncode == 1
+    assert "函询通知书不得包含可识别举报人身份的信息" in result.stderr
+    assert not list((office / "out").glob("*.docx"))  # nothing written, not even a draft

@@ -323,7 +323,7 @@ def test_follow_up_record_lists_each_task(tmp_path: Path) -> None:
     "kind_id,related,deadline,fill",
     [
         ("inquiry_letter", None, "reply_deadline", {}),
-        ("closure_letter", "related_number", None, {"related_date": "doc_date"}),
+        ("closure_letter", "related_number", None, {"related_date": "doc_date", "name": "recipient"}),
         ("reminder_letter", None, "reply_deadline", {}),
         ("admonition", None, "reply_deadline", {}),
         (

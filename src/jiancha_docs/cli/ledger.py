@@ -104,6 +104,8 @@ def ledger_list(
     now = today()
     with ctx.open() as book:
         entries = book.entries(ctx.kind_id(kind), year, status, overdue, due_within, now)
+        if as_json:
+            entries = [book.find(e.doc_number) for e in entries]  # with their history
     if as_json:
         emit_json([e.as_json(now) for e in entries])
         return

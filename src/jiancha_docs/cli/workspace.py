@@ -92,6 +92,5 @@ def init(
             err=True,
         )
     click.echo(f"已写入 {made.config}，台账：{made.ledger}。")
-    click.echo(
-        "下一步：jiancha new 以案促改通知书 生成输入表格，填好后用 jiancha render 生成文书。", err=True
-    )
+    first = next(iter(_codes(codes)), "以案促改通知书")
+    click.echo(f"下一步：jiancha new {first} 生成输入表格，填好后用 jiancha render 生成文书。", err=True)

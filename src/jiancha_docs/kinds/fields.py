@@ -177,6 +177,9 @@ def _to_list(spec: FieldSpec, raw: Any) -> list[str]:
     return result
 
 
+_MIDNIGHT = re.compile(r"[ T]0?0:00(:00(\.0+)?)?$")
+
+
 def _to_date(spec: FieldSpec, raw: Any) -> CnDate:
     if isinstance(raw, dt.datetime):
         return CnDate.of(raw.date())
@@ -187,6 +190,8 @@ def _to_date(spec: FieldSpec, raw: Any) -> CnDate:
     if isinstance(raw, (int, float)):
         return _from_excel_serial(raw)
     text = unicodedata.normalize("NFKC", str(raw)).strip()
+    # A date cell saved to CSV by Excel carries its (zero) time: "2026/9/28 0:00", "2026-09-28 00:00:00".
+    text = _MIDNIGHT.sub("", text)
     match = _DATE_CN.match(text)
     if match:
         year, month, day = match.groups()

@@ -50,6 +50,10 @@ class LedgerSpec:
     # Fields a clerk may leave empty, to be filled from the ledger entry of the related 文号:
     # (field key, entry attribute), e.g. ("related_date", "doc_date").
     fill: tuple[tuple[str, str], ...] = ()
+    # The kinds the related document may be (empty: any, or a document from outside the ledger).
+    related_kinds: tuple[str, ...] = ()
+    # A date field: once this document is issued, the related one is marked 已反馈 on that date.
+    closes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -275,6 +279,8 @@ def _load_ledger(item: Any, where: str, fields: dict[str, FieldSpec]) -> LedgerS
         related=item.get("related"),
         deadline=item.get("deadline"),
         fill=_load_fill(item.get("fill") or {}, where, fields, item.get("related")),
+        related_kinds=tuple(str(k) for k in item.get("related_kinds") or ()),
+        closes=item.get("closes"),
     )
 
 

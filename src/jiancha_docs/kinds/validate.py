@@ -152,6 +152,9 @@ class Validator:
             if not name:
                 continue
             spec = self._own.get(name) or self._by_name.get(name)
+            # An accuser column is refused whatever it is mapped to ([columns] cannot rename it away).
+            if refuses_accuser(self.kind, name) and (spec is None or name in self._own):
+                spec = None
             if spec is not None:
                 if spec.key in seen:
                     issues.append(Issue(where, name, f"与「{seen[spec.key]}」是同一字段，只能保留一列"))
@@ -244,6 +247,7 @@ class Validator:
                 errors.append(Issue(location, spec.label, "必填项，不能为空"))
         failed = {i.field for i in errors}
         errors.extend(self._resolve_deadlines(location, values, failed))
+        failed = {i.field for i in errors}  # a deadline that could not be counted is not "missing"
         errors.extend(self._check_rules(location, values, failed))
         if errors:
             return errors

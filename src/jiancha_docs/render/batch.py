@@ -304,7 +304,7 @@ class _Job:
         """The job's ledger. One that does not exist yet is created only once an input file has
         been opened (``create``): a run that reads nothing creates nothing."""
         path = self.options.ledger_path
-        if path is None or self.options.draft or (self.options.check_only and not path.exists()):
+        if path is None or ((self.options.check_only or self.options.draft) and not path.exists()):
             return NullLedger()
         if not path.exists() and self.options.ledger_may_create and not create:
             self._ledger_deferred = True
@@ -319,7 +319,7 @@ class _Job:
         )
         if ledger.created:
             self.report.ledger_created = path
-        if not self.options.check_only:
+        if not (self.options.check_only or self.options.draft):  # a draft only looks things up
             if ledger.read_only:
                 ledger.close()
                 from ..ledger.db import read_only_error
@@ -420,7 +420,8 @@ class _Job:
         together, before any of them is rendered."""
         assert self.planner is not None
         rows: list[PlannedRow] = []
-        with nullcontext() if self.options.check_only else self.ledger.batch():
+        reading = self.options.check_only or self.options.draft  # nothing to write: no write lock
+        with nullcontext() if reading else self.ledger.batch():
             self.planner.begin_chunk()
             for raw in islice(records, self._chunk_rows()):
                 rows.append(self.planner.plan(raw, header_map, source_name))
@@ -530,6 +531,8 @@ class _Job:
                         self.ledger.issue(
                             row.held, result.digest, str(row.path), meta=row.meta, note=row.note
                         )
+                        if row.closes is not None:
+                            self._close_related(row)
             # Held until the registrations are committed: if they are not, _abandon settles them.
             assert self.planner is not None
             for row, _ in written:
@@ -552,6 +555,24 @@ class _Job:
                 self.on_row(outcome)
         if stopped_by is not None:
             raise TemplateProblem(stopped_by.problem or "", hint=stopped_by.hint)
+
+    def _close_related(self, row: ToRender) -> None:
+        """A 了结反馈函 issued: the 函询 it answers has had its reply (on the date the reply came).
+        Only a document still awaiting its reply is changed; a refusal (a date out of order) is a
+        warning, never a lost registration."""
+        from ..ledger.db import LedgerError
+        from ..ledger.model import AWAITING_REPLY, REPLIED
+
+        assert row.closes is not None
+        number, replied = row.closes
+        try:
+            entry = self.ledger.find(number)
+            if entry.status in AWAITING_REPLY:
+                self.ledger.mark(number, REPLIED, replied, f"由{self.kind.name} {row.number} 了结")
+        except LedgerError as e:
+            row.warnings.append(
+                Issue(row.location, None, f"未能把文号“{number}”标记为已反馈：{e.message}", "warning")
+            )
 
     def _row_failed(self, row: ToRender, error: JianchaError) -> RowOutcome:
         if row.held is not None:

@@ -86,6 +86,7 @@ class ToRender:
     draft: bool = False
     note: str | None = None
     warnings: list[Issue] = field(default_factory=list)
+    closes: tuple[str, Any] | None = None  # (related 文号, reply date): marked 已反馈 once this is issued
 
     @property
     def held(self) -> str | None:
@@ -155,8 +156,11 @@ class Planner:
         fill = self._from_related if self.kind.ledger.related and self.kind.ledger.fill else None
         result = self.validator.validate(location, raw.values, header_map, fill=fill)
         if not isinstance(result, Record):
-            return _failed(location, list(result))
+            return _failed(location, [*result, *self._unknown_related(location, raw.values, header_map)])
         values = dict(result.values)
+        mismatch = self._related_mismatch(location, values)
+        if mismatch:
+            return _failed(location, mismatch)
         if self.check_citations is not None:
             issues = self.check_citations(values, location)
             if issues:
@@ -166,10 +170,16 @@ class Planner:
         if self.options.draft:
             return self._draft(values, location)
         try:
-            return self._plan_registered(values, source_name, location, row_digest(raw.values))
+            planned = self._plan_registered(values, source_name, location, row_digest(raw.values))
         except JianchaError as e:
             label = "文号" if isinstance(e, LedgerError) else None
             return _failed(location, [Issue(location, label, e.message)])
+        spec = self.kind.ledger
+        if isinstance(planned, ToRender) and planned.registration is Registration.NEW and spec.closes:
+            related = values.get(spec.related) if spec.related else None
+            if isinstance(related, str) and related and values.get(spec.closes):
+                planned.closes = (normalise_number(related), values[spec.closes])
+        return planned
 
     def _from_related(self, given: dict[str, Any]) -> dict[str, Any]:
         """What a follow-up (督办函, 回访记录…) takes from the ledger entry of the document it
@@ -183,6 +193,67 @@ class Planner:
         except LedgerError:
             return {}  # not in this ledger: the clerk fills the fields in
         return {key: getattr(entry, attribute, None) for key, attribute in self.kind.ledger.fill}
+
+    def _related_entry(self, number: Any) -> Entry | None:
+        if not isinstance(number, str) or not number.strip():
+            return None
+        try:
+            return self.ledger.find(normalise_number(number))
+        except LedgerError:
+            return None
+
+    def _unknown_related(self, location: Location, raw: dict[str, Any], header_map: Any) -> list[Issue]:
+        """When fields a follow-up takes from the ledger are missing: say if the 文号 it follows
+        up is not in the ledger (so they could not be filled in)."""
+        spec = self.kind.ledger
+        if not spec.related or not spec.fill:
+            return []
+        number = next(
+            (v for c, v in raw.items() if header_map.column_to_key.get(str(c).strip()) == spec.related), None
+        )
+        if not isinstance(number, str) or not number.strip() or self._related_entry(number) is not None:
+            return []
+        label = self.kind.field(spec.related).label
+        return [
+            Issue(
+                location,
+                label,
+                f"文号“{number.strip()}”不在本台账中，无法从台账补全相关栏目，请在表格中填写",
+                "warning",
+            )
+        ]
+
+    def _related_mismatch(self, location: Location, values: dict[str, Any]) -> list[Issue]:
+        """A follow-up must follow up the document it names: of the right kind, to the same
+        person or unit, of the date the ledger has."""
+        spec = self.kind.ledger
+        if not spec.related:
+            return []
+        entry = self._related_entry(values.get(spec.related))
+        if entry is None:
+            return []
+        label = self.kind.field(spec.related).label
+        problems = []
+        if spec.related_kinds and entry.kind not in spec.related_kinds:
+            from ..kinds import find_kind
+
+            wanted = "、".join(find_kind(k).name for k in spec.related_kinds)
+            problems.append(
+                f"文号“{entry.doc_number}”在台账中是「{find_kind(entry.kind).name}」，不是「{wanted}」"
+            )
+        from ..ledger.numbering import document_meta
+
+        mine = document_meta(self.kind, values, "", None).recipient
+        if mine and entry.recipient and mine != entry.recipient and spec.related_kinds:
+            problems.append(f"文号“{entry.doc_number}”是发给“{entry.recipient}”的，本文书是给“{mine}”的")
+        for key, attribute in spec.fill:
+            given, known = values.get(key), getattr(entry, attribute, None)
+            if isinstance(given, dt.date) and isinstance(known, dt.date) and given != known:
+                field_label = self.kind.field(key).label
+                problems.append(
+                    f"「{field_label}」{given}与台账中文号“{entry.doc_number}”的记录（{known}）不一致"
+                )
+        return [Issue(location, label, problem) for problem in problems]
 
     def _draft(self, values: dict[str, Any], location: Location) -> PlannedRow:
         path = self._output_path(values, location, prefix=DRAFT_PREFIX)
