@@ -146,3 +146,25 @@ def test_an_accuser_column_cannot_be_mapped_into_an_inquiry_letter(office: Path)
     assert result.returncode == 1
     assert "函询通知书不得包含可识别举报人身份的信息" in result.stderr
     assert not list((office / "out").glob("*.docx"))  # nothing written, not even a draft
+
+
+@pytest.mark.parametrize(
+    "written,accepted", [("十五个工作日", True), ("15工作日", True), ("30日", False), ("10个工作日", False)]
+)
+def test_an_inquiry_allows_the_15_working_days_of_article_29(
+    office: Path, written: str, accepted: bool
+) -> None:
+    """《监督执纪工作规则》第二十九条：被函询人应当在收到函件后15个工作日内写出说明材料。"""
+    text = (
+        (FIXTURES / "inquiry_letter.yaml")
+        .read_text(encoding="utf-8")
+        .replace("回复期限: 15个工作日", f"回复期限: {written}")
+    )
+    (office / "函询.yaml").write_text(text, encoding="utf-8")
+    result = jiancha(office, "render", "函询通知书", "函询.yaml", "--check")
+    assert (result.returncode == 0) is accepted, result.stderr
+    if not accepted:
+        assert (
+            f"「回复期限」：应为“15个工作日”，不能写作“{written}”（依据《中国共产党纪律检查机关监督执纪工作规则》第二十九条"
+            in result.stderr
+        )

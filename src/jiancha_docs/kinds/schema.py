@@ -30,6 +30,7 @@ class Rule:
     require: tuple[str, ...] = ()
     not_before: tuple[str, str] | None = None
     contains: tuple[str, tuple[str, ...]] | None = None
+    term: tuple[str, str] | None = None  # a deadline field whose term is set by the basis ("15个工作日")
     basis: str = ""
 
 
@@ -226,6 +227,12 @@ def _load_rule(item: Any, where: str, keys: set[str]) -> Rule:
     if not isinstance(item, dict):
         raise SchemaError(f"文书类型定义 {where} 的 rules 每项应为键值结构")
     basis = str(item.get("basis", ""))
+    if "term" in item:
+        spec = item["term"]
+        if not (isinstance(spec, dict) and len(spec) == 1 and set(spec) <= keys):
+            raise SchemaError(f"文书类型定义 {where} 的 term 规则应写作 {{期限字段键: 期限}}")
+        ((key, term),) = spec.items()
+        return Rule(term=(key, str(term)), basis=basis)
     if "not_before" in item:
         pair = item["not_before"]
         if not (isinstance(pair, list) and len(pair) == 2 and set(pair) <= keys):

@@ -282,6 +282,19 @@ class Validator:
         issues: list[Issue] = []
         for rule in self.kind.rules:
             basis = f"（依据{rule.basis}）" if rule.basis else ""
+            if rule.term:
+                key, expected = rule.term
+                value = values.get(key)
+                # A term counted in days must be the one the basis sets; a date the clerk fixed is
+                # checked against its start by the other rules.
+                counted = hasattr(value, "term") and value.term.count is not None
+                written = str(value.term) if counted else None
+                if written is not None and written != expected:
+                    spec = self.kind.field(key)
+                    issues.append(
+                        Issue(location, spec.label, f"应为“{expected}”，不能写作“{written}”{basis}")
+                    )
+                continue
             if rule.not_before:
                 later, earlier = (self.kind.field(k) for k in rule.not_before)
                 a, b = values.get(later.key), values.get(earlier.key)
