@@ -33,10 +33,6 @@ class Env:
             self._settings = load_settings(self.config_path)
         return self._settings
 
-    def ledger_location(self, explicit: Path | None = None) -> Any:
-        """Where the ledger is, where that was decided, and whether it may be created there."""
-        return self.settings.ledger_location(explicit)
-
     def calendar(self) -> Any:
         """The working-day calendar: the national one and the [calendar] table of jiancha.toml."""
         from ..calendar import calendar_from_table

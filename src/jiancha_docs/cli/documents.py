@@ -208,7 +208,7 @@ def render(
     for note in found.notes:
         click.echo(f"提示：{note}", err=True)
     env.check_config_names()
-    location = env.ledger_location(db)
+    location = env.settings.ledger_location(db)
     options = RenderOptions(
         outdir=outdir,
         layout=layout,

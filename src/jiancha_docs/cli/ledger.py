@@ -25,7 +25,7 @@ class LedgerContext:
         """Open the existing ledger and settle numbers left by an interrupted batch."""
         from ..ledger import SqliteLedger
 
-        location = self.env.ledger_location(self.db)
+        location = self.env.settings.ledger_location(self.db)
         ledger = SqliteLedger(
             location.path, create=False, wait=self.env.settings.ledger_wait, on_wait=on_ledger_wait
         )
@@ -140,7 +140,7 @@ def ledger_show(ctx: LedgerContext, number: str, as_json: bool) -> None:
     now = today()
     with ctx.open() as book:
         entry = book.find(number.strip())
-        related = _find_or_none(book, entry.related_number)
+        related = book.get(entry.related_number) if entry.related_number else None
         followups = book.followups(entry.doc_number)
     if as_json:
         emit_json(
@@ -186,17 +186,6 @@ def ledger_show(ctx: LedgerContext, number: str, as_json: bool) -> None:
     for item in entry.history:
         when = f"{item.at.replace('T', ' ')}" + (f"（日期：{item.event_date}）" if item.event_date else "")
         click.echo(f"  {when}  {item.status}" + (f"  {item.note}" if item.note else ""))
-
-
-def _find_or_none(book: Any, number: str | None) -> Any:
-    from ..ledger.db import LedgerError
-
-    if not number:
-        return None
-    try:
-        return book.find(number)
-    except LedgerError:
-        return None
 
 
 @ledger.command("mark")

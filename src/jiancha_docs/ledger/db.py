@@ -25,7 +25,7 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -167,7 +167,7 @@ class LedgerConnection:
     def in_transaction(self) -> bool:
         return self.raw.in_transaction
 
-    def execute(self, sql: str, args: Sequence[Any] = ()) -> Result:
+    def execute(self, sql: str, args: Sequence[Any] | Mapping[str, Any] = ()) -> Result:
         deadline = time.monotonic() + self.wait
         started = time.monotonic()
         while True:

@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from .model import DocumentMeta, Entry
@@ -41,8 +40,7 @@ class LedgerBase(ABC):
         self.close()
 
     @abstractmethod
-    @contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self) -> AbstractContextManager[None]:
         """Several changes in one transaction: all of them or none. The only way a caller
         groups changes; each method is its own transaction outside a batch."""
 
@@ -69,9 +67,9 @@ class LedgerBase(ABC):
         ``meta``, from a changed record (``--force-number``), whose details it then takes."""
 
     @abstractmethod
-    def record_digest(self, number: str, sha256: str, output_file: str, rerender: bool = False) -> None:
-        """Before the file is written: what it will be (``rerender``: for an entry held by
-        ``hold_existing``, whose recorded file stays until ``issue``)."""
+    def record_digest(self, number: str, sha256: str, output_file: str) -> None:
+        """Before the file is written: what it will be (for an entry held by ``hold_existing``,
+        as the file about to replace the recorded one, which stays until ``issue``)."""
 
     @abstractmethod
     def issue(
@@ -119,6 +117,15 @@ class LedgerBase(ABC):
     def find(self, number: str) -> Entry:
         """The entry with this 文号 and its history; LedgerError when there is none."""
 
+    def get(self, number: str) -> Entry | None:
+        """The entry with this 文号 and its history, or None when the ledger has none."""
+        from .db import LedgerError
+
+        try:
+            return self.find(number)
+        except LedgerError:
+            return None
+
     @abstractmethod
     def followups(self, number: str) -> list[Entry]:
         """The documents that answer or follow up this one (their related 文号 is ``number``)."""
@@ -161,9 +168,8 @@ class LedgerBase(ABC):
 class NullLedger(LedgerBase):
     """No ledger: nothing is numbered, registered or found."""
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        yield
+    def batch(self) -> AbstractContextManager[None]:
+        return nullcontext()
 
     def recover(self) -> list[str]:
         return []
@@ -180,7 +186,7 @@ class NullLedger(LedgerBase):
     def hold_existing(self, number: str, meta: DocumentMeta | None = None) -> None:
         return None
 
-    def record_digest(self, number: str, sha256: str, output_file: str, rerender: bool = False) -> None:
+    def record_digest(self, number: str, sha256: str, output_file: str) -> None:
         return None
 
     def issue(

@@ -146,14 +146,6 @@ def parse_number(number: str) -> tuple[str, int, int] | None:
     return match.group("code"), int(match.group("year")), int(match.group("seq"))
 
 
-def normalise_number(text: str) -> str:
-    """A typed 文号 as the ledger stores it: no spaces, and ``[]``/``()`` typed around the year
-    read as 〔〕, so 某纪通 [2024] 8号 finds 某纪通〔2024〕8号."""
-    from ..gbt9704 import normalise_number as normalise
-
-    return normalise(text)
-
-
 def file_digest(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as stream:

@@ -7,9 +7,10 @@ import datetime as dt
 from typing import Any
 
 from ..errors import ConfigError
+from ..gbt9704 import normalise_number
 from ..kinds import KindSchema
 from ..kinds.schema import fill_pattern
-from .model import DocumentMeta, normalise_number, record_fingerprint
+from .model import DocumentMeta, record_fingerprint
 
 
 def organ_code(
@@ -46,7 +47,7 @@ def document_meta(
     spec = kind.ledger
     named = {**values, **{f.label: values[f.key] for f in kind.fields}}
     subject = _first_filled(spec.subject, named)
-    recipient = values.get("recipient") or _first_filled(spec.recipient, named)
+    recipient = recipient_of(kind, values, named)
     doc_date = values.get("date")
     deadline = values.get(spec.reply_date) if spec.reply_date else None
     days = values.get(spec.reply_days) if spec.reply_days else None
@@ -88,6 +89,15 @@ def document_meta(
         deadline_term=term,
         deadline_from=start_label,
     )
+
+
+def recipient_of(kind: KindSchema, values: dict[str, Any], named: dict[str, Any] | None = None) -> str | None:
+    """Whom the ledger lists a document for: its 主送单位, or the person it concerns."""
+    if values.get("recipient"):
+        return str(values["recipient"])
+    if named is None:
+        named = {**values, **{f.label: values[f.key] for f in kind.fields}}
+    return _first_filled(kind.ledger.recipient, named)
 
 
 def _first_filled(patterns: tuple[str, ...], named: dict[str, Any]) -> str | None:

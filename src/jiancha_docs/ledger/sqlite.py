@@ -17,11 +17,12 @@ import difflib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..gbt9704 import normalise_number
 from ..kinds.fields import CnDate
 from ..system import holder_alive, holder_token
 from .db import DEFAULT_WAIT, LedgerConnection, LedgerError, Result, connect, read_only_error, translate
@@ -40,7 +41,6 @@ from .model import (
     format_number,
     has_digest,
     iso,
-    normalise_number,
     parse_number,
 )
 
@@ -68,7 +68,6 @@ class SqliteLedger(LedgerBase):
         self.connection.raw.row_factory = sqlite3.Row
         self.read_only = self.connection.read_only
         self.holder = holder_token()
-        self._in_batch = False
         self._in_transaction = False
 
     def close(self) -> None:
@@ -77,15 +76,16 @@ class SqliteLedger(LedgerBase):
     def __enter__(self) -> SqliteLedger:
         return self
 
-    def _sql(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> Result:
+    def _sql(self, sql: str, args: Sequence[Any] | Mapping[str, Any] = ()) -> Result:
         return self.connection.execute(sql, args)
 
     # -- transactions --------------------------------------------------------------------------
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any error (including Ctrl-C); inside a batch
-        the batch's transaction holds the change."""
-        if self._in_batch or self._in_transaction:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any error (including Ctrl-C). A transaction
+        opened inside another (a ledger operation inside a batch, one operation calling
+        another) joins it: the outermost one commits or rolls back."""
+        if self._in_transaction:
             yield
             return
         self._begin()
@@ -115,25 +115,12 @@ class SqliteLedger(LedgerBase):
             except sqlite3.Error as e:
                 raise translate(e, self.path) from e
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self) -> AbstractContextManager[None]:
         """Several changes in one transaction (a render job plans a chunk of rows at once): all
         of them or none, and one commit instead of one per change. A change that raises inside a
         batch must have written nothing (the ledger's operations check before they write), or
         the caller lets the error end the batch."""
-        if self._in_batch:
-            yield
-            return
-        self._begin()
-        self._in_batch = True
-        try:
-            yield
-        except BaseException:
-            self._in_batch = False
-            self._finish(commit=False)
-            raise
-        self._in_batch = False
-        self._finish(commit=True)
+        return self._transaction()
 
     def _now(self) -> str:
         return dt.datetime.now().isoformat(timespec="seconds")
@@ -249,20 +236,26 @@ class SqliteLedger(LedgerBase):
                 ),
             )
 
-    def record_digest(self, number: str, sha256: str, output_file: str, rerender: bool = False) -> None:
-        """Before the file is written: what it will be, so a crash can be settled from the disk."""
+    def record_digest(self, number: str, sha256: str, output_file: str) -> None:
+        """Before the file is written: what it will be, so a crash can be settled from the disk.
+        A 生成中 number records it as its file; an issued entry this process holds for a
+        re-render records it as the file about to replace the recorded one."""
         with self._transaction():
-            if rerender:
-                self._sql(
-                    "UPDATE documents SET pending_sha256 = ?, pending_file = ? "
-                    "WHERE doc_number = ? AND status != ? AND holder = ?",
-                    (sha256, output_file, number, PENDING, self.holder),
-                )
-            else:
-                self._sql(
-                    "UPDATE documents SET sha256 = ?, output_file = ? WHERE doc_number = ? AND status = ?",
-                    (sha256, output_file, number, PENDING),
-                )
+            self._sql(
+                "UPDATE documents SET "
+                "sha256 = CASE WHEN status = :pending THEN :sha ELSE sha256 END, "
+                "output_file = CASE WHEN status = :pending THEN :file ELSE output_file END, "
+                "pending_sha256 = CASE WHEN status = :pending THEN pending_sha256 ELSE :sha END, "
+                "pending_file = CASE WHEN status = :pending THEN pending_file ELSE :file END "
+                "WHERE doc_number = :number AND (status = :pending OR holder = :holder)",
+                {
+                    "pending": PENDING,
+                    "sha": sha256,
+                    "file": output_file,
+                    "number": number,
+                    "holder": self.holder,
+                },
+            )
 
     def issue(
         self,
@@ -345,7 +338,7 @@ class SqliteLedger(LedgerBase):
 
         Called when a job is interrupted, possibly in the middle of a transaction: whatever that
         transaction had not committed is rolled back first."""
-        self._in_batch = False
+        self._in_transaction = False
         self._finish(commit=False)
         for number in numbers:
             row = self._sql(
@@ -479,7 +472,15 @@ class SqliteLedger(LedgerBase):
 
     # -- lookups ----------------------------------------------------------------------------------
     def find(self, number: str) -> Entry:
-        row = self._row(normalise_number(number))
+        return self._with_history(self._row(normalise_number(number)))
+
+    def get(self, number: str) -> Entry | None:
+        row = self._sql(
+            "SELECT * FROM documents WHERE doc_number = ?", (normalise_number(number),)
+        ).fetchone()
+        return self._with_history(row) if row is not None else None
+
+    def _with_history(self, row: Any) -> Entry:
         entry = _entry(row)
         entry.history = [
             HistoryItem(h["status"], h["at"], _date(h["event_date"]), h["note"])

@@ -495,8 +495,7 @@ class _Job:
         with self.ledger.batch():
             for row, result in rendered:
                 if isinstance(row, ToRender) and result is not None and result.digest and row.held:
-                    rerender = row.registration is Registration.RERENDER
-                    self.ledger.record_digest(row.held, result.digest, str(row.path), rerender=rerender)
+                    self.ledger.record_digest(row.held, result.digest, str(row.path))
         # Each outcome with the digest of the document it names (None: no document written).
         outcomes: list[tuple[RowOutcome, str | None]] = []
         stopped_by: Rendered | None = None
@@ -565,9 +564,9 @@ class _Job:
 
         assert row.closes is not None
         number, replied = row.closes
+        entry = self.ledger.get(number)
         try:
-            entry = self.ledger.find(number)
-            if entry.status in AWAITING_REPLY:
+            if entry is not None and entry.status in AWAITING_REPLY:
                 self.ledger.mark(number, REPLIED, replied, f"由{self.kind.name} {row.number} 了结")
         except LedgerError as e:
             row.warnings.append(
@@ -584,8 +583,8 @@ class _Job:
     def _record(self, outcome: RowOutcome) -> None:
         """A row is done: count it and list it in the manifest."""
         self.report.add(outcome, keep=self.options.keep_outcomes)
-        reused = outcome.status == STATUS_REUSED and outcome.output is not None
-        if reused and outcome.output.parent != self.options.outdir.resolve():  # type: ignore[union-attr]
+        found = outcome.output if outcome.status == STATUS_REUSED else None
+        if found is not None and self.planner is not None and found.parent != self.planner.root:
             self.report.elsewhere += 1
         self.report.warnings.extend(i for i in outcome.issues if i.severity == "warning")
         if self.manifest:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Issue, JianchaError, Location, OutputError
+from ..gbt9704 import normalise_number
 from ..kinds import KindSchema, Record, Validator
 from ..ledger.db import LedgerError
 from ..ledger.interface import LedgerBase
@@ -36,7 +37,6 @@ from ..ledger.model import (
     DocumentMeta,
     Entry,
     changed_fields,
-    normalise_number,
     parse_number,
     row_digest,
 )
@@ -134,11 +134,12 @@ class Planner:
         # row is looked up only if this job has already planned its identity (see _find_identity).
         self._kind_known: bool | None = None
         self._planned_identities: set[int] = set()
+        self._related: tuple[str, Entry | None] | None = None
+        self._root: Path | None = None  # the output folder, resolved once
         self._source: tuple[str, str] = ("", "")
         self._rows_of_file: Any = lambda: iter(())
         self._file_digests: dict[str, int] | None = None
         self.numbered = 0
-        self._recipient_label = next((f.label for f in kind.fields if f.key == "recipient"), "主送单位")
 
     # -- one row -----------------------------------------------------------------------------------
     def begin_file(self, source_name: str, source_key: str, rows_of_file: Any) -> None:
@@ -151,6 +152,7 @@ class Planner:
 
     def plan(self, raw: Any, header_map: Any, source_name: str) -> PlannedRow:
         location = raw.location
+        self._related = None  # (文号, entry) of the document this row follows up, once looked up
         if raw.problems:
             return _failed(location, [Issue(location, None, p) for p in raw.problems])
         fill = self._from_related if self.kind.ledger.related and self.kind.ledger.fill else None
@@ -185,22 +187,19 @@ class Planner:
         """What a follow-up (督办函, 回访记录…) takes from the ledger entry of the document it
         answers: its date, deadline, recipient, subject — for the fields the clerk left blank."""
         related = self.kind.ledger.related
-        number = given.get(related) if related else None
-        if not isinstance(number, str) or not number.strip():
-            return {}
-        try:
-            entry = self.ledger.find(normalise_number(number))
-        except LedgerError:
+        entry = self._related_entry(given.get(related)) if related else None
+        if entry is None:
             return {}  # not in this ledger: the clerk fills the fields in
         return {key: getattr(entry, attribute, None) for key, attribute in self.kind.ledger.fill}
 
     def _related_entry(self, number: Any) -> Entry | None:
+        """The ledger entry of the 文号 a follow-up names, looked up once per row."""
         if not isinstance(number, str) or not number.strip():
             return None
-        try:
-            return self.ledger.find(normalise_number(number))
-        except LedgerError:
-            return None
+        number = normalise_number(number)
+        if self._related is None or self._related[0] != number:
+            self._related = (number, self.ledger.get(number))
+        return self._related[1]
 
     def _unknown_related(self, location: Location, raw: dict[str, Any], header_map: Any) -> list[Issue]:
         """When fields a follow-up takes from the ledger are missing: say if the 文号 it follows
@@ -241,9 +240,9 @@ class Planner:
             problems.append(
                 f"文号“{entry.doc_number}”在台账中是「{find_kind(entry.kind).name}」，不是「{wanted}」"
             )
-        from ..ledger.numbering import document_meta
+        from ..ledger.numbering import recipient_of
 
-        mine = document_meta(self.kind, values, "", None).recipient
+        mine = recipient_of(self.kind, values)
         if mine and entry.recipient and mine != entry.recipient and spec.related_kinds:
             problems.append(f"文号“{entry.doc_number}”是发给“{entry.recipient}”的，本文书是给“{mine}”的")
         for key, attribute in spec.fill:
@@ -374,7 +373,7 @@ class Planner:
             self.ledger.moved(number, meta)  # the row moved (or the file was renamed): follow it
         on_disk = existing.on_disk()
         recorded = Path(existing.output_file) if existing.output_file else None
-        here = recorded is not None and recorded.parent == self.options.outdir.resolve()
+        here = recorded is not None and recorded.parent == self.root
         if on_disk and not (self.options.force and here):
             note = f"已生成（沿用文号 {number}）：{recorded}"
             if self.options.force:
@@ -432,7 +431,7 @@ class Planner:
                     "（--force-number 只用于按新内容重新生成同一份文书）"
                 )
             recorded = Path(earlier.output_file) if earlier.output_file else None
-            if recorded is not None and recorded.parent == self.options.outdir.resolve():
+            if recorded is not None and recorded.parent == self.root:
                 values["doc_number"] = number
                 path = recorded  # the same document: its file is replaced, never a second file beside it
             else:
@@ -497,6 +496,13 @@ class Planner:
         )
 
     # -- file names --------------------------------------------------------------------------------
+    @property
+    def root(self) -> Path:
+        """The output folder as files in it are recorded (resolved once, when first needed)."""
+        if self._root is None:
+            self._root = self.options.outdir.resolve()
+        return self._root
+
     def _refuse_existing(self, path: Path) -> None:
         if not self.options.force and self._exists(path):
             raise OutputError(_exists_message(path))
