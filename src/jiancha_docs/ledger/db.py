@@ -136,9 +136,56 @@ MIGRATIONS: list[str] = [
     CREATE INDEX documents_source ON documents(kind, source_key, source_row);
     CREATE INDEX documents_holder ON documents(holder);
     """,
+    # 4: the 建议书 closed loop: who handles a document (承办人); its 整改 items one by one;
+    # 审核/审批 on record; the files the ledger's own exports wrote (so a weekly re-export needs
+    # no --force, and a foreign file is never overwritten); the documents filed in an archive.
+    """
+    ALTER TABLE documents ADD COLUMN handler TEXT;
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        seq INTEGER NOT NULL,
+        task TEXT NOT NULL,
+        owner TEXT,
+        deadline TEXT,
+        deadline_text TEXT,
+        state TEXT NOT NULL,
+        evidence TEXT,
+        evidence_file TEXT,
+        done_on TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (document_id, seq)
+    );
+    CREATE INDEX items_document ON items(document_id);
+    CREATE TABLE approvals (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        step TEXT NOT NULL,
+        person TEXT NOT NULL,
+        on_date TEXT NOT NULL,
+        opinion TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX approvals_document ON approvals(document_id);
+    CREATE TABLE exports (
+        path TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        what TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE archived (
+        document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+        archive_code TEXT NOT NULL,
+        piece INTEGER NOT NULL,
+        retention TEXT NOT NULL,
+        pages INTEGER,
+        at TEXT NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
-LEDGER_TABLES = {"counters", "documents", "history"}
+BASE_TABLES = {"counters", "documents", "history"}  # every version has these
+LEDGER_TABLES = BASE_TABLES | {"items", "approvals", "exports", "archived"}
 
 # SQLite's primary result codes (the low byte of an extended code).
 _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
@@ -396,7 +443,7 @@ def _check_is_ledger(connection: LedgerConnection, path: Path) -> None:
             f"台账 {path} 是 SQLite 数据库，但不是 jiancha 台账（含有数据表：{'、'.join(sorted(tables)[:5])}）",
             hint="请检查 --db、JIANCHA_DB 或 jiancha.toml 的 [ledger] db 是否指错了文件",
         )
-    if schema_version(connection) > 0 and not tables >= LEDGER_TABLES:
+    if schema_version(connection) > 0 and not tables >= BASE_TABLES:
         raise LedgerDamaged(f"台账 {path} 缺少数据表，已损坏", hint=WAYS_OUT)
 
 

@@ -1,16 +1,21 @@
 """The ledger as a formatted Excel 台账: Chinese headers, frozen header row, real date cells,
-overdue rows highlighted, written atomically."""
+overdue rows highlighted, written atomically; and how every export of the ledger is saved
+(``save_export``): a file the ledger's own export wrote is refreshed without --force, a file it
+did not write is never overwritten without it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO, Any
 
 from ..errors import OutputError
 from ..fileio import atomic_file
 from ..spreadsheet import set_cell
-from .model import Entry
+from .interface import LedgerBase, NullLedger
+from .model import Entry, file_digest
 
 HEADERS = [
     ("序号", 6),
@@ -23,9 +28,13 @@ HEADERS = [
     ("反馈期限", 15),
     ("状态", 8),
     ("逾期天数", 9),
+    ("送达日期", 15),
+    ("反馈日期", 15),
+    ("按期", 10),
+    ("承办人", 10),
     ("最近变更", 15),
     ("说明", 24),
-    ("输出文件", 36),
+    ("文件名", 30),
     ("来源", 20),
 ]
 OVERDUE_FILL = "FFC7CE"  # Excel's own "bad" red
@@ -33,17 +42,50 @@ OVERDUE_FONT = "9C0006"
 DATE_FORMAT = "yyyy年m月d日"
 
 
+def save_export(
+    path: Path,
+    write: Callable[[IO[bytes]], Any],
+    what: str,
+    ledger: LedgerBase | None = None,
+    force: bool = False,
+) -> None:
+    """Write an export atomically. An existing file is replaced when the ledger's own export
+    wrote it (its digest is the one recorded) or with ``force``; otherwise it is left alone.
+    The new file's digest is recorded, so next week's export refreshes it without --force."""
+    ledger = ledger or NullLedger()
+    path = Path(path)
+    if path.exists() and not force:
+        if path.is_dir():
+            raise OutputError(f"“{path}”是一个文件夹，不能写成导出文件")
+        recorded = ledger.export_digest(path)
+        if recorded is None or file_digest(path) != recorded:
+            why = "不是 jiancha 导出的" if recorded is None else "导出后被修改过"
+            raise OutputError(
+                f"文件“{path}”已存在，未覆盖（它{why}）；如需覆盖请加 --force",
+                hint="jiancha 自己导出的文件再次导出时会直接更新，无需 --force",
+            )
+    if not path.parent.is_dir():
+        raise OutputError(f"无法写入 {path.name}：文件夹 {path.parent} 不存在")
+    with atomic_file(path, overwrite=True) as stream:
+        write(stream)
+    ledger.record_export(path, file_digest(path), what)
+
+
 def export_xlsx(
-    entries: list[Entry], path: Path, today: dt.date, kind_names: dict[str, str], force: bool = False
+    entries: list[Entry],
+    path: Path,
+    today: dt.date,
+    kind_names: dict[str, str],
+    force: bool = False,
+    ledger: LedgerBase | None = None,
 ) -> int:
     """Write the 台账 workbook; returns the number of overdue rows highlighted."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    path = Path(path)
-    if path.exists() and not force:
-        raise OutputError(f"文件“{path}”已存在，未覆盖；如需覆盖请加 --force")
+    from .loop import timeliness
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "台账"
@@ -61,6 +103,7 @@ def export_xlsx(
     red_fill = PatternFill("solid", fgColor=OVERDUE_FILL)
     for index, entry in enumerate(entries, start=1):
         late = entry.overdue_days(today)
+        lateness = entry.reply_lateness() or None  # a reply that came late keeps its days
         last = entry.history[-1] if entry.history else None
         source = entry.source_text()
         values = [
@@ -73,12 +116,16 @@ def export_xlsx(
             _plain(entry.doc_date),
             _plain(entry.reply_deadline),
             entry.status,
-            late or None,
+            late or lateness,
+            _plain(entry.delivered_on()),
+            _plain(entry.replied_on()),
+            timeliness(entry, today).label,
+            entry.handler or "",
             _plain(last.event_date)
             if last and last.event_date
             else (dt.date.fromisoformat(last.at[:10]) if last else None),
             entry.void_reason or (last.note if last and last.note else ""),
-            entry.output_file or "",
+            Path(entry.output_file).name if entry.output_file else "",
             source,
         ]
         row = index + 1
@@ -108,8 +155,7 @@ def export_xlsx(
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    with atomic_file(path, overwrite=True) as stream:
-        workbook.save(stream)
+    save_export(path, workbook.save, "台账", ledger, force)
     return overdue_rows
 
 

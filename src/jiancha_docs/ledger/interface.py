@@ -22,7 +22,7 @@ from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from .model import DocumentMeta, Entry
+from .model import Approval, DocumentMeta, Entry, Item, Step, TaskSpec
 
 
 class LedgerBase(ABC):
@@ -161,6 +161,58 @@ class LedgerBase(ABC):
     def undo(self, number: str, reason: str) -> Entry:
         """Take back the last status change, with the reason in the history."""
 
+    # -- the closed loop (loop.py, report.py, archive.py, sample.py) ----------------------------------
+    @abstractmethod
+    def assign(self, number: str, handler: str) -> Entry:
+        """Record who follows the document up (承办人)."""
+
+    @abstractmethod
+    def add_items(self, number: str, tasks: list[TaskSpec]) -> list[Item]:
+        """Add 整改 items to a document by hand."""
+
+    @abstractmethod
+    def items(self, number: str | None = None) -> list[Item]:
+        """The 整改 items of live documents (of one document with ``number``)."""
+
+    @abstractmethod
+    def complete_item(
+        self,
+        number: str,
+        seq: int,
+        evidence: str | None,
+        evidence_file: str | None,
+        done_on: dt.date,
+        today: dt.date,
+    ) -> Item:
+        """Tick one item off with its evidence."""
+
+    @abstractmethod
+    def record_approval(
+        self, number: str, step: Step, person: str, on_date: dt.date, opinion: str | None, today: dt.date
+    ) -> list[Approval]:
+        """Put a 审核 or 审批 on record."""
+
+    @abstractmethod
+    def approvals(self, number: str) -> list[Approval]: ...
+
+    @abstractmethod
+    def all_approvals(self) -> dict[str, list[Approval]]: ...
+
+    @abstractmethod
+    def export_digest(self, path: Path) -> str | None:
+        """The digest of what the ledger's own export last wrote at ``path`` (None: not ours)."""
+
+    @abstractmethod
+    def record_export(self, path: Path, sha256: str, what: str) -> None: ...
+
+    @abstractmethod
+    def record_archive(self, filed: list[tuple[str, str, int, str, int | None]], today: dt.date) -> None:
+        """Documents filed as (文号, 档号, 件号, 保管期限, 页数); they become 已归档."""
+
+    @abstractmethod
+    def archived(self) -> dict[str, str]:
+        """文号 → 档号 of every filed document."""
+
     @abstractmethod
     def backup(self, destination: Path, force: bool = False) -> Path: ...
 
@@ -260,3 +312,49 @@ class NullLedger(LedgerBase):
         from .db import LedgerError
 
         raise LedgerError("没有台账可以备份")
+
+    def assign(self, number: str, handler: str) -> Entry:
+        return self.find(number)
+
+    def add_items(self, number: str, tasks: list[TaskSpec]) -> list[Item]:
+        self.find(number)
+        return []
+
+    def items(self, number: str | None = None) -> list[Item]:
+        return []
+
+    def complete_item(
+        self,
+        number: str,
+        seq: int,
+        evidence: str | None,
+        evidence_file: str | None,
+        done_on: dt.date,
+        today: dt.date,
+    ) -> Item:
+        self.find(number)
+        raise AssertionError("unreachable")  # find raises: the null ledger has no documents
+
+    def record_approval(
+        self, number: str, step: Step, person: str, on_date: dt.date, opinion: str | None, today: dt.date
+    ) -> list[Approval]:
+        self.find(number)
+        return []
+
+    def approvals(self, number: str) -> list[Approval]:
+        return []
+
+    def all_approvals(self) -> dict[str, list[Approval]]:
+        return {}
+
+    def export_digest(self, path: Path) -> str | None:
+        return None
+
+    def record_export(self, path: Path, sha256: str, what: str) -> None:
+        return None
+
+    def record_archive(self, filed: list[tuple[str, str, int, str, int | None]], today: dt.date) -> None:
+        return None
+
+    def archived(self) -> dict[str, str]:
+        return {}

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,95 @@ class DocumentMeta:
     deadline_rule: str | None = None  # how the reply deadline was computed, in Chinese
     deadline_term: str | None = None  # the term it was computed from ("15个工作日")
     deadline_from: str | None = None  # the event it counts from ("送达日"); 送达: recomputed on delivery
+    handler: str | None = None  # 承办人: who in the office follows the document up
+    tasks: list[TaskSpec] | None = None  # its 整改任务, registered as items (see tasks.py)
+
+
+class ItemState(StrEnum):
+    """What is stored for a 整改 item; 逾期 is not stored, it follows from the deadline."""
+
+    OPEN = "open"
+    DONE = "done"
+
+
+class ItemStatus(StrEnum):
+    """How an item is shown and filtered: stored state plus the deadline."""
+
+    OPEN = "open"
+    DONE = "done"
+    OVERDUE = "overdue"
+
+    @property
+    def label(self) -> str:
+        return {"open": "未完成", "done": "已完成", "overdue": "逾期"}[self.value]
+
+
+class Step(StrEnum):
+    """The optional steps before 印发 (``[ledger] approval``)."""
+
+    REVIEW = "review"
+    APPROVE = "approve"
+
+    @property
+    def label(self) -> str:
+        return {"review": "审核", "approve": "审批"}[self.value]
+
+
+@dataclass
+class TaskSpec:
+    """One 整改任务 row of a document as a render job reads it."""
+
+    task: str
+    owner: str | None = None
+    deadline: dt.date | None = None
+    deadline_text: str | None = None  # as written when it is not a date ("6月底前")
+
+
+@dataclass
+class Item:
+    """A 整改 item in the ledger."""
+
+    id: int
+    doc_number: str
+    seq: int
+    task: str
+    owner: str | None
+    deadline: dt.date | None
+    deadline_text: str | None
+    state: ItemState
+    evidence: str | None
+    evidence_file: str | None
+    done_on: dt.date | None
+
+    def status(self, today: dt.date) -> ItemStatus:
+        if self.state is ItemState.DONE:
+            return ItemStatus.DONE
+        if self.deadline is not None and self.deadline < today:
+            return ItemStatus.OVERDUE
+        return ItemStatus.OPEN
+
+    def as_json(self, today: dt.date) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "doc_number": self.doc_number,
+            "seq": self.seq,
+            "task": self.task,
+            "owner": self.owner,
+            "deadline": iso(self.deadline),
+            "deadline_text": self.deadline_text,
+            "status": self.status(today).value,
+            "evidence": self.evidence,
+            "evidence_file": self.evidence_file,
+            "done_on": iso(self.done_on),
+        }
+
+
+@dataclass
+class Approval:
+    step: Step
+    person: str
+    on_date: dt.date
+    opinion: str | None
 
 
 @dataclass
@@ -57,6 +147,7 @@ class HistoryItem:
     at: str
     event_date: dt.date | None
     note: str | None
+    action: str | None = None  # set, correct, undo, note (sqlite.py)
 
 
 @dataclass
@@ -86,7 +177,40 @@ class Entry:
     deadline_rule: str | None = None
     deadline_term: str | None = None
     deadline_from: str | None = None
+    handler: str | None = None
     history: list[HistoryItem] = field(default_factory=list)
+
+    def dates_in_force(self) -> dict[str, dt.date]:
+        """Status → the date it was reached, as the history stands after corrections and undos
+        (needs ``history``): 已送达 is the 送达日期, 已反馈 the 反馈日期."""
+        stack: list[list[tuple[str, dt.date | None]]] = [[]]
+        for item in self.history:
+            action = item.action or "set"
+            if action == "note":
+                continue
+            if action == "undo":
+                if len(stack) > 1:
+                    stack.pop()
+            elif action == "correct" and stack[-1]:
+                stack.append([*stack[-1][:-1], (item.status, item.event_date)])
+            else:
+                stack.append([*stack[-1], (item.status, item.event_date)])
+        return {status: date for status, date in stack[-1] if date is not None}
+
+    def delivered_on(self) -> dt.date | None:
+        return self.dates_in_force().get(DELIVERED)
+
+    def replied_on(self) -> dt.date | None:
+        """The reply date: 已反馈, or a later status reached without 已反馈 recorded."""
+        dates = self.dates_in_force()
+        return dates.get(REPLIED) or (dates.get(VISITED) if REPLIED not in dates else None)
+
+    def reply_lateness(self) -> int | None:
+        """Days the reply came after the deadline (0: on time); None without both dates."""
+        replied = self.replied_on()
+        if replied is None or self.reply_deadline is None:
+            return None
+        return max((replied - self.reply_deadline).days, 0)
 
     def overdue_days(self, today: dt.date) -> int:
         """Days past the reply deadline with no reply yet; 0 when not overdue."""
@@ -125,6 +249,7 @@ class Entry:
             "replaces": self.replaces,
             "replaced_by": self.replaced_by,
             "related_number": self.related_number,
+            "handler": self.handler,
             "created_at": self.created_at,
             "history": [
                 {"status": h.status, "at": h.at, "event_date": iso(h.event_date), "note": h.note}

@@ -70,6 +70,9 @@ def document_meta(
         )
         days = None
     related = values.get(spec.related) if spec.related else None
+    from .tasks import tasks_of
+
+    handler = values.get("contact")
     return DocumentMeta(
         kind=kind.id,
         subtype=values.get(spec.subtype) if spec.subtype else None,
@@ -88,6 +91,8 @@ def document_meta(
         deadline_rule=rule,
         deadline_term=term,
         deadline_from=start_label,
+        handler=str(handler) if handler else None,
+        tasks=tasks_of(kind.id, values, recipient or None, deadline if isinstance(deadline, dt.date) else None),
     )
 
 

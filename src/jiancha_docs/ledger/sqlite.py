@@ -35,9 +35,14 @@ from .model import (
     PENDING,
     STATUSES,
     VOID,
+    Approval,
     DocumentMeta,
     Entry,
     HistoryItem,
+    Item,
+    ItemState,
+    Step,
+    TaskSpec,
     format_number,
     has_digest,
     iso,
@@ -215,7 +220,9 @@ class SqliteLedger(LedgerBase):
             f"INSERT INTO documents ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
             tuple(columns.values()),
         )
-        self._add_history(int(cursor.lastrowid or 0), PENDING, None, note)
+        document_id = int(cursor.lastrowid or 0)
+        self._add_history(document_id, PENDING, None, note)
+        self._insert_items(document_id, meta.tasks or [])
 
     def hold_existing(self, number: str, meta: DocumentMeta | None = None) -> None:
         """An issued entry is about to be rendered again: this process holds it, so a kill before
@@ -483,7 +490,7 @@ class SqliteLedger(LedgerBase):
     def _with_history(self, row: Any) -> Entry:
         entry = _entry(row)
         entry.history = [
-            HistoryItem(h["status"], h["at"], _date(h["event_date"]), h["note"])
+            HistoryItem(h["status"], h["at"], _date(h["event_date"]), h["note"], h["action"])
             for h in self._history(row["id"])
         ]
         return entry
@@ -592,6 +599,201 @@ class SqliteLedger(LedgerBase):
             if temporary.exists():
                 temporary.unlink()
         return destination
+
+    # -- the closed loop: 承办人, 整改 items, 审核/审批, own exports, archive ------------------
+    def assign(self, number: str, handler: str) -> Entry:
+        """Who in the office follows the document up (承办人)."""
+        if not handler.strip():
+            raise LedgerError("承办人不能为空")
+        number = normalise_number(number)
+        with self._transaction():
+            row = self._row(number)
+            self._sql("UPDATE documents SET handler = ? WHERE id = ?", (handler.strip(), row["id"]))
+            self._add_history(row["id"], row["status"], None, f"承办人：{handler.strip()}", action=NOTE)
+        return self.find(number)
+
+    def _insert_items(self, document_id: int, tasks: list[TaskSpec]) -> None:
+        start = self._sql(
+            "SELECT COALESCE(MAX(seq), 0) FROM items WHERE document_id = ?", (document_id,)
+        ).fetchone()[0]
+        for seq, task in enumerate(tasks, start=start + 1):
+            self._sql(
+                "INSERT INTO items (document_id, seq, task, owner, deadline, deadline_text, state, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    document_id,
+                    seq,
+                    task.task,
+                    task.owner,
+                    iso(task.deadline),
+                    task.deadline_text,
+                    ItemState.OPEN.value,
+                    self._now(),
+                ),
+            )
+
+    def add_items(self, number: str, tasks: list[TaskSpec]) -> list[Item]:
+        """整改 items added by hand (a document registered before items were tracked)."""
+        number = normalise_number(number)
+        with self._transaction():
+            row = self._row(number)
+            if row["status"] == VOID:
+                raise LedgerError(f"文号“{number}”已作废，不能登记整改任务")
+            self._insert_items(row["id"], tasks)
+        return self.items(number)
+
+    def items(self, number: str | None = None) -> list[Item]:
+        sql = (
+            "SELECT items.*, documents.doc_number FROM items JOIN documents ON documents.id = items.document_id "
+            "WHERE documents.status != ?"
+        )
+        args: list[Any] = [VOID]
+        if number is not None:
+            sql += " AND documents.doc_number = ?"
+            args.append(normalise_number(number))
+        sql += " ORDER BY COALESCE(documents.code, ''), COALESCE(documents.year, 0), COALESCE(documents.seq, 0), documents.id, items.seq"
+        return [_item(row) for row in self._sql(sql, args).fetchall()]
+
+    def complete_item(
+        self,
+        number: str,
+        seq: int,
+        evidence: str | None,
+        evidence_file: str | None,
+        done_on: dt.date,
+        today: dt.date,
+    ) -> Item:
+        """Tick an item off, with what proves it (a note, a file, or both)."""
+        number = normalise_number(number)
+        if not (evidence and evidence.strip()) and not evidence_file:
+            raise LedgerError("完成整改任务须写明佐证（--evidence 说明，或 --file 佐证材料）")
+        if done_on > today:
+            raise LedgerError(f"完成日期 {CnDate.of(done_on)} 晚于今天（{CnDate.of(today)}）")
+        with self._transaction():
+            row = self._row(number)
+            item = self._sql(
+                "SELECT * FROM items WHERE document_id = ? AND seq = ?", (row["id"], seq)
+            ).fetchone()
+            if item is None:
+                count = self._sql(
+                    "SELECT COUNT(*) FROM items WHERE document_id = ?", (row["id"],)
+                ).fetchone()[0]
+                raise LedgerError(
+                    f"文号“{number}”没有第 {seq} 项整改任务（共 {count} 项）",
+                    hint=f"可用 jiancha ledger tasks {number} 查看",
+                )
+            if item["state"] == ItemState.DONE.value:
+                raise LedgerError(f"文号“{number}”第 {seq} 项整改任务已于 {item['done_on']} 完成")
+            doc_date = _date(row["doc_date"])
+            if doc_date is not None and done_on < doc_date:
+                raise LedgerError(f"完成日期 {CnDate.of(done_on)} 早于文号“{number}”的成文日期 {doc_date}")
+            self._sql(
+                "UPDATE items SET state = ?, evidence = ?, evidence_file = ?, done_on = ? WHERE id = ?",
+                (
+                    ItemState.DONE.value,
+                    (evidence or "").strip() or None,
+                    evidence_file,
+                    iso(done_on),
+                    item["id"],
+                ),
+            )
+            self._add_history(row["id"], row["status"], done_on, f"整改任务第 {seq} 项完成", action=NOTE)
+        return next(i for i in self.items(number) if i.seq == seq)
+
+    def record_approval(
+        self, number: str, step: Step, person: str, on_date: dt.date, opinion: str | None, today: dt.date
+    ) -> list[Approval]:
+        """审核 or 审批 on record: who, when, with what opinion. 审批 needs 审核 first when both are kept."""
+        number = normalise_number(number)
+        if not person.strip():
+            raise LedgerError(f"{step.label}人不能为空（--by）")
+        if on_date > today:
+            raise LedgerError(f"{step.label}日期 {CnDate.of(on_date)} 晚于今天（{CnDate.of(today)}）")
+        with self._transaction():
+            row = self._row(number)
+            if row["status"] == VOID:
+                raise LedgerError(f"文号“{number}”已作废，不能登记{step.label}")
+            done = {a.step for a in self.approvals(number)}
+            if step in done:
+                raise LedgerError(f"文号“{number}”已登记过{step.label}")
+            if step is Step.APPROVE and Step.REVIEW not in done:
+                raise LedgerError(
+                    f"文号“{number}”尚未登记审核，不能先审批",
+                    hint=f"先运行 jiancha ledger review {number} --by 审核人",
+                )
+            self._sql(
+                "INSERT INTO approvals (document_id, step, person, on_date, opinion, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    row["id"],
+                    step.value,
+                    person.strip(),
+                    iso(on_date),
+                    (opinion or "").strip() or None,
+                    self._now(),
+                ),
+            )
+            self._add_history(
+                row["id"], row["status"], on_date, f"{step.label}：{person.strip()}", action=NOTE
+            )
+        return self.approvals(number)
+
+    def approvals(self, number: str) -> list[Approval]:
+        rows = self._sql(
+            "SELECT approvals.* FROM approvals JOIN documents ON documents.id = approvals.document_id "
+            "WHERE documents.doc_number = ? ORDER BY approvals.id",
+            (normalise_number(number),),
+        ).fetchall()
+        return [Approval(Step(r["step"]), r["person"], _date(r["on_date"]), r["opinion"]) for r in rows]
+
+    def all_approvals(self) -> dict[str, list[Approval]]:
+        rows = self._sql(
+            "SELECT approvals.*, documents.doc_number FROM approvals JOIN documents ON documents.id = approvals.document_id "
+            "ORDER BY approvals.id"
+        ).fetchall()
+        found: dict[str, list[Approval]] = {}
+        for r in rows:
+            found.setdefault(r["doc_number"], []).append(
+                Approval(Step(r["step"]), r["person"], _date(r["on_date"]), r["opinion"])
+            )
+        return found
+
+    def export_digest(self, path: Path) -> str | None:
+        """The digest of the file the ledger's own export last wrote at ``path``."""
+        row = self._sql("SELECT sha256 FROM exports WHERE path = ?", (str(Path(path).resolve()),)).fetchone()
+        return row[0] if row else None
+
+    def record_export(self, path: Path, sha256: str, what: str) -> None:
+        if self.read_only:
+            return  # nothing to remember on a read-only ledger: the next export asks for --force
+        with self._transaction():
+            self._sql(
+                "INSERT INTO exports (path, sha256, what, at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256, what = excluded.what, at = excluded.at",
+                (str(Path(path).resolve()), sha256, what, self._now()),
+            )
+
+    def record_archive(self, filed: list[tuple[str, str, int, str, int | None]], today: dt.date) -> None:
+        """Documents filed: (文号, 档号, 件号, 保管期限, 页数) each; their status becomes 已归档."""
+        with self._transaction():
+            for number, code, piece, retention, pages in filed:
+                row = self._row(number)
+                self._sql(
+                    "INSERT INTO archived (document_id, archive_code, piece, retention, pages, at) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (document_id) DO UPDATE SET archive_code = excluded.archive_code, "
+                    "piece = excluded.piece, retention = excluded.retention, pages = excluded.pages, at = excluded.at",
+                    (row["id"], code, piece, retention, pages, self._now()),
+                )
+                if row["status"] not in (VOID, "已归档"):
+                    self._sql("UPDATE documents SET status = ? WHERE id = ?", ("已归档", row["id"]))
+                    self._add_history(row["id"], "已归档", today, f"立卷归档，档号 {code}")
+
+    def archived(self) -> dict[str, str]:
+        """文号 → 档号 of every filed document."""
+        rows = self._sql(
+            "SELECT documents.doc_number, archived.archive_code FROM archived "
+            "JOIN documents ON documents.id = archived.document_id"
+        ).fetchall()
+        return {r[0]: r[1] for r in rows}
 
     def _row(self, number: str) -> sqlite3.Row:
         row = self._sql("SELECT * FROM documents WHERE doc_number = ?", (number,)).fetchone()
@@ -748,7 +950,24 @@ def _meta_columns(meta: DocumentMeta) -> dict[str, Any]:
         "deadline_rule": meta.deadline_rule,
         "deadline_term": meta.deadline_term,
         "deadline_from": meta.deadline_from,
+        "handler": meta.handler,
     }
+
+
+def _item(row: sqlite3.Row) -> Item:
+    return Item(
+        id=row["id"],
+        doc_number=row["doc_number"],
+        seq=row["seq"],
+        task=row["task"],
+        owner=row["owner"],
+        deadline=_date(row["deadline"]),
+        deadline_text=row["deadline_text"],
+        state=ItemState(row["state"]),
+        evidence=row["evidence"],
+        evidence_file=row["evidence_file"],
+        done_on=_date(row["done_on"]),
+    )
 
 
 def _date(value: str | None) -> CnDate | None:
@@ -782,4 +1001,5 @@ def _entry(row: sqlite3.Row) -> Entry:
         deadline_rule=row["deadline_rule"],
         deadline_term=row["deadline_term"],
         deadline_from=row["deadline_from"],
+        handler=row["handler"],
     )
