@@ -131,6 +131,15 @@ class Flag(Option):
         return value
 
 
+class Text(Option):
+    expected = "文字"
+
+    def check(self, value: Any, base: Path) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise Invalid(f"应为{self.expected}")
+        return value.strip()
+
+
 class Seconds(Option):
     expected = " 0 至 3600 之间的秒数"
 
@@ -233,6 +242,12 @@ class LedgerTable:
     wait: float | None = option(
         Seconds("台账正被其他程序使用时最多等待的秒数", env="JIANCHA_LEDGER_WAIT", default=30.0)
     )
+    approval: bool | None = option(
+        Flag("印发前须登记审核、审批（jiancha ledger review/approve）", default=False)
+    )
+    fonds: str | None = option(Text("立卷归档的全宗号（DA/T 13），如 J012"))
+    archive_unit: str | None = option(Text("立卷归档的立档单位名称"))
+    archive_code: str | None = option(Text("档号中的机构（问题）代码，如 JJ"))
 
 
 @dataclass(frozen=True)
@@ -423,6 +438,18 @@ class Settings:
         return {
             name: getattr(table, name) for name in ("holidays", "workdays", "years") if getattr(table, name)
         }
+
+    @property
+    def ledger_approval(self) -> bool:
+        """[ledger] approval: 审核 and 审批 on record before a document is delivered."""
+        return bool(self.file.ledger.approval)
+
+    @property
+    def archive(self) -> dict[str, str]:
+        """The [ledger] archive settings: 全宗号, 立档单位, 机构代码 (archive.py has the defaults)."""
+        table = self.file.ledger
+        values = {"fonds": table.fonds, "unit": table.archive_unit, "code": table.archive_code}
+        return {k: v for k, v in values.items() if v}
 
     @property
     def ledger_wait(self) -> float:

@@ -191,63 +191,139 @@ def ledger_show(ctx: LedgerContext, number: str, as_json: bool) -> None:
 @ledger.command("mark")
 @db_option
 @click.argument("number", metavar="文号")
-@click.argument("status", metavar="状态")
+@click.argument("more", nargs=-1, metavar="状态")
 @click.option("--date", "event_date", metavar="日期", help="事件日期（如送达日期、反馈日期），默认今天。")
 @click.option("--note", metavar="说明", help="说明，例如“已收到书面整改报告”。")
 @click.option("--reason", metavar="原因", help="作废或更正的原因（作废、--correct 时必填）。")
 @click.option(
     "--correct", is_flag=True, help="更正登记错误：用 STATUS 替换当前状态（可以退回），须写明 --reason。"
 )
+@click.option(
+    "--from",
+    "sheet_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="表格",
+    help="从表格（如 回执.xlsx、.csv）的一列读取文号，批量变更。",
+)
+@click.option(
+    "--column", default="文号", show_default=True, metavar="列名", help="--from 表格中文号所在的列。"
+)
+@click.option(
+    "--date-column", metavar="列名", help="--from 表格中各行日期所在的列（如“送达日期”），没有时用 --date。"
+)
+@click.option("--sheet", metavar="工作表", help="--from 为 .xlsx 时读取的工作表，默认第一张。")
 @click.option("--yes", "-y", is_flag=True, help="作废时不再询问确认（供脚本使用）。")
 @click.pass_obj
 def ledger_mark(
     ctx: LedgerContext,
     number: str,
-    status: str,
+    more: tuple[str, ...],
     event_date: str | None,
     note: str | None,
     reason: str | None,
     correct: bool,
+    sheet_path: Path | None,
+    column: str,
+    date_column: str | None,
+    sheet: str | None,
     yes: bool,
 ) -> None:
-    """把文号的状态改为“状态”（已送达、已反馈、已回访、已归档或作废）。
+    """把文号的状态改为“状态”（已送达、已反馈、已回访、已归档或作废）：文号… 状态。
 
     标记“已送达”并给出日期时，按“自收到之日起 N 日内”计算的反馈期限改从送达日起算。
     日期不能早于成文日期、不能晚于今天，也不能早于上一状态的日期。
 
+    可一次标记多个文号，或用 --from 读取回执表格的一列。批量标记全部成功或全部不变：
+    任何一个文号有问题（不在台账、状态不能变更、日期不对、重复），整批都不变更，并逐行列出问题，
+    改正后整批重新运行即可。配置 [ledger] approval = true 时，未登记审批的文书不能标为已送达。
+
     \b
     例：jiancha ledger mark 某纪建〔2024〕3号 已送达 --date 2024-12-05
+        jiancha ledger mark 某纪建〔2024〕3号 某纪建〔2024〕4号 已反馈
+        jiancha ledger mark 已送达 --from 回执.xlsx --date-column 送达日期
         jiancha ledger mark 某纪建〔2024〕3号 已送达 --correct --reason "误标为已反馈"
         jiancha ledger mark 某纪建〔2024〕3号 作废 --reason "主送单位写错，已重新发文"
     """
     from ..errors import UsageError
     from ..ledger.model import VOID, parse_event_date
 
-    status = status.strip()
+    words = [number, *more]
+    status = words[-1].strip()
+    numbers = [w.strip() for w in words[:-1]]
+    if not numbers and sheet_path is None:
+        raise UsageError(
+            "缺少参数“状态”",
+            hint="用法：jiancha ledger mark 文号… 状态，或 jiancha ledger mark 状态 --from 回执.xlsx",
+        )
     if (status == VOID or correct) and not (reason and reason.strip()):
         what = "作废" if status == VOID else "更正"
         raise UsageError(
             f"{what}须用 --reason 写明原因", hint=f'例如：--reason "主送单位写错"（{what}记录会留在台账中）'
         )
+    if correct and (len(numbers) > 1 or sheet_path is not None):
+        raise UsageError("--correct 一次只能更正一个文号")
     now = today()
     when = parse_event_date(event_date) if event_date else (None if correct else now)
-    if status == VOID and not yes:
-        _confirm_void(number.strip())
     text = reason.strip() if reason and (status == VOID or correct) else note
     if note and text is not note:
         text = f"{text}；{note}"
     from ..calendar import using
 
-    with ctx.open() as book, using(ctx.env.calendar()):
-        entry = book.mark(number.strip(), status, when, text, today=now, correct=correct)
-    deadline = f"，反馈期限 {entry.reply_deadline}" if entry.reply_deadline else ""
-    verb = "已更正为" if correct else "已标记为"
-    from ..kinds.fields import CnDate
+    if len(numbers) == 1 and sheet_path is None:
+        if status == VOID and not yes:
+            _confirm_void(numbers[0])
+        with ctx.open() as book, using(ctx.env.calendar()):
+            if ctx.env.settings.ledger_approval:
+                from ..ledger.loop import require_approval
 
-    shown = entry.history[-1].event_date or when
-    click.echo(
-        f"文号“{entry.doc_number}”{verb}“{entry.status}”（{CnDate.of(shown) if shown else ''}）{deadline}。"
-    )
+                require_approval(book, numbers[0], status)
+            entry = book.mark(numbers[0], status, when, text, today=now, correct=correct)
+        deadline = f"，反馈期限 {entry.reply_deadline}" if entry.reply_deadline else ""
+        verb = "已更正为" if correct else "已标记为"
+        from ..kinds.fields import CnDate
+
+        shown = entry.history[-1].event_date or when
+        click.echo(
+            f"文号“{entry.doc_number}”{verb}“{entry.status}”（{CnDate.of(shown) if shown else ''}）{deadline}。"
+        )
+        return
+    _mark_batch(ctx, numbers, status, when, text, sheet_path, column, date_column, sheet, yes, now)
+
+
+def _mark_batch(
+    ctx: LedgerContext,
+    numbers: list[str],
+    status: str,
+    when: Any,
+    text: str | None,
+    sheet_path: Path | None,
+    column: str,
+    date_column: str | None,
+    sheet: str | None,
+    yes: bool,
+    now: Any,
+) -> None:
+    from ..calendar import using
+    from ..ledger.loop import BatchRefused, MarkLine, lines_from_sheet, mark_many
+    from ..ledger.model import VOID
+
+    lines = [MarkLine(n, f"命令行第 {i} 个文号") for i, n in enumerate(numbers, start=1)]
+    if sheet_path is not None:
+        lines += lines_from_sheet(sheet_path, column, date_column, sheet)
+    if status == VOID and not yes:
+        _confirm_void(f"{lines[0].number}”等 {len(lines)} 个文号“" if len(lines) > 1 else lines[0].number)
+    with ctx.open() as book, using(ctx.env.calendar()):
+        result = mark_many(
+            book, lines, status, when, text, now, approval_needed=ctx.env.settings.ledger_approval
+        )
+    if result.problems:
+        for problem in result.problems:
+            click.echo(f"错误：{problem.line.where}（{problem.line.number}）：{problem.message}", err=True)
+        raise BatchRefused(
+            f"{len(lines)} 个文号中有 {len(result.problems)} 个不能标记为“{status}”，整批未变更",
+            hint="改正上面列出的问题后重新运行整批",
+        )
+    click.echo(f"已将 {len(result.marked)} 个文号标记为“{status}”。")
 
 
 def _confirm_void(number: str) -> None:
@@ -321,3 +397,6 @@ def ledger_backup(ctx: LedgerContext, output: Path, force: bool) -> None:
     with ctx.open() as book:
         book.backup(output, force=force)
     click.echo(f"已备份台账到 {output}。")
+
+
+from . import ledger_loop  # noqa: E402,F401  (registers the closed-loop commands)

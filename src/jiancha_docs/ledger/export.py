@@ -81,14 +81,22 @@ def export_xlsx(
 ) -> int:
     """Write the 台账 workbook; returns the number of overdue rows highlighted."""
     from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "台账"
+    overdue_rows = export_sheet(sheet, entries, today, kind_names)
+    save_export(path, workbook.save, "台账", ledger, force)
+    return overdue_rows
+
+
+def export_sheet(sheet: Any, entries: list[Entry], today: dt.date, kind_names: dict[str, str]) -> int:
+    """Fill ``sheet`` with the 台账 rows; returns the number of overdue rows highlighted."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
     from .loop import timeliness
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "台账"
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     sheet.append([h for h, _ in HEADERS])
@@ -155,7 +163,6 @@ def export_xlsx(
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    save_export(path, workbook.save, "台账", ledger, force)
     return overdue_rows
 
 

@@ -86,7 +86,11 @@ def due_soon_by_handler(entries: Iterable[Entry], today: dt.date, days: int) -> 
     limit = today + dt.timedelta(days=days)
     groups: dict[str, list[Entry]] = {}
     for entry in entries:
-        if entry.status in AWAITING_REPLY and entry.reply_deadline is not None and entry.reply_deadline <= limit:
+        if (
+            entry.status in AWAITING_REPLY
+            and entry.reply_deadline is not None
+            and entry.reply_deadline <= limit
+        ):
             groups.setdefault(entry.handler or "", []).append(entry)
     for group in groups.values():
         group.sort(key=lambda e: (e.reply_deadline, e.doc_number))
@@ -126,6 +130,7 @@ def mark_many(
     event_date: dt.date | None,
     note: str | None,
     today: dt.date,
+    approval_needed: bool = False,
 ) -> MarkResult:
     """All or nothing: every line is checked inside one transaction; if any is refused (an unknown
     文号, a status it cannot take, a date out of order, the same 文号 twice) the whole batch is
@@ -141,6 +146,8 @@ def mark_many(
                     continue
                 seen[key] = line
                 try:
+                    if approval_needed:
+                        require_approval(ledger, line.number, status)
                     result.marked.append(
                         ledger.mark(line.number, status, line.event_date or event_date, note, today=today)
                     )
@@ -277,7 +284,9 @@ def documents_rectified(entries: Iterable[Entry], items_by_number: dict[str, lis
     ]
 
 
-def follow_up_record(entry: Entry, items: list[Any], today: dt.date, visitors: str, visit_date: dt.date) -> dict[str, Any]:
+def follow_up_record(
+    entry: Entry, items: list[Any], today: dt.date, visitors: str, visit_date: dt.date
+) -> dict[str, Any]:
     """A 回访记录 record (labels as the follow_up_record schema names them) from a document's items:
     each item with its evidence, the conclusion 整改到位 only when every item is done."""
     from .model import ItemStatus
@@ -285,12 +294,16 @@ def follow_up_record(entry: Entry, items: list[Any], today: dt.date, visitors: s
     rows = []
     for item in items:
         status = item.status(today)
-        progress = item.evidence or (f"佐证材料：{Path(item.evidence_file).name}" if item.evidence_file else "")
+        progress = item.evidence or (
+            f"佐证材料：{Path(item.evidence_file).name}" if item.evidence_file else ""
+        )
         if status is ItemStatus.DONE:
             verdict = "已完成"
         else:
             verdict = "未完成" if status is ItemStatus.OVERDUE else "正在推进"
-            progress = progress or ("已超过完成时限，尚未完成" if status is ItemStatus.OVERDUE else "尚未完成")
+            progress = progress or (
+                "已超过完成时限，尚未完成" if status is ItemStatus.OVERDUE else "尚未完成"
+            )
         rows.append({"整改任务": item.task, "落实情况": progress or "已完成", "评价": verdict})
     finished = bool(items) and all(r["评价"] == "已完成" for r in rows)
     record: dict[str, Any] = {
@@ -309,6 +322,15 @@ def follow_up_record(entry: Entry, items: list[Any], today: dt.date, visitors: s
     return record
 
 
-def require_delivered_or_issued(entry: Entry) -> None:
-    if entry.status not in (ISSUED, DELIVERED):
-        raise LedgerError(f"文号“{entry.doc_number}”为“{entry.status}”，不需要督办")
+def require_approval(ledger: LedgerBase, number: str, status: str) -> None:
+    """With ``[ledger] approval`` on, a document is delivered only once its 审批 is on record."""
+    from .model import Step
+
+    if status != DELIVERED:
+        return
+    if not any(a.step is Step.APPROVE for a in ledger.approvals(number)):
+        entry = ledger.find(number)
+        raise LedgerError(
+            f"文号“{entry.doc_number}”尚未登记审批，不能标记为已送达（本单位配置了 [ledger] approval）",
+            hint=f"先运行 jiancha ledger review {entry.doc_number} --by 审核人，再 jiancha ledger approve {entry.doc_number} --by 审批人",
+        )

@@ -92,7 +92,9 @@ def document_meta(
         deadline_term=term,
         deadline_from=start_label,
         handler=str(handler) if handler else None,
-        tasks=tasks_of(kind.id, values, recipient or None, deadline if isinstance(deadline, dt.date) else None),
+        tasks=tasks_of(
+            kind.id, values, recipient or None, deadline if isinstance(deadline, dt.date) else None
+        ),
     )
 
 
