@@ -36,16 +36,26 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "ledger review": [("jiancha ledger review 某监建〔2026〕3号 --by 张某 --opinion 同意", "登记前置审核")],
     "ledger approve": [("jiancha ledger approve 某监建〔2026〕3号 --by 李某 --opinion 同意印发", "登记审批")],
     "ledger assign": [("jiancha ledger assign 某监建〔2026〕3号 王某", "登记承办人")],
-    "ledger remind": [("jiancha ledger remind --within 7 -o 到期提醒.xlsx", "按承办人列出 7 天内到期和已逾期的文书")],
+    "ledger remind": [
+        ("jiancha ledger remind --within 7 -o 到期提醒.xlsx", "按承办人列出 7 天内到期和已逾期的文书")
+    ],
     "ledger supervise": [("jiancha ledger supervise -o 督办函", "为逾期的文书起草督办函")],
     "ledger tasks": [("jiancha ledger tasks --status 逾期", "列出逾期的整改任务")],
     "ledger task": [("jiancha ledger task done 某监建〔2026〕3号 1 --evidence 已建立制度", "整改任务销号")],
-    "ledger task done": [("jiancha ledger task done 某监建〔2026〕3号 1 --evidence 已建立制度", "整改任务销号")],
+    "ledger task done": [
+        ("jiancha ledger task done 某监建〔2026〕3号 1 --evidence 已建立制度", "整改任务销号")
+    ],
     "ledger task add": [("jiancha ledger task add 某监建〔2026〕3号 --task 建立台账", "补登一项整改任务")],
-    "ledger visit": [("jiancha ledger visit 某监建〔2026〕3号 -o 回访 --visitors 赵某", "用整改任务生成回访记录")],
+    "ledger visit": [
+        ("jiancha ledger visit 某监建〔2026〕3号 -o 回访 --visitors 赵某", "用整改任务生成回访记录")
+    ],
     "ledger report": [("jiancha ledger report -o 督办报表.xlsx", "导出周一督办报表（含图表）")],
-    "ledger archive": [("jiancha ledger archive --year 2026 -o 归档", "立卷归档：卷内目录、备考表、封皮、移交目录")],
-    "ledger sample": [("jiancha ledger sample --year 2026 -n 10 --seed 1", "评查抽查：随机抽取 10 份并逐项检查")],
+    "ledger archive": [
+        ("jiancha ledger archive --year 2026 -o 归档", "立卷归档：卷内目录、备考表、封皮、移交目录")
+    ],
+    "ledger sample": [
+        ("jiancha ledger sample --year 2026 -n 10 --seed 1", "评查抽查：随机抽取 10 份并逐项检查")
+    ],
     "init": [
         (
             "jiancha init --discipline-organ 中共某某县纪律检查委员会 --supervision-organ 某某县监察委员会",

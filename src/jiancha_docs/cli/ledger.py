@@ -104,6 +104,10 @@ def ledger_list(
     now = today()
     with ctx.open() as book:
         entries = book.entries(ctx.kind_id(kind), year, status, overdue, due_within, now)
+        if overdue:
+            from ..ledger.loop import overdue_sorted
+
+            entries = overdue_sorted(entries, now)  # the longest overdue first
         if as_json:
             entries = [book.find(e.doc_number) for e in entries]  # with their history
     if as_json:
@@ -361,7 +365,7 @@ def ledger_undo(ctx: LedgerContext, number: str, reason: str) -> None:
 @db_option
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @entry_filters
-@click.option("--force", is_flag=True, help="覆盖已有文件。")
+@click.option("--force", is_flag=True, help="覆盖不是 jiancha 导出的同名文件（jiancha 自己导出的直接更新）。")
 @click.pass_obj
 def ledger_export(
     ctx: LedgerContext,
@@ -383,7 +387,7 @@ def ledger_export(
     with ctx.open() as book:
         entries = book.entries(ctx.kind_id(kind), year, status, overdue, due_within, now)
         entries = [book.find(e.doc_number) for e in entries]
-    late = export_xlsx(entries, output, now, ctx.kind_names(), force=force)
+        late = export_xlsx(entries, output, now, ctx.kind_names(), force=force, ledger=book)
     click.echo(f"已导出 {len(entries)} 条到 {output}" + (f"，其中 {late} 条逾期（标红）。" if late else "。"))
 
 
