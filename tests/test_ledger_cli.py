@@ -120,8 +120,11 @@ def test_export_and_backup(workspace: Path) -> None:
     exported = jiancha(workspace, "ledger", "export", "台账.xlsx")
     assert exported.returncode == 0
     assert exported.stdout == "已导出 1 条到 台账.xlsx，其中 1 条逾期（标红）。\n"
-    again = jiancha(workspace, "ledger", "export", "台账.xlsx")
-    assert again.returncode == 1 and "已存在，未覆盖" in again.stderr
+    again = jiancha(workspace, "ledger", "export", "台账.xlsx")  # its own export: refreshed
+    assert again.returncode == 0, again.stderr
+    (workspace / "别人的.xlsx").write_bytes(b"foreign")
+    foreign = jiancha(workspace, "ledger", "export", "别人的.xlsx")
+    assert foreign.returncode == 1 and "已存在，未覆盖" in foreign.stderr
     wrong = jiancha(workspace, "ledger", "export", "台账.csv")
     assert wrong.returncode == 2 and wrong.stderr == "错误：导出文件应以 .xlsx 结尾：台账.csv\n"
     backup = jiancha(workspace, "ledger", "backup", "备份.sqlite3")
