@@ -162,6 +162,19 @@ def _check_xlsx(path: Path | None) -> None:
 
 
 # -- 督办函 -----------------------------------------------------------------------------------------
+def _require_code(ctx: LedgerContext, kind_id: str, draft: bool) -> None:
+    """A 督办函 or 回访记录 must be numbered and registered (so a re-run knows it exists)."""
+    from ..errors import ConfigError
+
+    schema = ctx.env.kind(kind_id)
+    if draft or any(name in ctx.env.settings.numbering for name in schema.names()):
+        return
+    raise ConfigError(
+        f"jiancha.toml 的 [numbering] 没有为「{schema.name}」设置机关代字，{schema.name}无法编号登记",
+        hint=f'例如在 [numbering] 中加一行："{schema.name}" = "某纪督"；只想预览请加 --draft',
+    )
+
+
 def _render(ctx: LedgerContext, kind_id: str, records: Path, outdir: Path, draft: bool) -> Any:
     """Render ``records`` as the render command would (numbered and registered unless ``draft``)."""
     from ..kinds.validate import columns_for
@@ -171,6 +184,7 @@ def _render(ctx: LedgerContext, kind_id: str, records: Path, outdir: Path, draft
 
     env = ctx.env
     schema = env.kind(kind_id)
+    _require_code(ctx, kind_id, draft)
     location = env.settings.ledger_location(ctx.db)
     options = RenderOptions(
         outdir=outdir,
@@ -241,6 +255,7 @@ def ledger_supervise(
     """
     from ..ledger.loop import URGING_KIND, urging_plans, urging_record
 
+    _require_code(ctx, URGING_KIND, draft)
     now = today()
     names = ctx.kind_names()
     with ctx.open() as book:
@@ -424,6 +439,7 @@ def ledger_visit(
     from ..ledger.db import LedgerError
     from ..ledger.loop import FOLLOW_UP_KIND, follow_up_record
 
+    _require_code(ctx, FOLLOW_UP_KIND, draft)
     now = today()
     with ctx.open() as book:
         entry = book.find(number.strip())
@@ -498,3 +514,100 @@ def ledger_report(
             f"逾期未送达 {t.undelivered} 份，逾期未反馈 {t.no_reply} 份。",
             err=True,
         )
+
+
+# -- 立卷归档 and 评查抽查 ------------------------------------------------------------------------------
+@ledger.command("archive")
+@db_option
+@click.option("--year", type=int, required=True, metavar="年度", help="归档的年度（按成文日期）。")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="归档材料输出文件夹。",
+)
+@click.option("--force", is_flag=True, help="覆盖不是 jiancha 生成的同名文件。")
+@click.pass_obj
+def ledger_archive(ctx: LedgerContext, year: int, outdir: Path, force: bool) -> None:
+    """立卷归档（《纪检监察机关案件档案管理办法》第八至十三条）：每组文书（建议书及其督办函、回访记录等）立一卷。
+
+    每卷生成卷内目录（顺序号、文号、责任者、题名、日期、页数、备注）、备考表、封皮（.docx 供打印，卷内目录另有 .xlsx），
+    按顺序附各文书的 PDF（旁边没有较新的 PDF 时用 LibreOffice 转换，页数取自 PDF）；全年一份移交目录，一式两份，
+    次年第二季度移交档案部门。保管期限按附件二建议，档号按 DA/T 13 编制，全宗号等取 jiancha.toml 的 [ledger]
+    fonds、archive_unit、archive_code。任何一份文书缺失或与台账记录的摘要不符，整个年度都不归档。
+    归档后文书状态为“已归档”。
+    """
+    from ..ledger.archive import ArchiveSettings, archive_year
+
+    now = today()
+    settings = ArchiveSettings.of(ctx.env.settings.archive)
+    with ctx.open() as book:
+        result = archive_year(book, year, outdir, settings, ctx.kind_names(), now, force)
+    for note in result.notes:
+        click.echo(f"提示：{note}", err=True)
+    documents = sum(len(v.documents) for v in result.volumes)
+    pages = sum(v.pages for v in result.volumes)
+    click.echo(
+        f"已立卷 {len(result.volumes)} 卷，{documents} 件，{pages} 页，归档材料在 {outdir}（移交目录一式两份：移交目录.docx）。"
+    )
+
+
+@ledger.command("sample")
+@db_option
+@click.option("--year", type=int, required=True, metavar="年度", help="抽查的年度（按成文日期）。")
+@click.option(
+    "-n",
+    "count",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    metavar="份数",
+    help="抽取的份数。",
+)
+@click.option(
+    "--seed",
+    type=int,
+    required=True,
+    metavar="种子",
+    help="随机种子：同一台账、同一种子抽到同样的文书，便于复核。",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="抽查表另存为 Excel 文件（.xlsx）。",
+)
+@click.option("--force", is_flag=True, help="覆盖不是 jiancha 导出的同名文件。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.pass_obj
+def ledger_sample(
+    ctx: LedgerContext, year: int, count: int, seed: int, output: Path | None, force: bool, as_json: bool
+) -> None:
+    """评查抽查：从某年度的文书中随机抽取若干份，逐份检查程序手续（审核、审批记录）、时限（是否按期反馈）、
+    文书（GB/T 9704 检查，同 jiancha check）、归档（是否已立卷归档）。"""
+    from ..ledger.sample import ASPECTS, sample_year, write_sample
+
+    _check_xlsx(output)
+    now = today()
+    with ctx.open() as book:
+        results = sample_year(book, year, count, seed, now)
+        if output is not None:
+            write_sample(results, output, year, seed, book, force)
+    if as_json:
+        emit_json({"year": year, "seed": seed, "documents": [r.as_json() for r in results]})
+        return
+    rows = [
+        [
+            r.entry.doc_number,
+            *(f"{r.checks[k].verdict.label}：{r.checks[k].detail}" for k, _ in ASPECTS),
+            "合格" if r.passed else "存在问题",
+        ]
+        for r in results
+    ]
+    click.echo(format_table(["文号", *(label for _, label in ASPECTS), "结论"], rows))
+    bad = sum(1 for r in results if not r.passed)
+    click.echo(
+        f"抽查 {len(results)} 份（种子 {seed}）：合格 {len(results) - bad} 份，存在问题 {bad} 份。", err=True
+    )

@@ -40,6 +40,7 @@ class Timeliness(StrEnum):
     OVERDUE = "overdue"  # no reply, deadline passed
     WAITING = "waiting"  # no reply, deadline not passed
     NO_DEADLINE = "no_deadline"
+    UNRECORDED = "unrecorded"  # past the reply stage (归档…) with no reply date on record
 
     @property
     def label(self) -> str:
@@ -49,6 +50,7 @@ class Timeliness(StrEnum):
             "overdue": "逾期未反馈",
             "waiting": "未到期",
             "no_deadline": "无期限",
+            "unrecorded": "未登记反馈日期",
         }[self.value]
 
 
@@ -75,8 +77,8 @@ def timeliness(entry: Entry, today: dt.date) -> Timeliness:
     if entry.status in AWAITING_REPLY:
         return Timeliness.OVERDUE if entry.overdue_days(today) else Timeliness.WAITING
     lateness = entry.reply_lateness()
-    if lateness is None:  # a later status without a reply date: counted as replied on time
-        return Timeliness.ON_TIME
+    if lateness is None:  # filed or visited without a reply on record: not counted as replied
+        return Timeliness.UNRECORDED
     return Timeliness.LATE if lateness else Timeliness.ON_TIME
 
 

@@ -175,7 +175,7 @@ def write_report(
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "报表"
-    _title(sheet, "建议书督办情况报表", f"截至 {CnDate.of(figs.today)}", len(OVERDUE_HEADERS))
+    sheet_title(sheet, "建议书督办情况报表", f"截至 {CnDate.of(figs.today)}", len(OVERDUE_HEADERS))
     t = figs.total
     summary = [
         ("印发（有反馈期限）", t.issued),
@@ -197,7 +197,7 @@ def write_report(
         row += 1
         sheet.cell(row=row, column=1, value=f"{heading}（{len(listed)} 份，按逾期天数排列）").font = _bold()
         row += 1
-        row = _table(
+        row = sheet_table(
             sheet,
             row,
             [h for h, _ in OVERDUE_HEADERS],
@@ -216,11 +216,11 @@ def write_report(
                 for index, e in enumerate(listed, start=1)
             ],
         )
-    _widths(sheet, [w for _, w in OVERDUE_HEADERS])
-    _print_setup(sheet)
+    sheet_widths(sheet, [w for _, w in OVERDUE_HEADERS])
+    print_setup(sheet)
 
     stats = workbook.create_sheet("统计")
-    _title(stats, "分类统计", f"截至 {CnDate.of(figs.today)}", len(TALLY_HEADERS) + 1)
+    sheet_title(stats, "分类统计", f"截至 {CnDate.of(figs.today)}", len(TALLY_HEADERS) + 1)
     row = 4
     anchors = {}
     for heading, first, tallies in (
@@ -232,7 +232,7 @@ def write_report(
         row += 1
         start = row
         names = (lambda k: kind_names.get(k, k)) if first == "文书类型" else (lambda k: k)
-        row = _table(
+        row = sheet_table(
             stats,
             row,
             [first, *(h for h, _ in TALLY_HEADERS)],
@@ -240,9 +240,9 @@ def write_report(
         )
         anchors[first] = (start, row - 1)
         row += 1
-    _widths(stats, [30, *(11 for _ in TALLY_HEADERS)])
+    sheet_widths(stats, [30, *(11 for _ in TALLY_HEADERS)])
     _charts(stats, anchors, len(TALLY_HEADERS) + 3)
-    _print_setup(stats)
+    print_setup(stats)
 
     detail = workbook.create_sheet("明细")
     export_sheet(detail, figs.entries, figs.today, kind_names)
@@ -291,7 +291,7 @@ def _bold() -> Any:
     return Font(bold=True)
 
 
-def _title(sheet: Any, title: str, subtitle: str, span: int) -> None:
+def sheet_title(sheet: Any, title: str, subtitle: str, span: int) -> None:
     from openpyxl.styles import Alignment, Font
 
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=span)
@@ -316,7 +316,7 @@ def _cells(sheet: Any, row: int, values: list[Any], bold_first: bool = False) ->
             cell.font = _bold()
 
 
-def _table(sheet: Any, row: int, headers: list[str], rows: list[list[Any]]) -> int:
+def sheet_table(sheet: Any, row: int, headers: list[str], rows: list[list[Any]]) -> int:
     """A bordered table from ``row``; returns the row after it."""
     from openpyxl.styles import Alignment, Border, PatternFill, Side
 
@@ -342,14 +342,14 @@ def _table(sheet: Any, row: int, headers: list[str], rows: list[list[Any]]) -> i
     return row + 1
 
 
-def _widths(sheet: Any, widths: list[float]) -> None:
+def sheet_widths(sheet: Any, widths: list[float]) -> None:
     from openpyxl.utils import get_column_letter
 
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
 
 
-def _print_setup(sheet: Any) -> None:
+def print_setup(sheet: Any) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -379,7 +379,7 @@ def write_reminders(
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "到期提醒"
-    _title(sheet, "反馈期限提醒", f"截至 {CnDate.of(today)}", len(headers))
+    sheet_title(sheet, "反馈期限提醒", f"截至 {CnDate.of(today)}", len(headers))
     row = 4
     for handler, group in groups.items():
         sheet.cell(
@@ -401,7 +401,7 @@ def write_reminders(
                     state,
                 ]
             )
-        row = _table(sheet, row, [h for h, _ in headers], rows) + 1
-    _widths(sheet, [w for _, w in headers])
-    _print_setup(sheet)
+        row = sheet_table(sheet, row, [h for h, _ in headers], rows) + 1
+    sheet_widths(sheet, [w for _, w in headers])
+    print_setup(sheet)
     save_export(path, workbook.save, "到期提醒", ledger, force)
