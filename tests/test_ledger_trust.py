@@ -299,15 +299,21 @@ c.execute("PRAGMA locking_mode = EXCLUSIVE")
 c.execute("BEGIN EXCLUSIVE")
 c.execute("UPDATE counters SET last = last")  # a write: the exclusive lock is taken now
 print("held", flush=True)
-time.sleep(float(sys.argv[2]))
+if sys.argv[2] == "until-stdin":
+    sys.stdin.readline()  # released by the test once the other process has said it waits
+else:
+    time.sleep(float(sys.argv[2]))
 c.execute("COMMIT")
 c.close()
 """
 
 
-def _hold(db: Path, seconds: float) -> subprocess.Popen:
+def _hold(db: Path, seconds: float | str) -> subprocess.Popen:
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(db), str(seconds)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", HOLD, str(db), str(seconds)],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.PIPE,
+        text=True,
     )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     return holder
@@ -353,13 +359,29 @@ def test_a_busy_ledger_says_so_within_a_second_then_gives_up_clearly(office: Pat
 def test_a_render_waits_for_a_busy_ledger_and_goes_on_when_it_is_free(office: Path) -> None:
     db = office / ".jiancha" / "ledger.sqlite3"
     write_sheet(office / "b.csv", good_rows(4)[2:])
-    holder = _hold(db, 2)
+    holder = _hold(db, "until-stdin")
     try:
-        result = jiancha(office, "render", "以案促改通知书", "b.csv", "-o", "out")
+        # The lock is released only once the render has said it waits: no race with a slow start-up.
+        render = subprocess.Popen(
+            [sys.executable, "-c", "from jiancha_docs.cli import main; main()"]
+            + ["render", "以案促改通知书", "b.csv", "-o", "out"],
+            cwd=office,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**{k: v for k, v in os.environ.items() if k != "JIANCHA_DB"}, "JIANCHA_TODAY": "2025-02-01"},
+        )
+        assert render.stderr is not None
+        first = render.stderr.readline()
     finally:
+        assert holder.stdin is not None
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
         holder.wait(timeout=30)
-    assert result.returncode == 0, result.stderr
-    assert "正被其他程序使用，等待中…" in result.stderr
+    rest = render.stderr.read()
+    render.wait(timeout=120)
+    assert render.returncode == 0, first + rest
+    assert "正被其他程序使用，等待中…" in first
     assert [n for n, _, _ in ledger_state(db)] == [f"青纪改〔2024〕{i}号" for i in range(1, 5)]
 
 
