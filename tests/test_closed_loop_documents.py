@@ -162,13 +162,13 @@ def test_visit_record_from_the_items(workspace: Path) -> None:
 
 # -- 立卷归档 ------------------------------------------------------------------------------------------
 def _pdf(path: Path, pages: int) -> None:
-    from pypdf import PdfWriter
+    import pypdfium2
 
-    writer = PdfWriter()
+    document = pypdfium2.PdfDocument.new()
     for _ in range(pages):
-        writer.add_blank_page(595, 842)
-    with open(path, "wb") as stream:
-        writer.write(stream)
+        document.new_page(595, 842)
+    document.save(path)
+    document.close()
 
 
 @pytest.fixture

@@ -242,12 +242,15 @@ def _pdfs(entries: list[Entry], staging: Path) -> dict[str, Path]:
 
 
 def _page_count(pdf: Path) -> int:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    import pypdfium2
 
     try:
-        return len(PdfReader(pdf).pages)
-    except (PdfReadError, OSError, ValueError) as e:
+        document = pypdfium2.PdfDocument(pdf)
+        try:
+            return len(document)
+        finally:
+            document.close()
+    except (pypdfium2.PdfiumError, OSError, ValueError) as e:
         raise ArchiveRefused(f"无法读取 PDF {pdf.name}，数不出页数：{e}") from e
 
 
