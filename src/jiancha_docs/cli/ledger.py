@@ -23,11 +23,11 @@ class LedgerContext:
 
     def open(self) -> Any:
         """Open the existing ledger and settle numbers left by an interrupted batch."""
-        from ..ledger import SqliteLedger
+        from ..ledger import open_ledger
 
         location = self.env.settings.ledger_location(self.db)
-        ledger = SqliteLedger(
-            location.path, create=False, wait=self.env.settings.ledger_wait, on_wait=on_ledger_wait
+        ledger = open_ledger(
+            location.target, create=False, wait=self.env.settings.ledger_wait, on_wait=on_ledger_wait
         )
         if ledger.read_only:
             click.echo(f"提示：台账 {location.path} 是只读的，只能查看和导出。", err=True)
