@@ -136,7 +136,11 @@ def test_the_environment_names_the_file(tmp_path: Path, monkeypatch: pytest.Monk
             "的 [rules] 有未知的键 sample，是否应为 samples？",
             "[rules] 可用的键：index、dirs、dictionary、synonyms、samples",
         ),
-        ('[ledger]\n"台账" = "a.sqlite3"\n', '的 [ledger] 有未知的键 "台账"', "[ledger] 可用的键：db、url、wait"),
+        (
+            '[ledger]\n"台账" = "a.sqlite3"\n',
+            '的 [ledger] 有未知的键 "台账"',
+            "[ledger] 可用的键：db、url、wait",
+        ),
     ],
 )
 def test_an_unknown_table_or_key_is_named_with_a_suggestion(

@@ -172,6 +172,13 @@ def lines(
     return [AuditLine(r[0], r[1], r[2], r[3], r[4], r[5], _load(r[6]), _load(r[7]), r[8]) for r in rows]
 
 
+def trail(
+    ledger: Any, doc_number: str | None = None, actor: str | None = None, since: str | None = None
+) -> list[AuditLine]:
+    """An open ledger's audit trail (see :func:`lines`)."""
+    return lines(ledger._sql, doc_number, actor, since)
+
+
 COLUMNS = ["时间", "操作人", "来源", "操作", "文号", "变更前", "变更后", "说明"]
 
 
@@ -192,11 +199,32 @@ def table_rows(items: Iterable[AuditLine]) -> list[list[str]]:
     ]
 
 
+# How the keys of a before/after value are shown (they are stored in English).
+KEY_LABELS = {
+    "status": "状态",
+    "event_date": "日期",
+    "name": "账户",
+    "role": "角色",
+    "disabled": "已停用",
+    "source_file": "来源文件",
+    "source_row": "行",
+    "entries": "文号",
+    "history": "状态记录",
+    "audit": "审计记录",
+}
+
+
 def _shown(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dict):
-        return "；".join(f"{k}：{v}" for k, v in value.items() if v is not None)
+        return "；".join(f"{KEY_LABELS.get(k, k)}：{_plain(v)}" for k, v in value.items() if v is not None)
+    return _plain(value)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
     return str(value)
 
 
