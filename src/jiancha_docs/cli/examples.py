@@ -68,6 +68,7 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "rules search": [
         ("jiancha rules search 函询 回复 期限", "按关键词检索"),
         ("jiancha rules search 监督执纪工作规则第二十九条", "直接显示这一条"),
+        ("jiancha rules search 函询 回复 期限 --server http://台账服务器:8000", "用办公室服务器的法规库检索"),
     ],
     "rules show": [("jiancha rules show 《监察法》第45条", "显示一条条文")],
     "rules import": [("jiancha rules import 收到的文件.docx", "把收到的法规转换为知识库格式")],
