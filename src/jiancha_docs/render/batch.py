@@ -307,7 +307,7 @@ class _Job:
         path = self.options.ledger_path
         from ..ledger.postgres import is_url
 
-        if is_url(path):  # the office server: it exists or the job cannot start
+        if isinstance(path, str) and is_url(path):  # the office server: it exists or the job cannot start
             from ..ledger import open_ledger
 
             server = open_ledger(path, wait=self.options.ledger_wait, actor=self.options.actor)
