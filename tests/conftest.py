@@ -81,3 +81,35 @@ def unpacked_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with zipfile.ZipFile(next(dist.glob("jiancha_docs-*.whl"))) as archive:
         archive.extractall(site)
     return site
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throw-away PostgreSQL cluster for the session (tests/pg.py); skipped where absent."""
+    from tests.pg import PgCluster, unavailable
+
+    why = unavailable()
+    if why:
+        pytest.skip(f"PostgreSQL 不可用：{why}")
+    cluster = PgCluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> str:
+    """An empty database on the test cluster, its schema upgraded: a fresh server ledger."""
+    from jiancha_docs.ledger.postgres import upgrade
+
+    url = pg_cluster.new_database()
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_target(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """Where a ledger is, on each backend: a SQLite file, or a fresh server database. Tests
+    that take it run against both (open it with jiancha_docs.ledger.open_ledger)."""
+    if request.param == "sqlite":
+        return tmp_path / "ledger.sqlite3"
+    return request.getfixturevalue("pg_url")

@@ -139,7 +139,7 @@ def test_the_environment_names_the_file(tmp_path: Path, monkeypatch: pytest.Monk
         (
             '[ledger]\n"台账" = "a.sqlite3"\n',
             '的 [ledger] 有未知的键 "台账"',
-            "[ledger] 可用的键：db、wait、approval、fonds、archive_unit、archive_code",
+            "[ledger] 可用的键：db、url、wait、approval、fonds、archive_unit、archive_code",
         ),
     ],
 )

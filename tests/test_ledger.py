@@ -17,7 +17,7 @@ import pytest
 
 from jiancha_docs.errors import TemplateProblem
 from jiancha_docs.kinds import find_kind
-from jiancha_docs.ledger import SCHEMA_VERSION, DocumentMeta, Ledger, LedgerError
+from jiancha_docs.ledger import SCHEMA_VERSION, DocumentMeta, Ledger, LedgerError, open_ledger
 from jiancha_docs.ledger.db import migrate, schema_version
 from jiancha_docs.ledger.model import file_digest
 from jiancha_docs.render.batch import RenderOptions, render_records
@@ -26,8 +26,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 META = DocumentMeta(kind="recommendation", recipient="某局", doc_date=dt.date(2024, 12, 1))
 
 
-def test_numbers_are_consecutive_per_code_and_year(tmp_path: Path) -> None:
-    with Ledger(tmp_path / "l.db") as ledger:
+def test_numbers_are_consecutive_per_code_and_year(ledger_target: Path | str) -> None:
+    with open_ledger(ledger_target) as ledger:
         assert [ledger.allocate("某纪建", 2024, META) for _ in range(3)] == [
             "某纪建〔2024〕1号",
             "某纪建〔2024〕2号",
@@ -37,14 +37,14 @@ def test_numbers_are_consecutive_per_code_and_year(tmp_path: Path) -> None:
         assert ledger.allocate("某监建", 2024, META) == "某监建〔2024〕1号"
 
 
-def test_allocation_skips_numbers_given_by_hand(tmp_path: Path) -> None:
-    with Ledger(tmp_path / "l.db") as ledger:
+def test_allocation_skips_numbers_given_by_hand(ledger_target: Path | str) -> None:
+    with open_ledger(ledger_target) as ledger:
         ledger.claim("某纪建〔2024〕5号", META)
         assert ledger.allocate("某纪建", 2024, META) == "某纪建〔2024〕6号"
 
 
-def test_an_explicit_number_already_used_is_refused(tmp_path: Path) -> None:
-    with Ledger(tmp_path / "l.db") as ledger:
+def test_an_explicit_number_already_used_is_refused(ledger_target: Path | str) -> None:
+    with open_ledger(ledger_target) as ledger:
         ledger.claim("某纪建〔2024〕5号", META)
         with pytest.raises(LedgerError) as caught:
             ledger.claim("某纪建〔2024〕5号", META)
@@ -57,17 +57,19 @@ def test_an_explicit_number_already_used_is_refused(tmp_path: Path) -> None:
 ALLOCATE = """
 import sys, datetime as dt
 from pathlib import Path
-from jiancha_docs.ledger import Ledger, DocumentMeta
+from jiancha_docs.ledger import open_ledger, DocumentMeta
 meta = DocumentMeta(kind="reform_notice", doc_date=dt.date(2024, 1, 1))
-with Ledger(Path(sys.argv[1])) as ledger:
+with open_ledger(sys.argv[1]) as ledger:
     numbers = [ledger.allocate("某纪改", 2024, meta) for _ in range(int(sys.argv[2]))]
 print("\\n".join(numbers))
 """
 
 
-def test_four_processes_allocating_at_once_get_distinct_consecutive_numbers(tmp_path: Path) -> None:
-    db = tmp_path / "l.db"
-    Ledger(db).close()  # create first, so the four start on an existing file
+def test_four_processes_allocating_at_once_get_distinct_consecutive_numbers(
+    tmp_path: Path, ledger_target: Path | str
+) -> None:
+    db = ledger_target
+    open_ledger(db).close()  # create first, so the four start on an existing file
     workers = [
         subprocess.Popen([sys.executable, "-c", ALLOCATE, str(db), "200"], stdout=subprocess.PIPE, text=True)
         for _ in range(4)
@@ -119,13 +121,15 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-def test_a_batch_without_numbers_is_numbered_and_registered(tmp_path: Path) -> None:
+def test_a_batch_without_numbers_is_numbered_and_registered(
+    tmp_path: Path, ledger_target: Path | str
+) -> None:
     source = write_csv(tmp_path / "a.csv", reform_rows(5))
-    db = tmp_path / "l.db"
+    db = ledger_target
     options = RenderOptions(outdir=tmp_path / "out", ledger_path=db, numbering={"以案促改通知书": "某纪改"})
     report = render_records(find_kind("reform_notice"), [source], options)
     assert report.written == 5 and report.numbered == 5
-    with Ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         entries = ledger.entries()
         assert [e.doc_number for e in entries] == [f"某纪改〔2024〕{n}号" for n in range(1, 6)]
         first = ledger.find("某纪改〔2024〕1号")
@@ -193,7 +197,9 @@ def test_a_template_with_an_unknown_variable_costs_no_number(tmp_path: Path) -> 
         assert ledger.allocate("某纪改", 2024, META) == "某纪改〔2024〕1号"
 
 
-def test_a_number_whose_document_fails_is_voided_with_the_reason(tmp_path: Path) -> None:
+def test_a_number_whose_document_fails_is_voided_with_the_reason(
+    tmp_path: Path, ledger_target: Path | str
+) -> None:
     from docx import Document
 
     broken = tmp_path / "broken.docx"
@@ -201,11 +207,11 @@ def test_a_number_whose_document_fails_is_voided_with_the_reason(tmp_path: Path)
     # Fails only when rendering: the field exists, the attribute of its value does not.
     document.add_paragraph("{{ recipient }}{{ recipient.no_such_attribute }}")
     document.save(broken)
-    db = tmp_path / "l.db"
+    db = ledger_target
     options = RenderOptions(outdir=tmp_path / "out", ledger_path=db, template=broken, code="某纪改")
     with pytest.raises(TemplateProblem) as caught:
         render_records(find_kind("reform_notice"), [write_csv(tmp_path / "a.csv", reform_rows(2))], options)
-    with Ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         entry = ledger.find("某纪改〔2024〕1号")
         assert entry.status == "作废"
         assert caught.value.message in entry.void_reason
@@ -218,14 +224,16 @@ import sys
 from pathlib import Path
 from jiancha_docs.kinds import find_kind
 from jiancha_docs.render.batch import RenderOptions, render_records
-options = RenderOptions(outdir=Path(sys.argv[2]), ledger_path=Path(sys.argv[3]), code="某纪改")
+options = RenderOptions(outdir=Path(sys.argv[2]), ledger_path=sys.argv[3], code="某纪改")
 render_records(find_kind("reform_notice"), [Path(sys.argv[1])], options)
 """
 
 
-def test_killing_a_batch_half_way_leaves_ledger_and_files_in_agreement(tmp_path: Path) -> None:
+def test_killing_a_batch_half_way_leaves_ledger_and_files_in_agreement(
+    tmp_path: Path, ledger_target: Path | str
+) -> None:
     source = write_csv(tmp_path / "a.csv", reform_rows(400))
-    out, db = tmp_path / "out", tmp_path / "l.db"
+    out, db = tmp_path / "out", ledger_target
     batch = subprocess.Popen([sys.executable, "-c", SLOW_BATCH, str(source), str(out), str(db)])
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(out.glob("*.docx"))) < 30:
@@ -234,7 +242,7 @@ def test_killing_a_batch_half_way_leaves_ledger_and_files_in_agreement(tmp_path:
     batch.wait()
     written = {p.resolve() for p in out.glob("*.docx")}
     assert 30 <= len(written) < 400, "the kill should land half-way"
-    with Ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         notes = ledger.recover()
         entries = ledger.entries()
     assert all(e.status in ("已印发", "作废") for e in entries), notes
@@ -259,8 +267,8 @@ def test_killing_a_batch_half_way_leaves_ledger_and_files_in_agreement(tmp_path:
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
-def test_recover_leaves_numbers_of_a_live_process_alone(tmp_path: Path) -> None:
-    with Ledger(tmp_path / "l.db") as ledger:
+def test_recover_leaves_numbers_of_a_live_process_alone(ledger_target: Path | str) -> None:
+    with open_ledger(ledger_target) as ledger:
         ledger.allocate("某纪建", 2024, META)
         assert ledger.recover() == []
         assert ledger.find("某纪建〔2024〕1号").status == "生成中"
@@ -314,9 +322,9 @@ def test_a_corrupt_ledger_is_explained(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def issued(tmp_path: Path) -> Path:
-    db = tmp_path / "l.db"
-    with Ledger(db) as ledger:
+def issued(tmp_path: Path, ledger_target: Path | str) -> Path | str:
+    db = ledger_target
+    with open_ledger(db) as ledger:
         for days in (30, 60):
             meta = DocumentMeta(
                 kind="recommendation",
@@ -331,8 +339,8 @@ def issued(tmp_path: Path) -> Path:
     return db
 
 
-def test_follow_up_statuses_and_deadlines(issued: Path) -> None:
-    with Ledger(issued) as ledger:
+def test_follow_up_statuses_and_deadlines(issued: Path | str) -> None:
+    with open_ledger(issued) as ledger:
         entry = ledger.mark("某监建〔2024〕1号", "已送达", dt.date(2024, 12, 10), "专人送达")
         assert entry.reply_deadline == dt.date(2025, 1, 9)  # 30 days from delivery, not from the date
         assert [e.doc_number for e in ledger.entries(overdue=True, today=dt.date(2025, 1, 10))] == [
@@ -366,8 +374,8 @@ def test_follow_up_statuses_and_deadlines(issued: Path) -> None:
         ("某监建〔2024〕1号", "已印发", "文号“某监建〔2024〕1号”已是“已印发”状态"),
     ],
 )
-def test_bad_marks_change_nothing(issued: Path, number: str, status: str, message: str) -> None:
-    with Ledger(issued) as ledger:
+def test_bad_marks_change_nothing(issued: Path | str, number: str, status: str, message: str) -> None:
+    with open_ledger(issued) as ledger:
         before = ledger.find("某监建〔2024〕1号")
         with pytest.raises(LedgerError) as caught:
             ledger.mark(number, status)
@@ -375,8 +383,8 @@ def test_bad_marks_change_nothing(issued: Path, number: str, status: str, messag
         assert ledger.find("某监建〔2024〕1号") == before
 
 
-def test_no_going_back_and_no_change_after_voiding(issued: Path) -> None:
-    with Ledger(issued) as ledger:
+def test_no_going_back_and_no_change_after_voiding(issued: Path | str) -> None:
+    with open_ledger(issued) as ledger:
         ledger.mark("某监建〔2024〕1号", "已反馈")
         with pytest.raises(LedgerError, match="已是“已反馈”，不能退回到“已送达”"):
             ledger.mark("某监建〔2024〕1号", "已送达")
@@ -385,12 +393,12 @@ def test_no_going_back_and_no_change_after_voiding(issued: Path) -> None:
             ledger.mark("某监建〔2024〕2号", "已送达")
 
 
-def test_export_reads_back_as_a_usable_ledger(issued: Path, tmp_path: Path) -> None:
+def test_export_reads_back_as_a_usable_ledger(issued: Path | str, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     from jiancha_docs.ledger.export import HEADERS, OVERDUE_FILL, export_xlsx
 
-    with Ledger(issued) as ledger:
+    with open_ledger(issued) as ledger:
         entries = [ledger.find(e.doc_number) for e in ledger.entries()]
     target = tmp_path / "台账.xlsx"
     assert export_xlsx(entries, target, dt.date(2025, 1, 15), {"recommendation": "纪检监察建议书"}) == 1
@@ -431,7 +439,7 @@ def test_backup_while_another_process_writes(tmp_path: Path) -> None:
         ledger.backup(copies[0])
 
 
-def test_the_exported_ledger_opens_in_libreoffice(issued: Path, tmp_path: Path) -> None:
+def test_the_exported_ledger_opens_in_libreoffice(issued: Path | str, tmp_path: Path) -> None:
     import shutil
 
     from jiancha_docs.ledger.export import export_xlsx
@@ -439,7 +447,7 @@ def test_the_exported_ledger_opens_in_libreoffice(issued: Path, tmp_path: Path) 
     soffice = shutil.which("soffice")
     if soffice is None or not shutil.which("pdftotext"):
         pytest.skip("LibreOffice / poppler not installed (.ci/run installs them)")
-    with Ledger(issued) as ledger:
+    with open_ledger(issued) as ledger:
         entries = [ledger.find(e.doc_number) for e in ledger.entries()]
     export_xlsx(entries, tmp_path / "ledger.xlsx", dt.date(2025, 1, 15), {"recommendation": "纪检监察建议书"})
     result = subprocess.run(

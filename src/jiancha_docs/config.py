@@ -23,6 +23,7 @@ The keys (declared once, in the table dataclasses below; unknown tables and keys
 
     [ledger]
     db = ".jiancha/ledger.sqlite3"   # the 文号 ledger; --db, JIANCHA_DB. Named here, it must exist.
+    url = "postgresql://jiancha@server/jiancha"   # the office server's ledger instead; JIANCHA_DB=postgresql://…
 
     [rules]
     index = ".jiancha/rules-index"   # the regulations index; --index, JIANCHA_RULES_INDEX
@@ -158,6 +159,15 @@ class Seconds(Option):
         return seconds
 
 
+class ServerUrl(Option):
+    expected = "以 postgresql:// 开头的台账服务器地址"
+
+    def check(self, value: Any, base: Path) -> str:
+        if not isinstance(value, str) or not value.startswith(("postgresql://", "postgres://")):
+            raise Invalid(f"应为{self.expected}")
+        return value
+
+
 class Passed(Option):
     """A value another module checks, naming the file (the [calendar] lists: calendar.py)."""
 
@@ -239,6 +249,10 @@ class KindsTable:
 @dataclass(frozen=True)
 class LedgerTable:
     db: Path | None = option(FilePath("文号台账文件", env="JIANCHA_DB", default=DEFAULT_LEDGER))
+    # The office server's ledger (PostgreSQL); JIANCHA_DB=postgresql://… names it too.
+    url: str | None = option(
+        ServerUrl("台账服务器（PostgreSQL）地址，如 postgresql://jiancha@台账服务器/jiancha")
+    )
     wait: float | None = option(
         Seconds("台账正被其他程序使用时最多等待的秒数", env="JIANCHA_LEDGER_WAIT", default=30.0)
     )
@@ -365,6 +379,12 @@ class LedgerLocation:
     # False when jiancha.toml names the ledger ([ledger] db, as `jiancha init` writes): then a
     # missing or empty file is an error, never silently re-created.
     may_create: bool
+    url: str | None = None  # the office server's ledger (PostgreSQL), when one is named
+
+    @property
+    def target(self) -> Path | str:
+        """What open_ledger takes: the server's URL, else the file."""
+        return self.url or self.path
 
 
 @dataclass(frozen=True)
@@ -426,6 +446,17 @@ class Settings:
     def ledger_location(self, explicit: Path | None = None) -> LedgerLocation:
         """--db → JIANCHA_DB → [ledger] db → .jiancha/ledger.sqlite3 of the workspace (or ./)."""
         where = self.resolve("ledger", "db", explicit)
+        url = None
+        if where.origin == ENV and os.environ.get("JIANCHA_DB", "").startswith(
+            ("postgresql://", "postgres://")
+        ):
+            url = os.environ["JIANCHA_DB"]
+        elif where.origin in (CONFIG, DEFAULT) and self.file.ledger.url:
+            url = self.file.ledger.url
+        if url is not None:
+            from .ledger.postgres import server_name
+
+            return LedgerLocation(Path(server_name(url)), ENV if where.origin == ENV else CONFIG, False, url)
         return LedgerLocation(where.value, where.origin, may_create=where.origin != CONFIG)
 
     def ledger_path(self, explicit: Path | None = None) -> Path:

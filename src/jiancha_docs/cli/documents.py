@@ -220,7 +220,7 @@ def render(
         check_only=check_only,
         fail_fast=fail_fast,
         defaults=env.settings.defaults,
-        ledger_path=location.path,
+        ledger_path=location.target,
         ledger_may_create=location.may_create,
         ledger_wait=env.settings.ledger_wait,
         on_ledger_wait=on_ledger_wait,

@@ -56,6 +56,24 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "ledger sample": [
         ("jiancha ledger sample --year 2026 -n 10 --seed 1", "评查抽查：随机抽取 10 份并逐项检查")
     ],
+    "ledger upgrade": [("jiancha ledger upgrade", "升级台账（服务器上的台账由管理员运行）")],
+    "ledger migrate": [
+        (
+            "jiancha ledger migrate --to postgresql://jiancha@台账服务器/jiancha",
+            "把本机台账迁移到办公室服务器",
+        )
+    ],
+    "ledger audit": [
+        ("jiancha ledger audit 某纪建〔2024〕3号", "查看这个文号的全部变更记录"),
+        ("jiancha ledger audit --since 2025-01-01 -o 审计日志.xlsx", "导出今年以来的审计日志"),
+    ],
+    "users": [("jiancha users list", "列出全部账户")],
+    "users add": [("jiancha users add 张三 --role 文书", "新建一个文书账户（随后输入密码）")],
+    "users passwd": [("jiancha users passwd 张三", "为张三设置新密码")],
+    "users list": [("jiancha users list", "列出全部账户")],
+    "users disable": [("jiancha users disable 张三", "停用张三的账户")],
+    "users enable": [("jiancha users enable 张三", "恢复张三的账户")],
+    "users role": [("jiancha users role 张三 审核", "把张三改为审核角色")],
     "init": [
         (
             "jiancha init --discipline-organ 中共某某县纪律检查委员会 --supervision-organ 某某县监察委员会",
@@ -73,6 +91,7 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "rules search": [
         ("jiancha rules search 函询 回复 期限", "按关键词检索"),
         ("jiancha rules search 监督执纪工作规则第二十九条", "直接显示这一条"),
+        ("jiancha rules search 函询 回复 期限 --server http://台账服务器:8000", "用办公室服务器的法规库检索"),
     ],
     "rules show": [("jiancha rules show 《监察法》第45条", "显示一条条文")],
     "rules import": [("jiancha rules import 收到的文件.docx", "把收到的法规转换为知识库格式")],

@@ -23,11 +23,11 @@ class LedgerContext:
 
     def open(self) -> Any:
         """Open the existing ledger and settle numbers left by an interrupted batch."""
-        from ..ledger import SqliteLedger
+        from ..ledger import open_ledger
 
         location = self.env.settings.ledger_location(self.db)
-        ledger = SqliteLedger(
-            location.path, create=False, wait=self.env.settings.ledger_wait, on_wait=on_ledger_wait
+        ledger = open_ledger(
+            location.target, create=False, wait=self.env.settings.ledger_wait, on_wait=on_ledger_wait
         )
         if ledger.read_only:
             click.echo(f"提示：台账 {location.path} 是只读的，只能查看和导出。", err=True)
@@ -146,6 +146,9 @@ def ledger_show(ctx: LedgerContext, number: str, as_json: bool) -> None:
         entry = book.find(number.strip())
         related = book.get(entry.related_number) if entry.related_number else None
         followups = book.followups(entry.doc_number)
+        from ..ledger.audit import trail
+
+        audit_lines = trail(book, entry.doc_number)
     if as_json:
         emit_json(
             {
@@ -153,6 +156,7 @@ def ledger_show(ctx: LedgerContext, number: str, as_json: bool) -> None:
                 "followups": [
                     {"doc_number": f.doc_number, "kind": f.kind, "status": f.status} for f in followups
                 ],
+                "audit": [item.as_json() for item in audit_lines],
             }
         )
         return
@@ -190,6 +194,11 @@ def ledger_show(ctx: LedgerContext, number: str, as_json: bool) -> None:
     for item in entry.history:
         when = f"{item.at.replace('T', ' ')}" + (f"（日期：{item.event_date}）" if item.event_date else "")
         click.echo(f"  {when}  {item.status}" + (f"  {item.note}" if item.note else ""))
+    if audit_lines:
+        click.echo("审计记录：")
+        for line in audit_lines:
+            change = f"{line.action_label}" + (f"  {line.note}" if line.note else "")
+            click.echo(f"  {line.at.replace('T', ' ')}  {line.actor}（{line.source}）  {change}")
 
 
 @ledger.command("mark")

@@ -105,6 +105,11 @@ def rules_index(
 )
 @click.option("--in", "within", metavar="标题", help="只在这部法规中检索（可用简称）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供脚本使用）。")
+@click.option(
+    "--server",
+    metavar="地址",
+    help="用办公室服务器的法规库检索（jiancha serve 的地址，如 http://台账服务器:8000）。",
+)
 @INDEX_OPTION
 @click.pass_obj
 def rules_search(
@@ -115,6 +120,7 @@ def rules_search(
     categories: tuple[str, ...],
     within: str | None,
     as_json: bool,
+    server: str | None,
     index_dir: Path | None,
 ) -> None:
     """检索条文。QUERY 可以是问句、几个关键词或条文引用。
@@ -129,12 +135,17 @@ def rules_search(
     from ..rules.library import Library
     from ..rules.search import SearchOptions, search
 
-    config = _config(env, index_dir)
     text = " ".join(query)
     options = SearchOptions(limit=limit, statuses=statuses, categories=categories, within=within)
-    with Library(config.index_dir) as library:
-        _warn_if_stale(config, library)
-        result = search(library, text, options, _lexicon(config))
+    if server:
+        from ..rules.remote import search_remote
+
+        result = search_remote(server, text, options)
+    else:
+        config = _config(env, index_dir)
+        with Library(config.index_dir) as library:
+            _warn_if_stale(config, library)
+            result = search(library, text, options, _lexicon(config))
     if as_json:
         emit_json({"query": text, "notes": result.notes, "results": [h.to_dict() for h in result.hits]})
         return

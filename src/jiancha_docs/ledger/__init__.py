@@ -1,5 +1,12 @@
 """文号 allocation and the follow-up ledger (台账): the interface the rest of jiancha uses
-(interface.py), what a ledger holds (model.py), and its SQLite backend (sqlite.py, db.py)."""
+(interface.py), what a ledger holds (model.py), its SQLite backend (sqlite.py, db.py), the
+office server's PostgreSQL backend (postgres.py), the audit trail (audit.py) and moving a
+ledger between them (transfer.py). ``open_ledger`` picks the backend from the target."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
 
 from .db import SCHEMA_VERSION, LedgerBusy, LedgerDamaged, LedgerError, LedgerMissing, LedgerReadOnly
 from .interface import LedgerBase, NullLedger
@@ -7,6 +14,23 @@ from .model import FOLLOW_UP, STATUSES, VOID, DocumentMeta, Entry
 from .sqlite import SqliteLedger
 
 Ledger = SqliteLedger  # the embedded default
+
+
+def open_ledger(
+    target: Path | str,
+    create: bool = True,
+    wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    actor: object | None = None,
+) -> LedgerBase:
+    """The ledger at ``target``: a PostgreSQL URL (``postgresql://…``) or a SQLite file."""
+    from .db import DEFAULT_WAIT
+    from .postgres import PostgresLedger, is_url
+
+    if is_url(target):
+        return PostgresLedger(str(target), wait=wait or DEFAULT_WAIT, actor=actor)  # type: ignore[arg-type]
+    return SqliteLedger(Path(target), create=create, wait=wait or DEFAULT_WAIT, on_wait=on_wait, actor=actor)  # type: ignore[arg-type]
+
 
 __all__ = [
     "FOLLOW_UP",
@@ -24,6 +48,7 @@ __all__ = [
     "LedgerReadOnly",
     "NullLedger",
     "SqliteLedger",
+    "open_ledger",
 ]
 
 

@@ -182,6 +182,33 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL
     );
     """,
+    # 5: the office server: the audit trail (append-only; ledger/audit.py) and the accounts of
+    # the people who sign in (accounts.py). Failed logins are audit lines, which the login rate
+    # limit counts.
+    """
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        source TEXT NOT NULL,
+        action TEXT NOT NULL,
+        doc_number TEXT,
+        before TEXT,
+        after TEXT,
+        note TEXT
+    );
+    CREATE INDEX audit_doc_number ON audit(doc_number);
+    CREATE INDEX audit_actor ON audit(actor, action, at);
+    CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        changed_at TEXT NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 BASE_TABLES = {"counters", "documents", "history"}  # every version has these

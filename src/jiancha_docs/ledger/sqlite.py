@@ -25,6 +25,7 @@ from typing import Any
 from ..gbt9704 import normalise_number
 from ..kinds.fields import CnDate
 from ..system import holder_alive, holder_token
+from .audit import Actor, record_history, record_moved
 from .db import DEFAULT_WAIT, LedgerConnection, LedgerError, Result, connect, read_only_error, translate
 from .interface import LedgerBase
 from .model import (
@@ -66,7 +67,9 @@ class SqliteLedger(LedgerBase):
         create: bool = True,
         wait: float = DEFAULT_WAIT,
         on_wait: Callable[[str], None] | None = None,
+        actor: Actor | None = None,
     ) -> None:
+        self.actor = actor or Actor.command_line()
         self.path = Path(path)
         self.created = not self.path.exists()
         self.connection: LedgerConnection = connect(self.path, create=create, wait=wait, on_wait=on_wait)
@@ -138,6 +141,7 @@ class SqliteLedger(LedgerBase):
         note: str | None,
         action: str = SET,
     ) -> None:
+        record_history(self._sql, self.actor, document_id, status, action, note, iso(event_date))
         self._sql(
             "INSERT INTO history (document_id, status, at, event_date, note, action) VALUES (?, ?, ?, ?, ?, ?)",
             (document_id, status, self._now(), iso(event_date), note, action),
@@ -216,11 +220,11 @@ class SqliteLedger(LedgerBase):
             "holder": self.holder,
             "created_at": self._now(),
         }
-        cursor = self._sql(
-            f"INSERT INTO documents ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        inserted = self._sql(
+            f"INSERT INTO documents ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) RETURNING id",
             tuple(columns.values()),
-        )
-        document_id = int(cursor.lastrowid or 0)
+        ).fetchone()
+        document_id = int(inserted[0])
         self._add_history(document_id, PENDING, None, note)
         self._insert_items(document_id, meta.tasks or [])
 
@@ -517,6 +521,7 @@ class SqliteLedger(LedgerBase):
         """The document's row is now elsewhere (a row inserted above, the file renamed): the
         entry follows it, so the next edit of that row is recognised."""
         with self._transaction():
+            record_moved(self._sql, self.actor, number, meta.source_file, meta.source_row)
             self._sql(
                 "UPDATE documents SET source_file = ?, source_key = ?, source_row = ?, row_digest = ? "
                 "WHERE doc_number = ?",

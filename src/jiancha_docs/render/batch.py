@@ -94,7 +94,8 @@ class RenderOptions:
     # there, how long to wait for it when another program holds it (and whom to tell), the
     # 代字 settings, --code, --force-number (re-render an explicit number the ledger has) and
     # --reissue (an edited row gets a new number; the old one is voided).
-    ledger_path: Path | None = None
+    ledger_path: Path | str | None = None  # a SQLite file, or the office server's postgresql:// URL
+    actor: Any = None  # who renders (ledger.audit.Actor); None: the operating-system user
     ledger_may_create: bool = True
     ledger_wait: float = 30.0
     on_ledger_wait: Callable[[str], None] | None = None
@@ -304,6 +305,16 @@ class _Job:
         """The job's ledger. One that does not exist yet is created only once an input file has
         been opened (``create``): a run that reads nothing creates nothing."""
         path = self.options.ledger_path
+        from ..ledger.postgres import is_url
+
+        if isinstance(path, str) and is_url(path):  # the office server: it exists or the job cannot start
+            from ..ledger import open_ledger
+
+            server = open_ledger(path, wait=self.options.ledger_wait, actor=self.options.actor)
+            if not (self.options.check_only or self.options.draft):
+                self.report.ledger_notes = server.recover()
+            return server
+        path = Path(path) if isinstance(path, str) else path
         if path is None or ((self.options.check_only or self.options.draft) and not path.exists()):
             return NullLedger()
         if not path.exists() and self.options.ledger_may_create and not create:

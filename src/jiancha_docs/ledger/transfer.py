@@ -1,0 +1,180 @@
+"""Moving a ledger with its full history from one backend to another (``jiancha ledger migrate
+--to URL``: an office's SQLite file onto the server; ``ledger backup`` of a server's ledger to
+a SQLite file).
+
+Everything is copied — counters, entries with every column, their status history, the audit
+trail and the accounts — in one transaction of the target: a failure leaves the target as it
+was. The copy is idempotent: an entry the target already holds, identical with its history, is
+left alone, so running it again copies nothing. It refuses a target that holds other numbers of
+the same 代字 and year (an office that already numbers on the server), and a target whose copy
+of an entry has moved on since, naming them: a 文号 is never issued twice."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .audit import Action, Actor, record
+from .db import LedgerError
+
+AUDIT_COLUMNS = ("at", "actor", "source", "action", "doc_number", "before", "after", "note")
+ACCOUNT_COLUMNS = ("name", "role", "password_hash", "disabled", "created_at", "changed_at")
+HISTORY_COLUMNS = ("status", "at", "event_date", "note", "action")
+
+
+@dataclass
+class TransferReport:
+    entries: int = 0  # entries copied
+    already: int = 0  # entries the target held already
+    history: int = 0
+    audit: int = 0
+    accounts: int = 0
+    years: list[tuple[str, int]] = field(default_factory=list)  # (代字, 年) copied
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.entries or self.history or self.audit or self.accounts)
+
+
+def _sql(ledger: Any, sql: str, args: Any = ()) -> Any:
+    return ledger._sql(sql, args)
+
+
+def _documents(ledger: Any) -> dict[str, Any]:
+    return {row["doc_number"]: row for row in _sql(ledger, "SELECT * FROM documents ORDER BY id").fetchall()}
+
+
+def _histories(ledger: Any) -> dict[int, list[tuple[Any, ...]]]:
+    lines: dict[int, list[tuple[Any, ...]]] = {}
+    for row in _sql(
+        ledger, f"SELECT document_id, {', '.join(HISTORY_COLUMNS)} FROM history ORDER BY id"
+    ).fetchall():
+        lines.setdefault(row[0], []).append(tuple(row[1:]))
+    return lines
+
+
+def _document_columns(row: Any) -> list[str]:
+    return [name for name in row.keys() if name != "id"]  # noqa: SIM118 (sqlite3.Row iterates values)
+
+
+def copy_ledger(source: Any, target: Any, actor: Actor | None = None) -> TransferReport:
+    """Copy ``source`` (an open ledger) into ``target`` (an open ledger at the same schema
+    version); see the module docstring for what is refused."""
+    report = TransferReport()
+    ours = _documents(source)
+    our_history = _histories(source)
+    with target._transaction():
+        theirs = _documents(target)
+        their_history = _histories(target)
+        _check_target(source, target, ours, theirs, our_history, their_history)
+        for number, row in ours.items():
+            if number in theirs:
+                report.already += 1
+                continue
+            columns = _document_columns(row)
+            inserted = _sql(
+                target,
+                f"INSERT INTO documents ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) RETURNING id",
+                tuple(row[name] for name in columns),
+            ).fetchone()
+            for line in our_history.get(row["id"], []):
+                _sql(
+                    target,
+                    f"INSERT INTO history (document_id, {', '.join(HISTORY_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+                    (inserted[0], *line),
+                )
+                report.history += 1
+            report.entries += 1
+            if row["code"] and row["year"] and (row["code"], row["year"]) not in report.years:
+                report.years.append((row["code"], row["year"]))
+        for code, year, last in _sql(source, "SELECT code, year, last FROM counters").fetchall():
+            _sql(
+                target,
+                "INSERT INTO counters (code, year, last) VALUES (?, ?, ?) "
+                "ON CONFLICT (code, year) DO UPDATE SET last = CASE WHEN excluded.last > counters.last "
+                "THEN excluded.last ELSE counters.last END",
+                (code, year, last),
+            )
+        report.audit = _copy_missing(source, target, "audit", AUDIT_COLUMNS)
+        report.accounts = _copy_accounts(source, target)
+        if report.changed:
+            record(
+                target._sql,
+                actor or Actor.command_line(),
+                Action.TRANSFER,
+                after={"entries": report.entries, "history": report.history, "audit": report.audit},
+                note=f"自 {source.path} 迁移",
+            )
+    return report
+
+
+def _check_target(
+    source: Any,
+    target: Any,
+    ours: dict[str, Any],
+    theirs: dict[str, Any],
+    our_history: dict[int, list[tuple[Any, ...]]],
+    their_history: dict[int, list[tuple[Any, ...]]],
+) -> None:
+    """Refuse a target that numbers the same 代字 and year differently, or whose copy of an
+    entry differs from ours."""
+    years = {(row["code"], row["year"]) for row in ours.values() if row["code"]}
+    foreign = sorted(
+        number for number, row in theirs.items() if (row["code"], row["year"]) in years and number not in ours
+    )
+    if foreign:
+        shown = "、".join(f"“{n}”" for n in foreign[:5]) + ("等" if len(foreign) > 5 else "")
+        raise LedgerError(
+            f"目标台账 {target.path} 已有同一机关代字和年份的其他文号 {shown}（共 {len(foreign)} 个），"
+            "迁移会造成重号，已停止，目标台账未作任何改动",
+            hint="请确认目标是否就是本单位已在使用的台账；不同台账的同一代字同一年份不能合并",
+        )
+    for number, row in ours.items():
+        other = theirs.get(number)
+        if other is None:
+            continue
+        same = all(row[name] == other[name] for name in _document_columns(row)) and our_history.get(
+            row["id"], []
+        ) == their_history.get(other["id"], [])
+        if not same:
+            raise LedgerError(
+                f"目标台账 {target.path} 中的文号“{number}”与 {source.path} 中的记录不一致（迁移后两边都有变更），"
+                "已停止，目标台账未作任何改动",
+                hint="迁移后请只使用服务器上的台账；核对这一文号后再迁移",
+            )
+
+
+def _copy_missing(source: Any, target: Any, table: str, columns: tuple[str, ...]) -> int:
+    """Rows of ``table`` the target lacks, compared by value (as a multiset, so running twice
+    copies nothing)."""
+    select = f"SELECT {', '.join(columns)} FROM {table} ORDER BY id"
+    have = Counter(tuple(row) for row in _sql(target, select).fetchall())
+    copied = 0
+    for row in _sql(source, select).fetchall():
+        values = tuple(row)
+        if have[values]:
+            have[values] -= 1
+            continue
+        _sql(
+            target,
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            values,
+        )
+        copied += 1
+    return copied
+
+
+def _copy_accounts(source: Any, target: Any) -> int:
+    names = {row[0] for row in _sql(target, "SELECT name FROM accounts").fetchall()}
+    copied = 0
+    for row in _sql(source, f"SELECT {', '.join(ACCOUNT_COLUMNS)} FROM accounts ORDER BY id").fetchall():
+        if row[0] in names:
+            continue
+        _sql(
+            target,
+            f"INSERT INTO accounts ({', '.join(ACCOUNT_COLUMNS)}) VALUES ({', '.join('?' for _ in ACCOUNT_COLUMNS)})",
+            tuple(row),
+        )
+        copied += 1
+    return copied

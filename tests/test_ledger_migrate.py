@@ -1,0 +1,144 @@
+"""``jiancha ledger migrate --to URL``: a year of an office's SQLite ledger moves onto the server
+with its whole history, audit trail and accounts; running it again copies nothing; a target that
+numbers the same 代字 and year otherwise is refused untouched; and the way back (``ledger backup``
+of the server) gives the same ledger again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from jiancha_docs.accounts import Accounts, Role
+from jiancha_docs.ledger import DocumentMeta, LedgerError, open_ledger
+from jiancha_docs.ledger.audit import trail
+from jiancha_docs.ledger.postgres import PostgresLedger, server_name
+from jiancha_docs.ledger.transfer import copy_ledger
+
+from .helpers import run_jiancha
+
+TODAY = dt.date(2025, 2, 1)
+
+
+def a_year_of_activity(db: Path, tmp_path: Path) -> None:
+    """Two 代字 over 2024: issued, delivered, replied, archived, corrected, undone, voided, a
+    number typed by hand, one that failed, a re-issue; two accounts."""
+    with open_ledger(db) as ledger:
+        for month in range(1, 13):
+            for code in ("某纪建", "某纪函"):
+                meta = DocumentMeta(
+                    kind="recommendation",
+                    recipient=f"{month}月{code}单位",
+                    doc_date=dt.date(2024, month, 2),
+                    reply_deadline=dt.date(2024, month, 2) + dt.timedelta(30),
+                    reply_days=30,
+                    identity=f"{code}-{month}",
+                )
+                number = ledger.allocate(code, 2024, meta)
+                if month == 5 and code == "某纪函":
+                    ledger.void(number, "模板出错，文件未写出")
+                    continue
+                ledger.issue(number, f"{month:064d}", str(tmp_path / f"{number}.docx"))
+                if month <= 10:
+                    ledger.mark(number, "已送达", dt.date(2024, month, 5), today=TODAY)
+                if month <= 8:
+                    ledger.mark(number, "已反馈", dt.date(2024, month, 20), today=TODAY)
+                if month <= 3:
+                    ledger.mark(number, "已归档", dt.date(2024, month, 28), today=TODAY)
+                if month == 6:
+                    ledger.mark(number, "已送达", None, "误标为已反馈", today=TODAY, correct=True)
+                if month == 7:
+                    ledger.undo(number, "误操作")
+                if month == 11 and code == "某纪建":
+                    ledger.mark(number, "作废", None, "主送单位撤并", today=TODAY)
+        ledger.claim(
+            "某纪建〔2024〕40号", DocumentMeta(kind="recommendation", doc_date=dt.date(2024, 12, 20))
+        )
+        ledger.issue("某纪建〔2024〕40号", "f" * 64, str(tmp_path / "40.docx"))
+        accounts = Accounts(ledger)
+        accounts.add("主任", Role.ADMIN, "correct horse")
+        accounts.add("张三", Role.CLERK, "battery staple")
+        accounts.set_disabled("张三")
+
+
+def snapshot(target: Path | str) -> tuple[list[dict], list[tuple], list[dict]]:
+    with open_ledger(target) as ledger:
+        entries = [ledger.find(e.doc_number).as_json(TODAY) for e in ledger.entries()]
+        audit = [
+            (a.at, a.actor, a.source, a.action, a.doc_number, a.before, a.after, a.note)
+            for a in trail(ledger)
+        ]
+        accounts = [a.as_json() for a in Accounts(ledger).list()]
+        # the next numbers continue the register
+        following = ledger._sql("SELECT code, year, last FROM counters ORDER BY code, year").fetchall()
+    return entries, audit, [*accounts, *[tuple(r) for r in following]]
+
+
+def test_a_year_of_activity_round_trips_through_the_server(tmp_path: Path, pg_url: str) -> None:
+    db = tmp_path / "ledger.sqlite3"
+    a_year_of_activity(db, tmp_path)
+    before = snapshot(db)
+    assert len(before[0]) == 25 and len(before[1]) == 98
+
+    moved = run_jiancha(tmp_path, "ledger", "migrate", "--to", pg_url, env={"JIANCHA_DB": str(db)})
+    assert moved.returncode == 0, moved.stderr
+    assert moved.stdout.startswith(f"已把 {db} 迁移到台账服务器 {server_name(pg_url)}：25 个文号、")
+    entries, audit, rest = snapshot(pg_url)
+    assert entries == before[0]  # every column and every history line
+    assert rest == before[2]
+    assert audit[:-1] == before[1] and audit[-1][3] == "transfer"
+
+    again = run_jiancha(tmp_path, "ledger", "migrate", "--to", pg_url, env={"JIANCHA_DB": str(db)})
+    assert again.stdout == f"台账服务器 {server_name(pg_url)} 已有本机台账的全部 25 个文号，无需迁移。\n"
+    assert snapshot(pg_url) == (entries, audit, rest)
+
+    with open_ledger(pg_url) as server:  # the office goes on numbering on the server
+        assert server.allocate("某纪建", 2024, DocumentMeta(kind="recommendation")) == "某纪建〔2024〕41号"
+        assert Accounts(server).authenticate("主任", "correct horse", "192.0.2.1").role == Role.ADMIN
+        server.backup(tmp_path / "back.sqlite3")
+    back = snapshot(tmp_path / "back.sqlite3")
+    assert "某纪建〔2024〕41号" in [e["doc_number"] for e in back[0]]
+    assert [e for e in back[0] if e["doc_number"] != "某纪建〔2024〕41号"] == before[0]
+
+
+def test_a_target_numbering_the_same_code_and_year_is_refused_untouched(tmp_path: Path, pg_url: str) -> None:
+    db = tmp_path / "ledger.sqlite3"
+    meta = DocumentMeta(kind="recommendation", doc_date=dt.date(2024, 3, 1))
+    with open_ledger(db) as ledger:
+        ledger.allocate("某纪建", 2024, meta)
+        ledger.allocate("某纪建", 2024, meta)
+    with open_ledger(pg_url) as server:  # another office's register already on the server
+        server.allocate("某纪建", 2024, meta)
+        server.allocate("某纪建", 2024, meta)
+        server.allocate("某纪建", 2024, meta)
+    before = snapshot(pg_url)
+    result = run_jiancha(tmp_path, "ledger", "migrate", "--to", pg_url, env={"JIANCHA_DB": str(db)})
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        f"错误：目标台账 {server_name(pg_url)} 已有同一机关代字和年份的其他文号 “某纪建〔2024〕3号”（共 1 个），"
+        "迁移会造成重号，已停止，目标台账未作任何改动"
+    )
+    assert snapshot(pg_url) == before
+
+
+def test_an_entry_changed_on_both_sides_since_is_refused(tmp_path: Path, pg_url: str) -> None:
+    db = tmp_path / "ledger.sqlite3"
+    meta = DocumentMeta(kind="recommendation", doc_date=dt.date(2024, 3, 1))
+    with open_ledger(db) as ledger:
+        number = ledger.allocate("某纪建", 2024, meta)
+        ledger.issue(number)
+    with open_ledger(db) as source, PostgresLedger(pg_url) as target:
+        copy_ledger(source, target)
+    with open_ledger(db) as ledger:  # someone kept using the old file
+        ledger.mark(number, "已送达", dt.date(2024, 3, 5), today=TODAY)
+    with open_ledger(db) as source, PostgresLedger(pg_url) as target:
+        with pytest.raises(LedgerError, match="中的文号“某纪建〔2024〕1号”与 .* 中的记录不一致"):
+            copy_ledger(source, target)
+        assert target.find(number).status == "已印发"
+
+
+def test_migrate_wants_a_server_address(tmp_path: Path) -> None:
+    result = run_jiancha(tmp_path, "ledger", "migrate", "--to", str(tmp_path / "x.db"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("错误：--to 应为以 postgresql:// 开头的台账服务器地址")
