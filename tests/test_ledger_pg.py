@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from jiancha_docs.ledger import DocumentMeta, LedgerBusy, LedgerError, open_ledger
+from jiancha_docs.ledger import SCHEMA_VERSION, DocumentMeta, LedgerBusy, LedgerError, open_ledger
 from jiancha_docs.ledger.model import file_digest
 from jiancha_docs.ledger.postgres import PostgresLedger, server_name, upgrade
 
@@ -136,10 +136,10 @@ def test_a_server_ledger_is_upgraded_by_the_administrator_only(pg_cluster) -> No
     first = run_jiancha(Path.cwd(), "ledger", "upgrade", env={"JIANCHA_DB": url})
     assert (first.returncode, first.stdout) == (
         0,
-        f"台账服务器 {server_name(url)} 已从结构版本 0 升级到 4。\n",
+        f"台账服务器 {server_name(url)} 已从结构版本 0 升级到 {SCHEMA_VERSION}。\n",
     )
     again = run_jiancha(Path.cwd(), "ledger", "upgrade", env={"JIANCHA_DB": url})
-    assert again.stdout == f"台账服务器 {server_name(url)} 已是最新结构（版本 4）。\n"
+    assert again.stdout == f"台账服务器 {server_name(url)} 已是最新结构（版本 {SCHEMA_VERSION}）。\n"
     with PostgresLedger(url) as ledger:
         assert ledger.allocate("某纪建", 2024, META) == "某纪建〔2024〕1号"
 

@@ -222,7 +222,7 @@ def translate_migration(sql: str) -> str:
 
 # Statements only PostgreSQL runs, after the step that creates what they need (by version).
 PG_AFTER: dict[int, list[str]] = {
-    4: [
+    5: [  # the audit table comes with migration 5
         """
         CREATE OR REPLACE FUNCTION jiancha_audit_append_only() RETURNS trigger AS $$
         BEGIN
