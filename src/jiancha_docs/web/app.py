@@ -33,6 +33,7 @@ class WebContext:
     preview: bool = True  # False: never start LibreOffice (text previews only)
     settings: Any = None
     office: Any = None
+    owns_office: bool = True  # close() stops it (False: shared, e.g. by a test session)
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="jiancha-web-")))
     downloads: dict[str, Path] = field(default_factory=dict)  # token → a file the server wrote
     jobs: dict[str, Any] = field(default_factory=dict)  # batch jobs, by id
@@ -82,7 +83,7 @@ class WebContext:
         return Path(tempfile.mkdtemp(dir=self.workdir))
 
     def close(self) -> None:
-        if self.office is not None:
+        if self.office is not None and self.owns_office:
             self.office.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 

@@ -219,9 +219,14 @@ def routes(context: WebContext) -> list[Any]:
         record = record_from_form(kind, await request.form())
         try:
             result = render_one(context, kind, record, draft=True)
-        except IssuesError as e:
-            return _issues_fragment(request, kind, e.issues, ok_message="", target="#preview-status")
-        return page(request, "_preview.html", _preview_values(context, result.outcome.output))
+        except IssuesError as e:  # not yet complete: say what the preview waits for
+            blocked = [f"「{i.field}」{i.message}" if i.field else i.message for i in e.issues]
+            return page(
+                request, "_preview.html", {"image": None, "lines": [], "note": "", "blocked": blocked}
+            )
+        return page(
+            request, "_preview.html", {"blocked": [], **_preview_values(context, result.outcome.output)}
+        )
 
     async def generate(request: Any) -> Any:
         form = await request.form()
@@ -280,9 +285,7 @@ def _preview_values(context: WebContext, docx: Path) -> dict[str, Any]:
     return {"image": None, "lines": document_text(docx), "note": note}
 
 
-def _issues_fragment(
-    request: Any, kind: Any, issues: list[Issue], ok_message: str, target: str = "#messages"
-) -> Any:
+def _issues_fragment(request: Any, kind: Any, issues: list[Issue], ok_message: str) -> Any:
     beside, rest = issues_by_field(kind, issues)
     return page(
         request,
