@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from ..errors import UsageError
 from .app import WebContext
@@ -55,9 +56,10 @@ def routes(context: WebContext) -> list[Any]:
         draft = request.query_params.get("draft") in ("1", "true")
         result = render_one(context, kind, record, draft=draft)
         outcome = result.outcome
-        headers = {"X-Jiancha-Status": outcome.status.encode("utf-8").decode("latin-1")}
+        # (headers are Latin-1: the Chinese status and 文号 travel percent-encoded, as UTF-8)
+        headers = {"X-Jiancha-Status": quote(outcome.status)}
         if outcome.number:
-            headers["X-Jiancha-Number"] = outcome.number.encode("utf-8").decode("latin-1")
+            headers["X-Jiancha-Number"] = quote(outcome.number)
         return FileResponse(
             outcome.output,
             filename=outcome.output.name,

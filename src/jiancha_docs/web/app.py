@@ -39,6 +39,8 @@ class WebContext:
     jobs: dict[str, Any] = field(default_factory=dict)  # batch jobs, by id
     uploads: dict[str, Any] = field(default_factory=dict)  # uploaded registers, by id
     lock: threading.Lock = field(default_factory=threading.Lock)
+    max_upload: int = 64 * 1024 * 1024  # a register; a form or a JSON record: max_form
+    max_form: int = 2 * 1024 * 1024
 
     def load(self) -> WebContext:
         from ..config import load_settings
@@ -177,7 +179,7 @@ def create_app(context: WebContext) -> Any:
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityMiddleware)],
+        middleware=[Middleware(SecurityMiddleware, max_upload=context.max_upload, max_form=context.max_form)],
         exception_handlers={
             JianchaError: on_jiancha_error,
             OSError: on_os_error,

@@ -25,8 +25,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-MAX_UPLOAD = 64 * 1024 * 1024  # a register of 10,000 rows is a few MB; a docx template far less
-MAX_FORM = 2 * 1024 * 1024  # one record typed into a form, or posted as JSON
 
 
 class Forbidden(JianchaError):
@@ -68,7 +66,7 @@ def new_token() -> str:
 class SecurityMiddleware:
     """Pure ASGI: CSRF for unsafe methods, body size limits, security headers on every response."""
 
-    def __init__(self, app: Any, max_upload: int = MAX_UPLOAD, max_form: int = MAX_FORM) -> None:
+    def __init__(self, app: Any, max_upload: int, max_form: int) -> None:
         self.app = app
         self.max_upload = max_upload
         self.max_form = max_form
