@@ -178,3 +178,8 @@ def screenshot(page: Any, name: str) -> None:
     folder = os.environ.get("JIANCHA_SCREENSHOTS")
     if folder:
         page.screenshot(path=str(Path(folder) / f"web_{name}.png"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # starlette's TestClient on httpx says it prefers httpx2, which is not what is installed here
+    config.addinivalue_line("filterwarnings", "ignore:Using `httpx` with `starlette.testclient`")
