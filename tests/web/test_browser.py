@@ -36,9 +36,10 @@ def test_an_error_shows_inline_beside_its_field_in_the_validators_words(browser_
     page = browser_page
     page.goto(page.base + "/kinds/recommendation")
     fill(page, {**RECORD, "date": "2024-13-01"})
-    page.wait_for_selector("#err-date:not(:empty)")
+    # (checks made while typing may still say 必填项 first: the latest one answers last)
+    page.locator("#err-date", has_text="2024-13-01").wait_for()
     assert page.inner_text("#err-date") == "日期“2024-13-01”不存在：月份应为 1 至 12"
-    assert "有 1 处需要修改" in page.inner_text("#messages")
+    page.locator("#messages", has_text="有 1 处需要修改").wait_for()  # (the latest check answers last)
     page.fill("#in-date", "2024-12-01")
     page.wait_for_selector("#err-date:empty", state="attached")
     page.wait_for_selector("#messages .ok")

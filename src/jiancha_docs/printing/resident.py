@@ -173,7 +173,25 @@ class ResidentOffice:
 
 
 def pdf_page_png(pdf: Path, target: Path, dpi: int = 60) -> Path:
-    """The first page of a PDF as a PNG, drawn by poppler's pdftoppm."""
+    """The first page of a PDF as a PNG: drawn by PDFium in this process (no program to start,
+    a few times faster), else by poppler's pdftoppm."""
+    try:
+        import pypdfium2
+    except ImportError:
+        return _poppler_png(pdf, target, dpi)
+    try:
+        document = pypdfium2.PdfDocument(str(pdf))
+        try:
+            image = document[0].render(scale=dpi / 72).to_pil()
+        finally:
+            document.close()
+        image.save(target, format="PNG", compress_level=3)
+    except (pypdfium2.PdfiumError, OSError, IndexError) as e:
+        raise JianchaError(f"无法把 PDF 的第一页转为图片：{e}") from e
+    return target
+
+
+def _poppler_png(pdf: Path, target: Path, dpi: int) -> Path:
     tool = shutil.which("pdftoppm")
     if tool is None:
         raise PreviewUnavailable("未找到 pdftoppm（poppler-utils），无法生成页面预览")

@@ -48,7 +48,11 @@ def _export(desktop, request):
 
     source = unohelper.systemPathToFileUrl(request["source"])
     target = unohelper.systemPathToFileUrl(request["target"])
-    doc = desktop.loadComponentFromURL(source, "_blank", 0, _props(Hidden=True, ReadOnly=True))
+    # The filter named (no type detection), no macros, no links updated: a preview loads faster.
+    load = _props(
+        Hidden=True, ReadOnly=True, FilterName="MS Word 2007 XML", MacroExecutionMode=0, UpdateDocMode=0
+    )
+    doc = desktop.loadComponentFromURL(source, "_blank", 0, load)
     try:
         args = _props(FilterName="writer_pdf_Export")
         if request.get("pages"):  # e.g. "1": only the first page (a preview)

@@ -93,35 +93,47 @@ def sheet_names(path: Path) -> list[str]:
 
 
 def mapping_view(context: WebContext, upload: Upload) -> tuple[list[ColumnView], list[Issue]]:
-    """Each column of the sheet with the field it maps to (the validator's mapping, or its
-    guess for an unknown column), and the file-level issues."""
-    from ..kinds import Validator
+    """Each column of the sheet with the field it maps to: the validator's mapping, or its guess
+    for an unknown column (preselected, for the clerk to confirm); and the file-level issues as
+    they stand with the mapping shown."""
     from ..kinds.validate import columns_for
-    from ..sources import open_source
 
     kind = upload.kind
     columns = {**columns_for(kind, context.settings.columns), **upload.columns}
-    validator = Validator(kind, context.settings.defaults, columns=columns)
-    source = open_source(upload.path, upload.sheet, known=validator.is_column)
-    header_map = validator.map_headers(source.headers, source.display_name)
+    headers, header_map = _headers(context, upload, columns)
     by_label = {s.label: s.key for s in kind.fields}
     notes = {i.field: i for i in header_map.file_issues if i.field}
     views = []
-    for header in source.headers:
-        name = str(header).strip()
-        if not name:
-            continue
+    suggested: dict[str, str] = {}
+    for name in headers:
         chosen = header_map.column_to_key.get(name, IGNORE)
         issue = notes.get(name)
+        note, severity = (issue.message, issue.severity) if issue else ("", "")
         if chosen == IGNORE and issue is not None:
             guess = re.search(r"是否应为「(.+?)」", issue.message)
             if guess and guess.group(1) in by_label:
-                chosen = by_label[guess.group(1)]  # a suggestion: the clerk confirms it
-        views.append(
-            ColumnView(name, chosen, issue.message if issue else "", issue.severity if issue else "")
-        )
-    rest = [i for i in header_map.file_issues if not i.field or i.field not in {v.column for v in views}]
+                chosen = by_label[guess.group(1)]
+                suggested[name] = guess.group(1)
+                note, severity = (
+                    f"建议对应「{guess.group(1)}」，请核对（不对时改选或选“不使用这一列”）",
+                    "note",
+                )
+        views.append(ColumnView(name, chosen, note, severity))
+    if suggested:  # the issues as they will be once the clerk accepts the suggestions
+        _, header_map = _headers(context, upload, {**columns, **suggested})
+    shown = {v.column for v in views}
+    rest = [i for i in header_map.file_issues if not i.field or i.field not in shown or i.severity == "error"]
     return views, rest
+
+
+def _headers(context: WebContext, upload: Upload, columns: dict[str, str]) -> tuple[list[str], Any]:
+    from ..kinds import Validator
+    from ..sources import open_source
+
+    validator = Validator(upload.kind, context.settings.defaults, columns=columns)
+    source = open_source(upload.path, upload.sheet, known=validator.is_column)
+    headers = [str(h).strip() for h in source.headers if str(h).strip()]
+    return headers, validator.map_headers(source.headers, source.display_name)
 
 
 def confirm_mapping(upload: Upload, form: Any) -> dict[str, str]:
