@@ -217,6 +217,9 @@ def test_the_template_is_prepared_once_per_batch(tmp_path: Path, monkeypatch: py
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(docx.PreparedTemplate, "__init__", counting)
+    from jiancha_docs.render import workers
+
+    monkeypatch.setattr(workers, "_PREPARED", {})  # (prepared by an earlier test of this process)
     source = write_gbk_csv(tmp_path / "a.csv", [reform_row(n) for n in range(1, 21)])
     report = render_records(find_kind("reform_notice"), [source], RenderOptions(outdir=tmp_path / "o"))
     assert report.written == 20

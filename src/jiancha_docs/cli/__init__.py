@@ -11,7 +11,7 @@ import sys
 import click
 
 from ..errors import JianchaError, describe_os_error
-from . import documents, ledger, ledger_server, printing, rules, users, workspace  # noqa: F401  (each registers its commands)
+from . import documents, ledger, ledger_server, printing, rules, serve, users, workspace  # noqa: F401  (each registers its commands)
 from .app import cli
 from .i18n import localize
 

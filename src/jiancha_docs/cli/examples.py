@@ -13,6 +13,10 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("jiancha rules search 函询以后多长时间内要回复", "检索法规条文"),
     ],
     "kinds": [("jiancha kinds", "列出全部文书类型")],
+    "serve": [
+        ("jiancha serve --open", "在本机启动网页界面并在浏览器中打开"),
+        ("jiancha serve --port 8766 -o 输出", "换一个端口，文书保存到“输出”文件夹"),
+    ],
     "kinds show": [("jiancha kinds show 建议书", "查看纪检监察建议书的全部字段")],
     "kinds check-template": [
         ("jiancha kinds check-template 建议书 本单位建议书模板.docx", "检查本单位模板里的变量是否都对")

@@ -55,12 +55,16 @@ def _keys_for_labels(kind: KindSchema, names: list[str]) -> dict[str, str]:
 
 
 def used_variables(prepared: Any) -> set[str]:
-    """Every variable a prepared template reads from its context."""
+    """Every variable a prepared template reads from its context (found once per template)."""
     from jinja2 import meta
 
+    found = getattr(prepared, "_used_variables", None)
+    if found is not None:
+        return set(found)
     used: set[str] = set()
     for source in prepared.sources.values():
         used |= meta.find_undeclared_variables(prepared.env.parse(source))
+    prepared._used_variables = frozenset(used)
     return used
 
 

@@ -72,9 +72,32 @@ def render_chunk(prepared: Any, tasks: list[RenderTask]) -> list[Rendered]:
     return results
 
 
+_PREPARED: dict[tuple, Any] = {}  # a long-running process (jiancha serve) prepares a template once
+_PREPARED_KEEP = 16
+
+
 def make_prepared(template: Path, rules_index: Path | None, data: bytes | None = None) -> Any:
     """The prepared template with the environment every render uses (the ``article`` filter
-    backed by the rules index when there is one); ``data``: the template's bytes, if read."""
+    backed by the rules index when there is one); ``data``: the template's bytes, if read.
+    A template file prepared before in this process, unchanged since, is not prepared again
+    (a prepared template is only read by rendering)."""
+    if data is not None:
+        return _make_prepared(template, rules_index, data)
+    try:
+        stat = Path(template).stat()
+        key = (str(Path(template).resolve()), stat.st_mtime_ns, stat.st_size, str(rules_index))
+    except OSError:
+        return _make_prepared(template, rules_index, data)  # (the reader names the problem)
+    prepared = _PREPARED.get(key)
+    if prepared is None:
+        prepared = _make_prepared(template, rules_index, data)
+        if len(_PREPARED) >= _PREPARED_KEEP:
+            _PREPARED.pop(next(iter(_PREPARED)))
+        _PREPARED[key] = prepared
+    return prepared
+
+
+def _make_prepared(template: Path, rules_index: Path | None, data: bytes | None) -> Any:
     from .docx import PreparedTemplate
     from .environment import make_environment
 

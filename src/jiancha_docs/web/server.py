@@ -1,0 +1,60 @@
+"""Running the web front: the context, the resident LibreOffice, uvicorn, and --open."""
+
+from __future__ import annotations
+
+import threading
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+from .app import WebContext, create_app
+
+
+def make_context(config: Path | None, outdir: Path, preview: bool = True) -> WebContext:
+    """The server's context; with ``preview``, a resident LibreOffice when one can run here."""
+    context = WebContext(config_path=config, outdir=outdir, preview=preview).load()
+    if preview:
+        from ..printing.resident import ResidentOffice
+
+        office = ResidentOffice()
+        if office.available:
+            context.office = office
+    return context
+
+
+def serve_forever(
+    config: Path | None, host: str, port: int, outdir: Path, preview: bool = True, open_browser: bool = False
+) -> None:
+    import uvicorn
+
+    from ..errors import UsageError
+
+    context = make_context(config, outdir, preview)
+    app = create_app(context)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+    if open_browser:
+        url = f"http://{host}:{port}/"
+
+        def opener() -> None:
+            while not server.started and not server.should_exit:
+                threading.Event().wait(0.1)
+            if server.started:
+                webbrowser.open(url)
+
+        threading.Thread(target=opener, daemon=True).start()
+    try:
+        server.run()
+    except OSError as e:
+        raise UsageError(
+            f"无法在 {host}:{port} 上启动网页服务：{e.strerror or e}", hint="换一个端口：--port 8766"
+        ) from e
+    finally:
+        context.close()
+    if not server.started:
+        raise UsageError(
+            f"无法在 {host}:{port} 上启动网页服务（端口可能已被占用）", hint="换一个端口：--port 8766"
+        )
+
+
+def app_for_tests(config: Path | None, outdir: Path, preview: bool = False) -> Any:
+    return create_app(make_context(config, outdir, preview))
