@@ -181,15 +181,27 @@ def _sniff_delimiter(path: Path, encoding: str) -> str:
                 if not line.strip():
                     continue
                 lines += 1
-                if "\t" in line.strip() and line.count("\t") >= line.count(","):
+                # Separators inside quotes do not count: a title row written as one quoted cell
+                # ("某某委\t2024年") separates nothing.
+                by_tab, by_comma = _field_count(line, "\t"), _field_count(line, ",")
+                # A line that splits as well both ways (a tab inside a comma-separated cell, or a
+                # comma inside a tab-separated one) says nothing either way.
+                if by_tab > 1 and by_tab > by_comma:
                     tabs += 1
-                elif "," in line:
+                elif by_comma > 1 and by_comma > by_tab:
                     commas += 1
                 if lines >= 20:
                     break
     except (OSError, UnicodeDecodeError):
         pass  # reported properly by the reader
     return "\t" if tabs > commas else ","
+
+
+def _field_count(line: str, delimiter: str) -> int:
+    try:
+        return len(next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), []))
+    except csv.Error:
+        return 1
 
 
 _ENCODING_HINT = "请在 Excel 中“另存为”CSV UTF-8（逗号分隔）或 .xlsx 后再试"
