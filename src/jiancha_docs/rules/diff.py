@@ -176,10 +176,13 @@ def compare(old: Regulation, new: Regulation, old_edition: str = "", new_edition
 
 def counterpart(old: Regulation, new: Regulation, article: Article) -> Article | None:
     """The article of ``new`` that continues ``article`` of ``old``; None when it was deleted."""
-    for a, b, _ in align(old.numbered() or old.articles, new.numbered() or new.articles):
-        if a is not None and a.label == article.label and a.text == article.text:
-            return b
-    return None
+    return counterparts(old, new).get(article.label)
+
+
+def counterparts(old: Regulation, new: Regulation) -> dict[str, Article | None]:
+    """Each article label of ``old`` → its article in ``new`` (None: not carried over)."""
+    pairs = align(old.numbered() or old.articles, new.numbered() or new.articles)
+    return {a.label: b for a, b, _ in pairs if a is not None}
 
 
 # -- for printing ------------------------------------------------------------------------------
@@ -190,7 +193,9 @@ def _cell_text(article: Article | None) -> str:
     return lead + "\n".join(article.paragraphs)
 
 
-def write_xlsx(diff: EditionDiff, path: Path, include_unchanged: bool = True) -> None:
+def write_xlsx(
+    diff: EditionDiff, path: Path, include_unchanged: bool = True, overwrite: bool = False
+) -> None:
     """One row per article: 变化、原条号、原条文、新条号、新条文 (text cells only, never formulas)."""
     from io import BytesIO
 
@@ -229,10 +234,12 @@ def write_xlsx(diff: EditionDiff, path: Path, include_unchanged: bool = True) ->
     ws.freeze_panes = "A2"
     buffer = BytesIO()
     wb.save(buffer)
-    write_atomic(path, buffer.getvalue())
+    write_atomic(path, buffer.getvalue(), overwrite=overwrite)
 
 
-def write_docx(diff: EditionDiff, path: Path, include_unchanged: bool = True) -> None:
+def write_docx(
+    diff: EditionDiff, path: Path, include_unchanged: bool = True, overwrite: bool = False
+) -> None:
     """A printable 新旧对照表: a title, then a two-column table (修改前 | 修改后), one row per
     article; the kind of change is written above the new text."""
     from io import BytesIO
@@ -275,4 +282,4 @@ def write_docx(diff: EditionDiff, path: Path, include_unchanged: bool = True) ->
         cells[1].text = note + (_cell_text(row.new) or "（删除）")
     buffer = BytesIO()
     doc.save(buffer)
-    write_atomic(path, buffer.getvalue())
+    write_atomic(path, buffer.getvalue(), overwrite=overwrite)

@@ -271,6 +271,7 @@ def _direct_as_of(
         result.hits[0],
         reg_id=chosen.id,
         title=chosen.title,
+        citation=f"《{chosen.title}》{article.label}",
         label=article.label,
         chapter=" / ".join(article.chapter),
         text=article.text,
@@ -284,24 +285,65 @@ def _direct_as_of(
 
 
 def _as_of_hits(library: Any, hits: list[Any], statuses: dict[str, Status | None], limit: int) -> list[Any]:
+    """Hits as they stood on the day: an article of an edition not in force then becomes its
+    counterpart in the edition that was (the search also folds identical texts of two
+    editions into the current one); editions no longer or not yet standing drop out."""
     from . import search as search_module
 
     # the search put editions not in force today behind the rest; undo that for the day asked
     factor = float(getattr(search_module, "SUPERSEDED_FACTOR", 1.0)) or 1.0
-    kept: list[Any] = []
+    editions = [Edition.from_entry(e.data) for e in library.entries]
+    standing: dict[str, Edition] = {}
+    for group in works(editions):
+        alive = [e for e in group if statuses.get(e.id) not in (None, Status.AMENDED)]
+        for e in group:
+            if alive:
+                standing[e.id] = alive[-1]
+    kept: dict[tuple[str, str], Any] = {}
+    maps: dict[tuple[str, str], dict[str, Any]] = {}
     for hit in hits:
-        then = statuses.get(hit.reg_id)
-        if then is None or then == Status.AMENDED and library.by_id[hit.reg_id].data.get("successor"):
-            continue  # not yet issued, or replaced by then by an edition the index holds
+        then_edition = standing.get(hit.reg_id)
+        if then_edition is None:
+            continue  # no edition of this regulation stood on that day
+        if then_edition.id != hit.reg_id:
+            hit = _counterpart_hit(library, hit, then_edition, maps)
+            if hit is None:
+                continue  # the article did not exist yet, or no longer
+        then = statuses[hit.reg_id] or Status.PENDING
         score = hit.score
-        now_current = hit.status == Status.CURRENT.value
+        now_current = library.by_id[hit.reg_id].current
         if now_current and then != Status.CURRENT:
             score *= factor
         elif not now_current and then == Status.CURRENT:
             score /= factor
-        kept.append(replace(hit, status=then.value, score=score))
-    kept.sort(key=lambda h: -h.score)
-    return [replace(h, rank=i) for i, h in enumerate(kept[:limit], start=1)]
+        key = (hit.reg_id, hit.label)
+        if key not in kept or kept[key].score < score:
+            kept[key] = replace(hit, status=then.value, score=score)
+    ordered = sorted(kept.values(), key=lambda h: -h.score)
+    return [replace(h, rank=i) for i, h in enumerate(ordered[:limit], start=1)]
+
+
+def _counterpart_hit(library: Any, hit: Any, edition: Edition, maps: dict[tuple[str, str], Any]) -> Any:
+    from .diff import counterparts
+
+    pair = (hit.reg_id, edition.id)
+    if pair not in maps:
+        maps[pair] = counterparts(library.regulation(hit.reg_id), library.regulation(edition.id))
+    match = maps[pair].get(hit.label)
+    if match is None:
+        return None
+    entry = library.by_id[edition.id]
+    return replace(
+        hit,
+        reg_id=edition.id,
+        title=entry.title,
+        citation=f"《{entry.title}》{match.label}",
+        label=match.label,
+        number=match.number,
+        chapter=" / ".join(match.chapter),
+        text=match.text,
+        snippet=hit.snippet if match.text == hit.text else match.text[:90],
+    )
 
 
 # -- citations of a superseded edition ---------------------------------------------------------

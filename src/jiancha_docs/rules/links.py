@@ -96,7 +96,8 @@ def links_of(article: Article, regulation: Regulation | None = None, library: An
     aliases = _aliases(regulation) if regulation is not None else {}
     links: list[Link] = []
     taken: list[tuple[int, int]] = []
-    for link in _external(text, aliases, library):
+    day = (regulation.effective or regulation.issued) if regulation is not None else ""
+    for link in _external(text, aliases, library, day):
         links.append(link)
         taken.append((link.start, link.end))
 
@@ -265,7 +266,7 @@ def _aliases(regulation: Regulation) -> dict[str, str]:
     return out
 
 
-def _external(text: str, aliases: dict[str, str], library: Any) -> list[Link]:
+def _external(text: str, aliases: dict[str, str], library: Any, day: str = "") -> list[Link]:
     from .citations import _ARTICLE as CITED
 
     heads: list[tuple[int, int, str, str]] = []  # start, end, title as written, title meant
@@ -277,7 +278,7 @@ def _external(text: str, aliases: dict[str, str], library: Any) -> list[Link]:
                 heads.append((match.start(), match.end(), alias, aliases[alias]))
     links: list[Link] = []
     for start, end, _written, meant in sorted(heads):
-        resolved_title, rid, reg = _resolve(library, meant)
+        resolved_title, rid, reg = _resolve(library, meant, day)
         pos, first = end, True
         while True:
             candidate = pos
@@ -312,11 +313,20 @@ def _external(text: str, aliases: dict[str, str], library: Any) -> list[Link]:
     return links
 
 
-def _resolve(library: Any, title: str) -> tuple[str, str, Regulation | None]:
+def _resolve(library: Any, title: str, day: str = "") -> tuple[str, str, Regulation | None]:
+    """The regulation a title names; of several editions, the one in force on ``day`` (the
+    citing text's own date: a 2021 rule citing 监察法第二十二条 means the 2018 numbering)."""
     if library is None:
         return "", "", None
     found = library.resolve(title)
     if not found:
         return "", "", None
     entry = found[0]
+    if day:
+        from .editions import Edition, Status, status_on
+
+        same = [e for e in found if e.title == entry.title]
+        if len(same) > 1:
+            statuses = status_on([Edition.from_entry(e.data) for e in library.entries], day)
+            entry = next((e for e in same if statuses.get(e.id) == Status.CURRENT), entry)
     return entry.title, entry.id, library.regulation(entry.id)

@@ -1,0 +1,208 @@
+"""Editions: dates and 版本 from front matter or the preamble, statuses settled from the dates
+(尚未生效 included), ``rules search --as-of`` and citations of a superseded edition."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from jiancha_docs.rules.editions import Edition, base_title, pick, status_on, works
+from jiancha_docs.rules.errors import ReferenceNotFound, RegulationFormatError
+from jiancha_docs.rules.library import Library
+from jiancha_docs.rules.model import Status
+from jiancha_docs.rules.parser import parse_text
+from jiancha_docs.rules.search import SearchOptions
+
+from .test_rules_support import CORPUS, FIXTURES, build, make_workspace
+
+EDITIONS = FIXTURES / "editions"
+JIANCHA_2018 = EDITIONS / "中华人民共和国监察法（2018年）.md"
+JIANCHA_2024 = CORPUS / "中华人民共和国监察法.md"
+needs_corpus = pytest.mark.skipif(not JIANCHA_2024.is_file(), reason=f"没有真实法规文本 {CORPUS}")
+
+
+def edition(id: str, title: str = "甲规则", **fields: object) -> Edition:
+    return Edition(id=id, title=title, **fields)  # type: ignore[arg-type]
+
+
+# -- the status of an edition on a day ---------------------------------------------------------
+def test_status_on_follows_the_dates() -> None:
+    old = edition("a", issued="2018-03-20")
+    new = edition("b", issued="2024-12-25", effective="2025-06-01")
+    assert status_on([old, new], "2017-01-01") == {"a": None, "b": None}
+    assert status_on([old, new], "2020-01-01") == {"a": Status.CURRENT, "b": None}
+    assert status_on([old, new], "2025-01-01") == {"a": Status.CURRENT, "b": Status.PENDING}
+    assert status_on([old, new], "2025-06-01") == {"a": Status.AMENDED, "b": Status.CURRENT}
+
+
+def test_a_repeal_date_counts_and_a_file_without_one_is_believed() -> None:
+    dated = edition("a", issued="2010-01-01", declared=Status.REPEALED, repealed="2020-01-01")
+    undated = edition("b", title="乙规则", issued="2010-01-01", declared=Status.REPEALED)
+    assert status_on([dated, undated], "2015-01-01") == {"a": Status.CURRENT, "b": Status.REPEALED}
+    assert status_on([dated, undated], "2021-01-01") == {"a": Status.REPEALED, "b": Status.REPEALED}
+
+
+def test_editions_group_by_title_without_edition_mark_and_by_supersedes() -> None:
+    assert base_title("《测试规则（2018年版）》") == "测试规则"
+    assert base_title("测试规则（示例，旧版）") == "测试规则"
+    assert base_title("组织处理规定（试行）") == "组织处理规定（试行）"
+    a = edition("a", "测试规则（示例，旧版）", superseded_by="测试规则（示例）", issued="2019-01-01")
+    b = edition("b", "测试规则（示例）", issued="2024-01-01")
+    c = edition("c", "别的规则", issued="2020-01-01")
+    groups = sorted([[e.id for e in g] for g in works([b, c, a])])
+    assert groups == [["a", "b"], ["c"]]
+
+
+def test_pick_an_edition_by_year_date_or_label() -> None:
+    group = [
+        edition("a", issued="2018-03-20", edition="2018年版"),
+        edition("b", issued="2024-12-25", edition="2024年修正"),
+    ]
+    assert pick(group, "2018").id == "a"
+    assert pick(group, "2024年修正").id == "b"
+    assert pick(group, "2018-03-20").id == "a"
+    with pytest.raises(ReferenceNotFound, match="没有“2020”这个版本（已编入：2018年版、2024年修正）"):
+        pick(group, "2020")
+
+
+# -- where the dates come from -----------------------------------------------------------------
+def test_front_matter_edition_and_repeal_date() -> None:
+    text = "---\n标题: 甲\n版本: 2020年修订\n状态: 已废止\n废止日期: 2023年5月1日\n---\n第一条 内容。\n"
+    reg = parse_text(text, "甲.md").regulation
+    assert (reg.edition, reg.status, reg.repealed) == ("2020年修订", "已废止", "2023-05-01")
+    pending = parse_text("---\n标题: 乙\n状态: 尚未生效\n---\n第一条 内容。\n").regulation
+    assert pending.status == Status.PENDING.value
+
+
+def test_a_bad_repeal_date_names_file_line_and_field() -> None:
+    with pytest.raises(RegulationFormatError) as info:
+        parse_text("---\n标题: 甲\n废止日期: 2023-13-01\n---\n第一条 内容。\n", "甲.md")
+    assert info.value.message == "甲.md 第 3 行：「废止日期」无法识别的日期“2023-13-01”"
+
+
+def test_a_file_without_front_matter_takes_dates_and_edition_from_its_preamble() -> None:
+    text = (
+        "# 某规定\n\n（2003年12月31日中共中央发布 2023年12月8日中共中央政治局会议第三次修订"
+        " 2023年12月19日中共中央发布）\n\n第一条 内容。\n\n第二条 本规定自2024年1月1日起施行。\n"
+    )
+    reg = parse_text(text).regulation
+    assert (reg.issued, reg.effective, reg.edition) == ("2023-12-19", "2024-01-01", "2023年修订")
+
+
+# -- the index settles statuses ----------------------------------------------------------------
+def write(folder: Path, name: str, text: str) -> None:
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    config = make_workspace(tmp_path, files=[])
+    regs = config.workspace / "regulations"
+    write(regs, "旧.md", "---\n标题: 丙规则\n发布日期: 2010-01-01\n---\n第一条 函询回复期限为三十日。\n")
+    write(regs, "新.md", "---\n标题: 丙规则\n发布日期: 2020-01-01\n---\n第一条 函询回复期限为十五日。\n")
+    write(regs, "未来.md", "---\n标题: 丁规则\n施行日期: 2999-01-01\n---\n第一条 函询另有规定。\n")
+    build(config)
+    return config.index_dir
+
+
+def test_the_index_settles_statuses_from_the_dates(small: Path) -> None:
+    with Library(small) as library:
+        statuses = {(e.title, e.issued or e.data["effective"]): e.status for e in library.entries}
+        old = next(e for e in library.entries if e.issued == "2010-01-01")
+        assert old.data["declared_status"] == "现行有效"
+        assert old.data["successor"] == next(e.id for e in library.entries if e.issued == "2020-01-01")
+    assert statuses == {
+        ("丙规则", "2010-01-01"): "已修订",
+        ("丙规则", "2020-01-01"): "现行有效",
+        ("丁规则", "2999-01-01"): "尚未生效",
+    }
+
+
+def test_search_as_of_answers_with_the_edition_then_in_force(small: Path) -> None:
+    from jiancha_docs.rules.editions import search_as_of
+
+    with Library(small) as library:
+        then = search_as_of(library, "函询 回复 期限", SearchOptions(limit=5), None, "2015-06-01")
+        now = search_as_of(library, "函询 回复 期限", SearchOptions(limit=5), None, "2021-06-01")
+        future = search_as_of(library, "函询", SearchOptions(limit=5), None, "2999-06-01")
+    # 丁规则 gives no 发布日期: before its 施行日期 it shows as 尚未生效
+    assert [(h.text, h.status) for h in then.hits] == [
+        ("函询回复期限为三十日。", "现行有效"),
+        ("函询另有规定。", "尚未生效"),
+    ]
+    assert [(h.text, h.status) for h in now.hits][0] == ("函询回复期限为十五日。", "现行有效")
+    assert "函询回复期限为三十日。" not in [h.text for h in now.hits]
+    assert "按 2015-06-01 时的有效版本检索" in then.notes
+    assert ("函询另有规定。", "现行有效") in [(h.text, h.status) for h in future.hits]
+
+
+def test_cli_as_of_rejects_a_bad_date(small: Path) -> None:
+    from .test_rules_cli import run
+
+    result = run("rules", "search", "--index", str(small), "--as-of", "2023-02-30", "函询", cwd=small)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == "错误：--as-of：无法识别的日期“2023-02-30”"
+
+
+# -- the corpus: 监察法 2018 (fixture) and 2024 (corpus) -----------------------------------------
+@pytest.fixture(scope="module")
+def jiancha_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not JIANCHA_2024.is_file():
+        pytest.skip(f"没有真实法规文本 {CORPUS}")
+    tmp = tmp_path_factory.mktemp("editions")
+    config = make_workspace(tmp, files=[])
+    regs = config.workspace / "regulations"
+    from jiancha_docs.rules.importer import import_file, write_imported
+
+    for source, name in ((JIANCHA_2018, "监察法2018"), (JIANCHA_2024, "监察法2024")):
+        result = import_file(source)
+        folder = regs / name
+        write_imported(result, folder)
+    shutil.copy(CORPUS / "中华人民共和国监察法实施条例.md", regs / "实施条例.md")
+    build(config)
+    return config.index_dir
+
+
+@needs_corpus
+def test_corpus_editions_are_dated_and_settled(jiancha_index: Path) -> None:
+    with Library(jiancha_index) as library:
+        found = sorted(
+            (e.issued, e.data["edition"], e.status)
+            for e in library.entries
+            if e.title == "中华人民共和国监察法"
+        )
+    assert found == [("2018-03-20", "2018年版", "已修订"), ("2024-12-25", "2024年修正", "现行有效")]
+
+
+@needs_corpus
+def test_corpus_as_of_shows_the_2018_numbering(jiancha_index: Path) -> None:
+    from jiancha_docs.rules.editions import search_as_of
+
+    with Library(jiancha_index) as library:
+        then = search_as_of(library, "监察法第二十二条", SearchOptions(), None, "2020-01-01")
+        now = search_as_of(library, "监察法第二十二条", SearchOptions(), None, "2025-06-01")
+        topic = search_as_of(library, "留置 时间 延长", SearchOptions(limit=5), None, "2020-01-01")
+    assert then.hits[0].text.endswith("留置场所的设置、管理和监督依照国家有关规定执行。")
+    assert now.hits[0].text == "在调查过程中，监察机关可以询问证人等人员。"
+    # 2020: neither the 2024 text nor the 2021 实施条例 existed; 第四十三条 held 留置时间
+    assert {h.title for h in topic.hits} == {"中华人民共和国监察法"}
+    assert topic.hits[0].label == "第四十三条"
+
+
+@needs_corpus
+def test_corpus_citation_of_the_superseded_edition_names_what_replaced_it(jiancha_index: Path) -> None:
+    from jiancha_docs.rules.editions import superseded_note
+    from jiancha_docs.rules.refs import find_article
+
+    with Library(jiancha_index) as library:
+        old = next(e for e in library.entries if e.issued == "2018-03-20")
+        reg = library.regulation(old.id)
+        note = superseded_note(library, old, find_article(reg, "二十二"))
+        gone = superseded_note(library, old, find_article(reg, "二十一"))
+    assert note == (
+        "引用的是《中华人民共和国监察法》2018年版（已修订）；"
+        "《中华人民共和国监察法》2024年修正中对应第二十四条（内容有修改）"
+    )
+    assert gone is not None and gone.endswith("中对应第二十二条（内容未变）")
