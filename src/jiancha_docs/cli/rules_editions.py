@@ -11,9 +11,9 @@ from .rules import INDEX_OPTION, _config, rules
 
 
 @rules.command("diff")
-@click.argument("title")
-@click.argument("old")
-@click.argument("new")
+@click.argument("title", metavar="标题")
+@click.argument("old", metavar="旧版本")
+@click.argument("new", metavar="新版本")
 @click.option(
     "-o",
     "--output",
@@ -38,9 +38,6 @@ def rules_diff(
 ) -> None:
     """两个版本的新旧对照：逐条列出新增、删除、修改和条号变动。
 
-    \b
-    jiancha rules diff 《监察法》 2018 2024
-    jiancha rules diff 监察法 2018 2024 -o 监察法新旧对照.docx
     版本可写年份、日期或“版本”字段（如 2024年修正）。
     """
     from ..errors import OutputError, UsageError
