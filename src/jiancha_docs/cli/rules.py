@@ -22,10 +22,10 @@ INDEX_OPTION = click.option(
 )
 
 
-def _config(env: Env, index_dir: Path | None) -> Any:
+def _config(env: Env, index_dir: Path | None, samples: bool = False) -> Any:
     from ..rules.sources import rules_config
 
-    return rules_config(env.settings, index_dir)
+    return rules_config(env.settings, index_dir, samples_flag=True if samples else None)
 
 
 @cli.group()
@@ -45,17 +45,23 @@ def rules() -> None:
 @rules.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--rebuild", is_flag=True, help="丢弃原索引，全部重新编入。")
+@click.option(
+    "--samples", is_flag=True, help="同时编入随 jiancha 提供的示例工作指引（已有本单位法规时默认不编入）。"
+)
 @INDEX_OPTION
 @click.pass_obj
-def rules_index(env: Env, paths: tuple[Path, ...], rebuild: bool, index_dir: Path | None) -> None:
+def rules_index(
+    env: Env, paths: tuple[Path, ...], rebuild: bool, samples: bool, index_dir: Path | None
+) -> None:
     """把法规编入索引；只重新处理内容有变化的文件。
 
-    法规来源：随 jiancha 提供的示例工作指引、当前文件夹的 regulations/、jiancha.toml 中
-    [rules] dirs 列出的文件夹，以及 PATHS 指定的文件或文件夹。
+    法规来源：当前文件夹的 regulations/、jiancha.toml 中 [rules] dirs 列出的文件夹，以及 PATHS
+    指定的文件或文件夹。随 jiancha 提供的示例工作指引只在还没有本单位法规时编入，或用 --samples
+    要求编入。
     """
     from ..rules.indexer import build_index
 
-    config = _config(env, index_dir)
+    config = _config(env, index_dir, samples)
     report = build_index(config, tuple(paths), rebuild=rebuild)
     for warning in report.warnings:
         click.echo(f"警告：{warning}", err=True)

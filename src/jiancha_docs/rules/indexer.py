@@ -31,7 +31,7 @@ from .model import Regulation
 from .parser import parse_file
 from .sources import RulesConfig, SourceFile, discover_sources
 
-FORMAT = 1
+FORMAT = 2  # 2: with the character-bigram index (bigrams.bin)
 MANIFEST = "manifest.json"
 
 
@@ -294,6 +294,7 @@ def _write_generation(
 
         settle(catalogue)  # statuses as of today, from the editions' dates
         _check_titles(catalogue, report)
+        _write_bigrams(tmp, catalogue, current)
         words: set[str] = set(lexicon.all_words())
         for vocab_file in (tmp / "vocab").glob("*.txt"):
             words.update(vocab_file.read_text(encoding="utf-8").split("\n"))
@@ -313,6 +314,20 @@ def _write_generation(
     except BaseException:
         generations.discard(tmp)
         raise
+
+
+def _write_bigrams(
+    tmp: Path, catalogue: list[dict[str, Any]], current: dict[str, tuple[SourceFile, bytes, str]]
+) -> None:
+    """The character-bigram index of every article of the generation (``bigrams``)."""
+    from . import bigrams
+
+    keys = {reg_id(key): key for key in current}
+    docs = []
+    for entry in catalogue:
+        reg = load_regulation(tmp, entry["id"])
+        docs.extend(_documents(reg, entry["id"], keys.get(entry["id"], "")))
+    bigrams.write(tmp / bigrams.BIGRAMS, docs)
 
 
 def _catalogue_entry(reg: Regulation, rid: str, source: SourceFile) -> dict[str, Any]:

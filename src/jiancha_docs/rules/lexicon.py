@@ -17,6 +17,7 @@ from .errors import LexiconError
 PACKAGE_DIR = Path(__file__).resolve().parent
 DOMAIN_DICT = PACKAGE_DIR / "domain_dict.txt"
 SYNONYMS = PACKAGE_DIR / "synonyms.txt"
+THESAURUS = PACKAGE_DIR / "thesaurus.txt"  # generated from the corpus by bench/build_thesaurus.py
 
 EQUAL_WEIGHT = 1.0
 RELATED_WEIGHT = 0.5
@@ -190,11 +191,12 @@ class Lexicon:
 
 
 def load_lexicon(dictionaries: tuple[Path, ...] = (), synonyms: tuple[Path, ...] = ()) -> Lexicon:
-    """The shipped dictionary and synonym table, then the office's files in the order given."""
+    """The shipped dictionary, synonym table and corpus thesaurus, then the office's files in
+    the order given."""
     lexicon = Lexicon()
     for path in (DOMAIN_DICT, *dictionaries):
         _read_dictionary(path, lexicon)
-    for path in (SYNONYMS, *synonyms):
+    for path in (SYNONYMS, THESAURUS, *synonyms):
         _read_synonyms(path, lexicon)
     return lexicon
 

@@ -95,9 +95,19 @@ class Library:
         self.by_id = {e.id: e for e in self.entries}
         self._regs: dict[str, Regulation] = {}
         self._reader: Any = None
+        self._bigrams: Any = None
         self._names: dict[str, set[str]] | None = None
 
     # -- engine --------------------------------------------------------------------------------
+    @property
+    def bigrams(self) -> Any:
+        """The character-bigram index of the generation (``bigrams.BigramIndex``), loaded once."""
+        if self._bigrams is None:
+            from .bigrams import BIGRAMS, BigramIndex
+
+            self._bigrams = BigramIndex(self.generation / BIGRAMS)
+        return self._bigrams
+
     @property
     def reader(self) -> Any:
         if self._reader is None:

@@ -8,69 +8,28 @@ superseded edition comes after the current one.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .bigrams import grams
 from .errors import ReferenceNotFound
 from .lexicon import STOPWORDS, Lexicon, load_lexicon
 from .library import Entry, Library
 from .model import CATEGORIES, STATUSES
 from .query import MUST, NOT, SHOULD, parse_query
+from .ranking import Candidate, Concept, QueryCues, Weights, load_weights, measure
 from .refs import parse_ref, resolve_ref
 
-SUPERSEDED_FACTOR = 0.5
 MARK_OPEN, MARK_CLOSE = "【", "】"
 SNIPPET_CHARS = 90
 SINGLE_CHAR_BOOST = 0.5
-LEAD_BONUS = 0.25  # the query's words in an article's first clause: that clause states its subject
-COVER_BONUS = 2.0  # share of the query's concepts (by rarity) the article contains
-LEAD_CHARS = 40
 NEAR_MIN_IDF = 2.5
 TERM_MIN_IDF = 2.3
-ENGINE_POWER = 0.5  # the engine's score, flattened: coverage and the cues weigh more beside it
-PIECES_SHARE = 0.8  # as the engine weighs a compound's parts in a row (store.Alternative)
-FETCH = 20  # candidates re-ranked in Python
+FETCH = 40  # candidates from each engine, re-ranked by the scoring model (``ranking``)
 PART_BOOST = 0.5
-NEAR_BONUS = 1.0  # neighbouring query words side by side in the article (by rarity, as COVER_BONUS)
-ANSWER_BONUS = 0.2  # the article gives the kind of answer asked for (a list, a length of time)
-
-
-# What kind of answer a question asks for, and how an article that gives one reads. A question
-# asking 哪些/几种 is answered by an article that lists (包括、下列、分为) or defines the thing
-# asked about (本规定所称组织处理，是指); one asking 多久 by an article that states a length of
-# time (十五个工作日内、一年). The bonus only reorders the candidates the engine found.
-_ASKS_LIST = re.compile(r"哪些|哪几|几种|几类|什么(?:方式|情形|内容|措施|程序|条件|事项|种类|形式)")
-_ASKS_WHAT = re.compile(r"什么是|是什么|指什么|含义|定义|概念|范围")
-_GIVES_LIST = re.compile(r"下列|以下|如下|包括|分为|种类|[:：]\s*[(（]一[)）]")
-_DEFINES = re.compile(r"所称[“\"]?([^，,。；;“”\"]{2,14}?)[”\"]?[，,]?(?:一般)?是指")  # text is folded: ，→ ,
-_ASKS_TIME = re.compile(r"多久|多长时间|多少天|几天|几日|几个月|几年|什么时候|何时|期限|时限|期间")
-_GIVES_TIME = re.compile(r"[0-9一二三四五六七八九十百两半]+个?(?:工作日|日|天|月|年|小时)")
-LIST_LEAD_CHARS = 60
-
-
-def _answer_cue(query: str) -> Any:
-    """For the kind of answer the query asks for: a function giving how many shares of
-    ANSWER_BONUS an article earns (defining the very thing asked about counts twice), or None."""
-    query = fold(query)
-    tests: list[tuple[Any, int]] = []
-    asks_list, asks_what = _ASKS_LIST.search(query), _ASKS_WHAT.search(query)
-    if asks_list:
-        tests.append((lambda text: _GIVES_LIST.search(text, 0, LIST_LEAD_CHARS) is not None, 1))
-    if asks_list or asks_what:
-
-        def defines(text: str) -> bool:
-            match = _DEFINES.search(text, 0, LIST_LEAD_CHARS)
-            return match is not None and match.group(1) in query
-
-        tests.append((defines, 2))
-    if _ASKS_TIME.search(query):
-        tests.append((lambda text: _GIVES_TIME.search(text) is not None, 1))
-    if not tests:
-        return None
-    return lambda text: sum(shares for test, shares in tests if test(text))
+BIGRAM_MIN_COVER = 0.6  # share of the query's bigrams (by rarity) a bigram-only candidate needs
 
 
 @dataclass
@@ -116,8 +75,14 @@ class SearchOptions:
 
 
 def search(
-    library: Library, query: str, options: SearchOptions | None = None, lexicon: Lexicon | None = None
+    library: Library,
+    query: str,
+    options: SearchOptions | None = None,
+    lexicon: Lexicon | None = None,
+    weights: Weights | None = None,
+    collect: list[Candidate] | None = None,
 ) -> SearchResult:
+    """Ranked articles for ``query``; ``collect``, when given, receives every measured candidate."""
     options = options or SearchOptions()
     _check_options(options)
     result = SearchResult(query=query)
@@ -143,7 +108,7 @@ def search(
     lexicon = lexicon or load_lexicon()
     items = parse_query(query)
     plan = QueryPlan(statuses=options.statuses, categories=options.categories, regs=tuple(regs))
-    builder = _PlanBuilder(library, lexicon, plan)
+    builder = _PlanBuilder(library, lexicon, plan, QueryCues.of(fold(query)))
     mentioned: list[Entry] = []
     for item in items:
         text = item.text
@@ -173,13 +138,67 @@ def search(
         raw = library.reader.search(plan, fetch)
         if raw:
             result.notes.append(f"只检索{names}")
-        plan.regs = ()
+        else:
+            plan.regs = ()
     if not raw:
         raw = library.reader.search(plan, fetch)
-    result.hits = _rank(
-        library, raw, result.terms, options.limit, builder.concepts, builder.near, _answer_cue(query)
-    )
+    candidates = _candidates(library, plan, raw, builder, fetch)
+    weights = weights or load_weights()
+    for cand in candidates:
+        cand.score = weights.score(cand.values)
+    if collect is not None:
+        collect.extend(candidates)
+    result.hits = _order(library, candidates, result.terms, options.limit)
     return result
+
+
+def candidate_features(
+    library: Library, query: str, options: SearchOptions | None = None, lexicon: Lexicon | None = None
+) -> list[tuple[str, dict[str, float]]]:
+    """Every candidate the engines find for ``query``, as (citation key, feature values): what
+    bench/train_ranker.py learns the weights from."""
+    found: list[Candidate] = []
+    search(library, query, options, lexicon, collect=found)
+    return [(c.doc.title + c.doc.label, dict(c.values)) for c in found]
+
+
+def _candidates(
+    library: Library, plan: Any, raw: list[Any], builder: _PlanBuilder, fetch: int
+) -> list[Candidate]:
+    """The word engine's hits and, for a query of optional words, the bigram index's, measured."""
+    index = library.bigrams
+    allowed = None
+    if plan.regs or plan.statuses or plan.categories:
+        allowed = {
+            i
+            for i, d in enumerate(index.docs)
+            if (not plan.regs or d.reg in plan.regs)
+            and (not plan.statuses or d.status in plan.statuses)
+            and (not plan.categories or d.category in plan.categories)
+        }
+    query_grams = {g: index.idf(g) for t in builder.content for g in grams(t)}
+    gram_scores = index.scores(list(query_grams), allowed)
+    by_doc: dict[int, Candidate] = {}
+    for rank, hit in enumerate(raw, 1):
+        i = index.by_uid.get(hit.uid)
+        if i is None:
+            continue
+        doc = index.docs[i]
+        by_doc[i] = Candidate(doc, fold(doc.body), word=hit.score, word_rank=rank)
+    if not (plan.must or plan.must_not):
+        for rank, i in enumerate(sorted(gram_scores, key=lambda d: -gram_scores[d])[:fetch], 1):
+            cand = by_doc.get(i)
+            if cand is None:
+                doc = index.docs[i]
+                cand = by_doc[i] = Candidate(doc, fold(doc.body))
+            cand.bigram_rank = rank
+    candidates = list(by_doc.values())
+    for i, cand in by_doc.items():
+        cand.bigram = gram_scores.get(i, 0.0)
+    measure(candidates, builder.concepts, builder.near, query_grams, builder.cues)
+    # an article only the bigram index found must share most of the query's letters: a pair of
+    # characters in common (函询 of 被函询人) is not an answer
+    return [c for c in candidates if c.word_rank or c.values["gram_cover"] >= BIGRAM_MIN_COVER]
 
 
 def _check_options(options: SearchOptions) -> None:
@@ -216,14 +235,15 @@ def _direct(library: Library, query: str, options: SearchOptions, regs: list[str
 class _PlanBuilder:
     """Turns query items into the engine's plan: units with synonyms, neighbour boosts."""
 
-    def __init__(self, library: Library, lexicon: Lexicon, plan: Any) -> None:
+    def __init__(self, library: Library, lexicon: Lexicon, plan: Any, cues: QueryCues) -> None:
         self.library = library
         self.lexicon = lexicon
         self.plan = plan
+        self.cues = cues
         self.segmenter = library.reader.segmenter
         self.highlight: set[str] = set()
-        # surface forms, weight, and the parts of a compound (退回 补充调查), each a sequence
-        self.concepts: list[tuple[tuple[str, ...], float, tuple[tuple[str, ...], ...]]] = []
+        self.concepts: list[Concept] = []
+        self.content: list[str] = []  # the query's words that count (for the bigram index)
         self._seen: set[tuple[str, str]] = set()
         # neighbouring query words, written together: an article with them side by side is
         # about what the user typed (scored in ``_rank`` on the candidates, not by the engine)
@@ -242,12 +262,15 @@ class _PlanBuilder:
             self.highlight.add(_plain(text))
             if occur != NOT:
                 self._concept(unit)
+                self.content.append(_plain(text))
             return
         content = []
         reader = self.library.reader
         for term in terms:
             if term in STOPWORDS or not any(ch.isalnum() for ch in term):
                 continue
+            if occur != NOT:
+                self.content.append(term)
             if not reader.known(term) and not self.lexicon.expansions(term):
                 # a word the texts never use (匿名举报): its parts are what can match
                 content.extend(p for p in self._cover(term) if p not in STOPWORDS)
@@ -305,7 +328,7 @@ class _PlanBuilder:
         forms = tuple("".join(a.terms) for a in unit.alternatives)
         weight = max(reader.idf(a.terms[0]) * a.weight for a in unit.alternatives) * unit.boost
         pieces = tuple(a.terms for a in unit.alternatives if len(a.terms) > 1)
-        self.concepts.append((forms, weight, pieces))
+        self.concepts.append(Concept(forms, weight, pieces))
 
     def _unit(self, term: str) -> Any:
         from .store import Alternative, Unit
@@ -339,21 +362,6 @@ class _PlanBuilder:
         return out
 
 
-def _saturate(count: int, k: float = 1.2) -> float:
-    """BM25's term-frequency curve: 0 for none, 1 for one, approaching 1 + k."""
-    return count * (k + 1) / (count + k)
-
-
-def _covers(text: str, forms: tuple[str, ...], pieces: tuple[tuple[str, ...], ...]) -> float:
-    """1 if the article has the concept as written, PIECES_SHARE if it has all the parts of the
-    compound apart (退回国家监察委员会补充调查 for 退回补充调查), else 0."""
-    if any(f in text for f in forms):
-        return 1.0
-    if any(all(p in text for p in parts) for parts in pieces):
-        return PIECES_SHARE
-    return 0.0
-
-
 def _long(unit: Any) -> bool:
     return any(len("".join(a.terms)) > 1 for a in unit.alternatives)
 
@@ -362,53 +370,36 @@ def _plain(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().replace(" ", "")
 
 
-def _rank(
-    library: Library,
-    raw: list[Any],
-    terms: list[str],
-    limit: int,
-    concepts: list[tuple[tuple[str, ...], float, tuple[tuple[str, ...], ...]]],
-    near: list[tuple[str, float]],
-    cue: Any,
-) -> list[Hit]:
-    scored = []
-    total = sum(w for _, w, _ in concepts) or 1.0
-    for hit in raw:
-        factor = 1.0 if hit.status == "现行有效" else SUPERSEDED_FACTOR
-        text = fold(hit.body)
-        lead = _lead(text)
-        cover = sum(w * _covers(text, forms, pieces) for forms, w, pieces in concepts) / total
-        in_lead = sum(w for forms, w, _ in concepts if any(f in lead for f in forms)) / total
-        close = sum(w * _saturate(text.count(pair)) for pair, w in near) / total
-        hit.score = hit.score**ENGINE_POWER * (
-            1 + LEAD_BONUS * in_lead + COVER_BONUS * cover + NEAR_BONUS * close
-        )
-        if cue is not None:
-            hit.score *= 1 + ANSWER_BONUS * cue(text)
-        scored.append((hit.score * factor, hit))
-    scored.sort(key=lambda pair: -pair[0])
-    ordered = [hit for _, hit in scored]
-    # an edition that is no longer in force never ranks above the current edition of its article
-    for hit in list(ordered):
-        if hit.status == "现行有效":
+def _order(library: Library, candidates: list[Candidate], terms: list[str], limit: int) -> list[Hit]:
+    """Best score first; an edition no longer in force never above the current edition of its
+    article."""
+    ordered = sorted(candidates, key=lambda c: -c.score)
+    for cand in list(ordered):
+        doc = cand.doc
+        if doc.status == "现行有效":
             continue
-        entry = library.by_id.get(hit.reg)
+        entry = library.by_id.get(doc.reg)
         successor = entry.superseded_by if entry else ""
-        for j in range(ordered.index(hit) + 1, len(ordered)):
-            other = ordered[j]
+        for j in range(ordered.index(cand) + 1, len(ordered)):
+            other = ordered[j].doc
             if (
                 other.status == "现行有效"
-                and other.title in (hit.title, successor)
-                and other.number == hit.number
+                and other.title in (doc.title, successor)
+                and other.number == doc.number
             ):
-                ordered.insert(ordered.index(hit), ordered.pop(j))
+                ordered.insert(ordered.index(cand), ordered.pop(j))
                 break
     hits = []
-    for rank, hit in enumerate(ordered[:limit], 1):
-        entry = library.by_id.get(hit.reg)
+    for cand in ordered:
+        entry = library.by_id.get(cand.doc.reg)
         if entry is None:
             continue
-        hits.append(_hit(rank, entry, hit.label, hit.chapter, hit.body, terms, hit.score, hit.number, False))
+        doc = cand.doc
+        hits.append(
+            _hit(len(hits) + 1, entry, doc.label, doc.chapter, doc.body, terms, cand.score, doc.number, False)
+        )
+        if len(hits) == limit:
+            break
     return hits
 
 
@@ -475,16 +466,6 @@ def snippet(text: str, terms: list[str], size: int = SNIPPET_CHARS) -> str:
         cursor = e
     out.append(flat[cursor:hi])
     return ("…" if lo > 0 else "") + "".join(out) + ("…" if hi < len(flat) else "")
-
-
-def _lead(text: str) -> str:
-    """An article's first clause, where it names its subject."""
-    cut = len(text)
-    for mark in "。；：\n":
-        at = text.find(mark)
-        if at != -1:
-            cut = min(cut, at)
-    return text[: min(cut, LEAD_CHARS)]
 
 
 def fold(text: str) -> str:

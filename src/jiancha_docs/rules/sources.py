@@ -5,11 +5,16 @@
     dirs = ["本单位制度", "上级文件"]     # extra folders of regulation files (searched recursively)
     dictionary = "词典.txt"            # extra domain words, one per line
     synonyms = "同义词.txt"            # extra synonym groups
-    samples = true                     # include the sample guides shipped with jiancha
+    samples = true                     # always include the sample guides shipped with jiancha
 
-Sources, in order: the shipped sample guides (unless ``samples = false``), ./regulations of the
-workspace (the folder of jiancha.toml, or the current folder) when present, the configured
-``dirs``, and any paths given on the command line. JIANCHA_RULES_INDEX overrides ``index``.
+Sources, in order: the shipped sample guides, ./regulations of the workspace (the folder of
+jiancha.toml, or the current folder) when present, the configured ``dirs``, and any paths given
+on the command line. JIANCHA_RULES_INDEX overrides ``index``.
+
+The sample guides are made-up 示例 texts: they are indexed only while the office has no
+regulation files of its own, or when asked for (``samples = true`` or ``rules index
+--samples``); ``samples = false`` leaves them out even from an empty workspace. Once an office
+adds its own files the next index drops the samples, so its results never show them.
 """
 
 from __future__ import annotations
@@ -40,7 +45,8 @@ class RulesConfig:
     dirs: tuple[Path, ...] = ()
     dictionaries: tuple[Path, ...] = ()
     synonyms: tuple[Path, ...] = ()
-    samples: bool = True
+    samples: bool = True  # False: never; True: while the office has no files of its own
+    samples_always: bool = False  # asked for explicitly: beside the office's own files too
 
 
 @dataclass(frozen=True)
@@ -50,9 +56,11 @@ class SourceFile:
     display: str  # how messages name it
 
 
-def rules_config(settings: Any, index: Path | None = None, cwd: Path | None = None) -> RulesConfig:
+def rules_config(
+    settings: Any, index: Path | None = None, cwd: Path | None = None, samples_flag: bool | None = None
+) -> RulesConfig:
     """The ``[rules]`` values of the settings ``load_settings`` read, resolved by config's one
-    resolver (``index``: the --index flag). Anything with a ``path`` stands in for Settings."""
+    resolver (``index``: the --index flag, ``samples_flag``: --samples). Anything with a ``path`` stands in for Settings."""
     from ..config import Settings
 
     if not isinstance(settings, Settings):
@@ -62,26 +70,36 @@ def rules_config(settings: Any, index: Path | None = None, cwd: Path | None = No
     def value(key: str, flag: Any = None) -> Any:
         return settings.resolve("rules", key, flag, cwd).value
 
+    from ..config import DEFAULT
+
+    samples = settings.resolve("rules", "samples", samples_flag, cwd)
     return RulesConfig(
         workspace=settings.workspace or cwd,
         index_dir=value("index", index).resolve(),
         dirs=value("dirs"),
         dictionaries=value("dictionary"),
         synonyms=value("synonyms"),
-        samples=value("samples"),
+        samples=samples.value,
+        samples_always=samples.value and samples.origin != DEFAULT,
     )
 
 
 def discover_sources(config: RulesConfig, extra: tuple[Path, ...] = ()) -> list[SourceFile]:
     """Every regulation file, each once, in a stable order."""
     roots: list[Path] = []
-    if config.samples:
-        roots.append(standard_regulations_dir())
     local = config.workspace / "regulations"
     if local.is_dir():
         roots.append(local)
     roots.extend(config.dirs)
     roots.extend(extra)
+    own = _collect(roots, config.workspace)
+    if config.samples and (config.samples_always or not own):
+        samples = _collect([standard_regulations_dir()], config.workspace)
+        return list({**samples, **own}.values())
+    return list(own.values())
+
+
+def _collect(roots: list[Path], workspace: Path) -> dict[str, SourceFile]:
     seen: dict[str, SourceFile] = {}
     for root in roots:
         if root.is_file():
@@ -99,8 +117,8 @@ def discover_sources(config: RulesConfig, extra: tuple[Path, ...] = ()) -> list[
         for path in files:
             key = path.resolve().as_posix()
             if key not in seen:
-                seen[key] = SourceFile(key=key, path=path, display=_display(path, config.workspace))
-    return list(seen.values())
+                seen[key] = SourceFile(key=key, path=path, display=_display(path, workspace))
+    return seen
 
 
 def _display(path: Path, workspace: Path) -> str:

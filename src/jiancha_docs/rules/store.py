@@ -198,17 +198,22 @@ def query_segmenter(generation: Path) -> Segmenter:
 
 
 # -- whoosh analysis ---------------------------------------------------------------------------
-_ACTIVE: Segmenter | None = None
-
-
 class ArticleTokenizer(_wa.Tokenizer):
-    """whoosh's view of ``Segmenter.analyze``; used while writing (queries are built as terms)."""
+    """whoosh's view of ``Segmenter.analyze``; used while writing (queries are built as terms).
+
+    The schema stores the tokenizer without a segmenter; ``IndexWriter`` hands it the one it
+    writes with (``segmenter``), so no module state is shared between two writers."""
+
+    segmenter: Segmenter | None = None
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
 
     def __hash__(self) -> int:
         return hash(type(self))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "segmenter"}
 
     def __call__(  # type: ignore[override]
         self,
@@ -223,10 +228,10 @@ class ArticleTokenizer(_wa.Tokenizer):
         mode: str = "",
         **kwargs: Any,
     ) -> Iterator[Any]:
-        if _ACTIVE is None:
+        if self.segmenter is None:
             raise RuntimeError("ArticleTokenizer used without an index segmenter")
         token = _wa.Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for term, position, start, end in _ACTIVE.analyze(value):
+        for term, position, start, end in self.segmenter.analyze(value):
             token.text = term
             token.boost = 1.0
             token.stopped = False
@@ -282,7 +287,6 @@ class IndexWriter:
     """Writes one generation's engine files: a fresh index, or a copy of the previous one."""
 
     def __init__(self, generation: Path, segmenter: Segmenter, base: Path | None = None) -> None:
-        global _ACTIVE
         from whoosh import index
 
         self.generation = generation
@@ -296,8 +300,9 @@ class IndexWriter:
         else:
             target.mkdir(parents=True)
             self.ix = index.create_in(str(target), _schema())
-        _ACTIVE = segmenter
         self.writer = self.ix.writer(limitmb=128)
+        for name in ("body", "context"):
+            self.writer.schema[name].analyzer.segmenter = segmenter
 
     def delete_source(self, source: str) -> None:
         self.writer.delete_by_term("source", source)
@@ -310,19 +315,15 @@ class IndexWriter:
             self.segmenter.vocabulary = None
 
     def commit(self) -> None:
-        global _ACTIVE
         try:
             self.writer.commit()
         finally:
-            _ACTIVE = None
             self.ix.close()
 
     def cancel(self) -> None:
-        global _ACTIVE
         try:
             self.writer.cancel()
         finally:
-            _ACTIVE = None
             self.ix.close()
 
 
@@ -349,7 +350,6 @@ class QueryPlan:
     must: list[Unit] = field(default_factory=list)
     should: list[Unit] = field(default_factory=list)
     must_not: list[Unit] = field(default_factory=list)
-    near: list[tuple[tuple[str, ...], float]] = field(default_factory=list)  # neighbour pairs
     regs: tuple[str, ...] = ()  # restrict to these regulations
     statuses: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
@@ -374,9 +374,6 @@ class RawHit:
 BODY_WEIGHT = 1.0
 CONTEXT_WEIGHT = 0.5
 TIEBREAK = 0.2
-COORDINATION: float | None = None
-NEAR_SLOP = 1
-NEAR_BOOST = 2.0
 BM25_B = 0.75  # the usual default: long articles (long lists of items) are not favoured
 BM25_K1 = 1.2
 
@@ -448,18 +445,12 @@ class Reader:
             return q.Or([body, heading])
 
         should = [unit(u) for u in plan.should]
-        near = [
-            q.Phrase("body", list(terms), slop=NEAR_SLOP, boost=boost * NEAR_BOOST)
-            for terms, boost in plan.near
-        ]
         if plan.must:
             main: Any = q.And([unit(u) for u in plan.must])
-            if should or near:
-                main = q.AndMaybe(main, q.Or(should + near))
+            if should:
+                main = q.AndMaybe(main, q.Or(should))
         elif should:
-            main = q.Or(should, scale=COORDINATION)
-            if near:
-                main = q.AndMaybe(main, q.Or(near))
+            main = q.Or(should)
         else:
             return []
         if plan.must_not:

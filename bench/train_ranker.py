@@ -1,0 +1,161 @@
+"""Fit the ranking weights (src/jiancha_docs/rules/weights.json) on staff questions.
+
+    python bench/train_ranker.py [--index DIR] [--write]
+
+Indexes the real texts of ../shared/corpus (or reuses --index), lets the search engines find
+their candidates for every question of the 训练 (train) part of bench/queries/staff.yaml, and
+fits a pairwise logistic regression (numpy): for each question, every labelled answer among
+the candidates against every other candidate, on standardised features (ranking.FEATURES).
+The L2 strength is chosen on the 开发 (dev) part; the final fit uses train and dev together.
+The 测试 (test) part is never read here. --write stores the weights; without it the script
+only reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+QUERIES = Path(__file__).with_name("queries") / "staff.yaml"
+LAMBDAS = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
+
+
+def corpus_files() -> list[Path]:
+    return sorted(p for p in CORPUS.glob("*.md") if p.name != "SOURCES.md")
+
+
+def build(index_dir: Path) -> None:
+    from jiancha_docs.rules.indexer import build_index
+    from jiancha_docs.rules.sources import RulesConfig
+
+    config = RulesConfig(workspace=index_dir.parent, index_dir=index_dir, samples=False)
+    report = build_index(config, tuple(corpus_files()), rebuild=True)
+    if report.errors:
+        sys.exit("\n".join(report.errors))
+
+
+def collect(index_dir: Path, queries: list[dict]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per question: the feature matrix of its candidates and which of them answer it."""
+    from jiancha_docs.rules.library import Library
+    from jiancha_docs.rules.ranking import FEATURES
+    from jiancha_docs.rules.search import candidate_features
+
+    out = []
+    with Library(index_dir) as library:
+        for q in queries:
+            rows = candidate_features(library, q["查询"])
+            x = np.array([[values[f] for f in FEATURES] for _, values in rows], dtype=float)
+            y = np.array([key in q["答案"] for key, _ in rows], dtype=bool)
+            out.append((x.reshape(-1, len(FEATURES)), y))
+    return out
+
+
+def fit(
+    groups: list[tuple[np.ndarray, np.ndarray]], lam: float, mean: np.ndarray, scale: np.ndarray
+) -> np.ndarray:
+    diffs = []
+    for x, y in groups:
+        if y.any() and (~y).any():
+            z = (x - mean) / scale
+            pos, neg = z[y], z[~y]
+            diffs.append((pos[:, None, :] - neg[None, :, :]).reshape(-1, z.shape[1]))
+    d = np.concatenate(diffs)
+    w = np.zeros(d.shape[1])
+    # full-batch gradient descent with a fixed step; the problem is convex and small
+    step = 1.0
+    for _ in range(3000):
+        margin = d @ w
+        p = 1.0 / (1.0 + np.exp(np.clip(margin, -30, 30)))
+        grad = -(d * p[:, None]).mean(axis=0) + lam * w
+        w -= step * grad
+    return w
+
+
+def evaluate(
+    groups: list[tuple[np.ndarray, np.ndarray]], w: np.ndarray, mean: np.ndarray, scale: np.ndarray
+) -> dict[str, float]:
+    r1 = r5 = mrr = 0.0
+    for x, y in groups:
+        if not len(x):
+            continue
+        order = np.argsort(-(((x - mean) / scale) @ w), kind="stable")[:10]
+        ranks = [i + 1 for i, j in enumerate(order) if y[j]]
+        if ranks:
+            r1 += ranks[0] == 1
+            r5 += ranks[0] <= 5
+            mrr += 1 / ranks[0]
+    n = len(groups)
+    return {"recall@1": r1 / n, "recall@5": r5 / n, "MRR": mrr / n}
+
+
+def main() -> None:
+    from jiancha_docs.rules.ranking import FEATURES, WEIGHTS, Weights
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--index", type=Path, help="an index of the corpus already built")
+    parser.add_argument("--write", action="store_true", help="store the weights in weights.json")
+    args = parser.parse_args()
+    if not corpus_files():
+        sys.exit(f"没有真实法规文本：{CORPUS}")
+    queries = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
+    train = [q for q in queries if q["集"] == "训练"]
+    dev = [q for q in queries if q["集"] == "开发"]
+    with tempfile.TemporaryDirectory() as tmp:
+        index_dir = args.index or Path(tmp) / "index"
+        if args.index is None:
+            build(index_dir)
+        train_groups, dev_groups = collect(index_dir, train), collect(index_dir, dev)
+    found = sum(bool(y.any()) for _, y in train_groups + dev_groups)
+    print(f"训练 {len(train)} 条，开发 {len(dev)} 条；候选中含正确条文的 {found} 条")
+    rows = np.concatenate([x for x, _ in train_groups + dev_groups])
+    mean, scale = rows.mean(axis=0), rows.std(axis=0)
+    scale[scale == 0] = 1.0
+    best = None
+    for lam in LAMBDAS:
+        w = fit(train_groups, lam, mean, scale)
+        dev_score = evaluate(dev_groups, w, mean, scale)
+        train_score = evaluate(train_groups, w, mean, scale)
+        print(
+            f"L2 {lam:<7} 训练 R@1 {train_score['recall@1']:.3f} MRR {train_score['MRR']:.3f}  "
+            f"开发 R@1 {dev_score['recall@1']:.3f} R@5 {dev_score['recall@5']:.3f} MRR {dev_score['MRR']:.3f}"
+        )
+        if best is None or dev_score["MRR"] > best[1]["MRR"]:
+            best = (lam, dev_score)
+    assert best is not None
+    lam, dev_score = best
+    w = fit(train_groups + dev_groups, lam, mean, scale)
+    for name, coef in sorted(zip(FEATURES, w, strict=True), key=lambda p: -abs(p[1])):
+        print(f"  {name:<13} {coef:+.3f}")
+    weights = Weights(
+        features=FEATURES,
+        mean=tuple(round(float(v), 6) for v in mean),
+        scale=tuple(round(float(v), 6) for v in scale),
+        coef=tuple(round(float(v), 6) for v in w),
+        source={
+            "script": "bench/train_ranker.py --write",
+            "queries": "bench/queries/staff.yaml (训练 + 开发; 测试 never read)",
+            "train": len(train),
+            "dev": len(dev),
+            "l2": lam,
+            "dev_before_refit": {k: round(v, 3) for k, v in dev_score.items()},
+            "date": dt.date.today().isoformat(),
+        },
+    )
+    if args.write:
+        WEIGHTS.write_text(
+            json.dumps(weights.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
+        print(f"已写入 {WEIGHTS}")
+
+
+if __name__ == "__main__":
+    main()

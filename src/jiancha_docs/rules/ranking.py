@@ -1,0 +1,298 @@
+"""The scoring model: what is measured about a candidate article, and the learned weights.
+
+An article's score for a query is a weighted sum of features (``FEATURES``): the two engines'
+scores and ranks (words and character bigrams), how much of the query the article covers and
+where, whether it gives the kind of answer asked for (a length of time, a list, a definition,
+the approving body), what kind of law it is beside what kind of law the query is about, and its
+length. The weights are not chosen by hand: ``bench/train_ranker.py`` fits them (pairwise
+logistic regression) on the training part of ``bench/queries/staff.yaml`` and writes
+``weights.json`` beside this module, with the means and scales it standardised by.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .bigrams import Doc
+from .errors import RulesIndexError
+
+WEIGHTS = Path(__file__).resolve().with_name("weights.json")
+LEAD_CHARS = 40
+LIST_LEAD_CHARS = 60
+PIECES_SHARE = 0.8  # all the parts of a compound apart count nearly as much as the compound
+
+FEATURES = (
+    "word",  # the word engine's BM25F score, as a share of the best candidate's
+    "word_rr",  # 1 / rank in the word engine's list
+    "bigram",  # character-bigram BM25, as a share of the best candidate's
+    "bigram_rr",  # 1 / rank in the bigram list
+    "cover",  # share of the query's concepts (by rarity) the article contains
+    "lead",  # share of the concepts in the article's first clause
+    "near",  # neighbouring query words side by side in the article
+    "gram_cover",  # share of the query's bigrams (by rarity) in the text
+    "head_cover",  # share of the query's bigrams in the title and chapter heading
+    "proximity",  # the concepts found close together
+    "log_len",  # article length
+    "short",  # a one-line article (施行日期, 解释机关)
+    "purpose",  # 为了……制定本法: an article that says why the text exists
+    "time_cue",  # asks 多久 / 期限 and the article states a length of time
+    "list_cue",  # asks 哪些 / 几种 and the article lists
+    "define_cue",  # the article defines what the query asks about (所称……是指, ……的，是……罪)
+    "who_cue",  # asks who approves / decides and the article names an approving body
+    "crime_list",  # an article listing many crimes by name (jurisdiction lists)
+    "party_match",  # a question about party discipline, a party regulation
+    "state_match",  # a question about public officials' law, a state law
+    "crime_match",  # a question about a crime, the Criminal Law
+    "criminal_law",  # the Criminal Law (prior)
+    "party_reg",  # a party regulation (prior)
+    "superseded",  # an edition no longer in force
+    "crime_name_law",  # the query names a crime (……罪) and the article is in the Criminal Law
+    "crime_name_list",  # the query names a crime and the article lists crimes by name
+    "cover_lead",  # covers the query and names it in the first clause
+    "full_cover",  # every concept of the query in the article
+)
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One concept of the query: its surface forms (the word and its synonyms), its weight (the
+    rarity of its word) and the parts of a compound, each a sequence of words."""
+
+    forms: tuple[str, ...]
+    weight: float
+    pieces: tuple[tuple[str, ...], ...] = ()
+
+    def share(self, text: str) -> float:
+        """1 if the text has the concept as written, PIECES_SHARE if it has all the parts of a
+        compound apart (退回国家监察委员会补充调查 for 退回补充调查), else 0."""
+        if any(f in text for f in self.forms):
+            return 1.0
+        if any(all(p in text for p in parts) for parts in self.pieces):
+            return PIECES_SHARE
+        return 0.0
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Learned coefficients over standardised features; the score is their weighted sum."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    source: dict[str, Any] = field(default_factory=dict)
+
+    def score(self, values: dict[str, float]) -> float:
+        return sum(
+            c * (values.get(f, 0.0) - m) / s
+            for f, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "features": list(self.features),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "coef": list(self.coef),
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Weights:
+        names = tuple(data["features"])
+        unknown = [n for n in names if n not in FEATURES]
+        if unknown:
+            raise ValueError(f"unknown features {unknown}")
+        return cls(
+            features=names,
+            mean=tuple(float(v) for v in data["mean"]),
+            scale=tuple(float(v) or 1.0 for v in data["scale"]),
+            coef=tuple(float(v) for v in data["coef"]),
+            source=dict(data.get("source", {})),
+        )
+
+
+_LOADED: dict[Path, Weights] = {}
+
+
+def load_weights(path: Path = WEIGHTS) -> Weights:
+    if path not in _LOADED:
+        try:
+            _LOADED[path] = Weights.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError, KeyError) as e:
+            raise RulesIndexError(
+                f"检索排序权重文件 {path.name} 缺失或无效",
+                hint="重新安装 jiancha，或运行 bench/train_ranker.py",
+            ) from e
+    return _LOADED[path]
+
+
+# -- what a question asks for and what an article gives -----------------------------------------
+_ASKS_LIST = re.compile(r"哪些|哪几|几种|几类|什么(?:方式|情形|内容|措施|程序|条件|事项|种类|形式)|种类|方式")
+_ASKS_WHAT = re.compile(r"什么是|是什么|什么叫|指什么|含义|定义|概念|怎么认定|怎么定义|构成|意思")
+_GIVES_LIST = re.compile(r"下列|以下|如下|包括|分为|种类|[:：]\s*[(（]一[)）]")
+_DEFINES = re.compile(r"所称[“\"]?([^，,。；;“”\"]{2,14}?)[”\"]?[，,]?(?:一般)?是指")
+_ASKS_TIME = re.compile(
+    r"多久|多长时间|多少天|几天|几日|几个月|几年|多少年|什么时候|何时|期限|时限|期间|时效|多长|最长|几次"
+)
+_GIVES_TIME = re.compile(r"[0-9一二三四五六七八九十百两半]+个?(?:工作日|日|天|月|年|小时)")
+_ASKS_WHO = re.compile(r"谁|哪个机关|哪一级|哪级|什么机关|批准|审批|决定权|由哪")
+_GIVES_WHO = re.compile(r"批准|审批|报请|决定")
+_BODIES = re.compile(r"主要负责人|常委会|常务委员会|党委|党组|上一级|领导人员|集体研究|委员会")
+_CRIME = re.compile(r"[\u4e00-\u9fff]{1,12}罪")
+_Q_PARTY = re.compile(r"党员|党纪|党内|党组织|违纪|党籍|留党|预备党员|纪委|纪律处分|党委|党组")
+_Q_STATE = re.compile(r"公职人员|政务处分|监委|监察|公务员|违法|事业单位")
+_Q_CRIME = re.compile(r"罪|判刑|刑事|犯罪|刑法|刑期|缓刑|自首|立功|追诉|刑罚")
+_PURPOSE = re.compile(r"^为了?[^。]{0,80}制定本")
+
+
+@dataclass
+class QueryCues:
+    """What the query asks for, worked out once per query."""
+
+    time: bool
+    list: bool
+    what: bool
+    who: bool
+    party: bool
+    state: bool
+    crime: bool
+    crime_name: bool
+    text: str
+
+    @classmethod
+    def of(cls, folded_query: str) -> QueryCues:
+        q = folded_query
+        return cls(
+            time=bool(_ASKS_TIME.search(q)),
+            list=bool(_ASKS_LIST.search(q)),
+            what=bool(_ASKS_WHAT.search(q)),
+            who=bool(_ASKS_WHO.search(q)),
+            party=bool(_Q_PARTY.search(q)),
+            state=bool(_Q_STATE.search(q)),
+            crime=bool(_Q_CRIME.search(q)),
+            crime_name=bool(re.search(r"[\u4e00-\u9fff]{2}罪", q)),
+            text=q,
+        )
+
+
+@dataclass
+class Candidate:
+    doc: Doc
+    text: str  # the folded body
+    word: float = 0.0
+    word_rank: int = 0  # 0: not in the word engine's list
+    bigram: float = 0.0
+    bigram_rank: int = 0
+    values: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0
+
+
+def measure(
+    candidates: list[Candidate],
+    concepts: list[Concept],
+    near: list[tuple[str, float]],
+    query_grams: dict[str, float],
+    cues: QueryCues,
+) -> None:
+    """Fill every candidate's ``values`` (one entry per name of ``FEATURES``)."""
+    best_word = max((c.word for c in candidates), default=0.0) or 1.0
+    best_gram = max((c.bigram for c in candidates), default=0.0) or 1.0
+    total = sum(c.weight for c in concepts) or 1.0
+    gram_total = sum(query_grams.values()) or 1.0
+    for cand in candidates:
+        text, doc = cand.text, cand.doc
+        lead = _lead(text)
+        head = f"{doc.title} {doc.chapter}"
+        shares = [(c, c.share(text)) for c in concepts]
+        v = cand.values
+        v["word"] = cand.word / best_word
+        v["word_rr"] = 1.0 / cand.word_rank if cand.word_rank else 0.0
+        v["bigram"] = cand.bigram / best_gram
+        v["bigram_rr"] = 1.0 / cand.bigram_rank if cand.bigram_rank else 0.0
+        v["cover"] = sum(c.weight * s for c, s in shares) / total
+        v["lead"] = sum(c.weight for c in concepts if any(f in lead for f in c.forms)) / total
+        v["near"] = sum(w * _saturate(text.count(pair)) for pair, w in near) / total
+        v["gram_cover"] = sum(w for g, w in query_grams.items() if g in text) / gram_total
+        v["head_cover"] = sum(w for g, w in query_grams.items() if g in head) / gram_total
+        v["proximity"] = _proximity(text, [c for c, s in shares if s == 1.0])
+        v["log_len"] = math.log1p(len(text)) / 8
+        v["short"] = 1.0 if len(text) < 40 else 0.0
+        v["purpose"] = 1.0 if _PURPOSE.search(text) else 0.0
+        v["time_cue"] = 1.0 if cues.time and _GIVES_TIME.search(text) else 0.0
+        v["list_cue"] = 1.0 if cues.list and _GIVES_LIST.search(text, 0, LIST_LEAD_CHARS) else 0.0
+        v["define_cue"] = _defines(text, concepts, cues)
+        v["who_cue"] = 1.0 if cues.who and _GIVES_WHO.search(text) and _BODIES.search(text) else 0.0
+        v["crime_list"] = min(len(_CRIME.findall(text)) / 10, 1.0)
+        party = doc.category == "党内法规" or doc.title.startswith(("中国共产党", "党的", "党委", "党组"))
+        criminal = doc.title.endswith("刑法")
+        state = not party and not criminal
+        v["party_match"] = 1.0 if cues.party and party else 0.0
+        v["state_match"] = 1.0 if cues.state and state else 0.0
+        v["crime_match"] = 1.0 if cues.crime and criminal else 0.0
+        v["criminal_law"] = 1.0 if criminal else 0.0
+        v["party_reg"] = 1.0 if party else 0.0
+        v["superseded"] = 0.0 if doc.status == "现行有效" else 1.0
+        v["crime_name_law"] = 1.0 if cues.crime_name and criminal else 0.0
+        v["crime_name_list"] = v["crime_list"] if cues.crime_name else 0.0
+        v["cover_lead"] = v["cover"] * v["lead"]
+        v["full_cover"] = 1.0 if shares and all(s > 0 for _, s in shares) else 0.0
+
+
+def _defines(text: str, concepts: list[Concept], cues: QueryCues) -> float:
+    match = _DEFINES.search(text, 0, LIST_LEAD_CHARS)
+    if match is not None and match.group(1) in cues.text:
+        return 1.0
+    for concept in concepts:
+        for form in concept.forms:
+            if len(form) >= 2 and (f"是{form}" in text or f"为{form}" in text or f"{form}是指" in text):
+                return 1.0
+    return 0.0
+
+
+def _proximity(text: str, found: list[Concept]) -> float:
+    """1 / (1 + span / 40) for the shortest stretch holding one form of each concept found."""
+    if len(found) < 2:
+        return 0.0
+    positions: list[tuple[int, int]] = []
+    for i, concept in enumerate(found):
+        for form in concept.forms:
+            start = text.find(form)
+            while start != -1:
+                positions.append((start, i))
+                start = text.find(form, start + 1)
+    positions.sort()
+    need, left = len(found), 0
+    have: dict[int, int] = {}
+    best: int | None = None
+    for pos, i in positions:
+        have[i] = have.get(i, 0) + 1
+        while len(have) == need:
+            span = pos - positions[left][0]
+            best = span if best is None or span < best else best
+            j = positions[left][1]
+            have[j] -= 1
+            if not have[j]:
+                del have[j]
+            left += 1
+    return 1.0 / (1.0 + best / 40) if best is not None else 0.0
+
+
+def _saturate(count: int, k: float = 1.2) -> float:
+    """BM25's term-frequency curve: 0 for none, 1 for one, approaching 1 + k."""
+    return count * (k + 1) / (count + k)
+
+
+def _lead(text: str) -> str:
+    """An article's first clause, where it names its subject."""
+    cut = len(text)
+    for mark in "。；：\n":
+        at = text.find(mark)
+        if at != -1:
+            cut = min(cut, at)
+    return text[: min(cut, LEAD_CHARS)]

@@ -1,0 +1,146 @@
+"""The sample guides never pollute an office's library; the learned ranking and its data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from jiancha_docs.cli import cli
+from jiancha_docs.rules.library import Library
+from jiancha_docs.rules.search import search
+from jiancha_docs.rules.sources import RulesConfig, discover_sources, standard_regulations_dir
+
+from .test_rules_support import FIXTURES, build
+
+
+def _samples() -> set[str]:
+    return {p.resolve().as_posix() for p in standard_regulations_dir().glob("*.md")}
+
+
+def test_samples_are_indexed_only_while_the_office_has_no_regulations(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    config = RulesConfig(workspace=workspace, index_dir=workspace / "index")
+    build(config)
+    with Library(config.index_dir) as library:
+        assert library.entries and all(e.source.startswith("示例/") for e in library.entries)
+        assert search(library, "函询 回复 期限").hits[0].title.endswith("（示例）")
+    regs = workspace / "regulations"
+    regs.mkdir()
+    for path in sorted(FIXTURES.glob("*.md")):
+        shutil.copy(path, regs / path.name)
+    report = build(config)
+    assert len(report.removed) == len(_samples())
+    with Library(config.index_dir) as library:
+        assert library.entries and not any(e.source.startswith("示例/") for e in library.entries)
+        for query in ("函询 回复 期限", "谈话函询 工作指引", "澄清 正名", "监察建议书"):
+            hits = search(library, query).hits
+            assert not any(library.by_id[h.reg_id].source.startswith("示例/") for h in hits), query
+
+
+def test_samples_beside_own_regulations_only_when_asked(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    (workspace / "regulations").mkdir(parents=True)
+    shutil.copy(sorted(FIXTURES.glob("*.md"))[0], workspace / "regulations")
+    keys = {s.key for s in discover_sources(RulesConfig(workspace=workspace, index_dir=tmp_path / "i"))}
+    assert not keys & _samples()
+    asked = RulesConfig(workspace=workspace, index_dir=tmp_path / "i", samples_always=True)
+    assert _samples() <= {s.key for s in discover_sources(asked)}
+    never = RulesConfig(workspace=tmp_path / "empty", index_dir=tmp_path / "i", samples=False)
+    assert discover_sources(never) == []
+
+
+def test_rules_index_samples_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace = tmp_path / "ws"
+    (workspace / "regulations").mkdir(parents=True)
+    shutil.copy(sorted(FIXTURES.glob("*.md"))[0], workspace / "regulations")
+    runner = CliRunner()
+    index = workspace / "index"
+    monkeypatch.chdir(workspace)
+    plain = runner.invoke(cli, ["rules", "index", "--index", str(index)])
+    assert plain.exit_code == 0, plain.output
+    assert "1 部法规" in plain.output
+    asked = runner.invoke(cli, ["rules", "index", "--samples", "--index", str(index)])
+    assert asked.exit_code == 0, asked.output
+    assert f"{1 + len(_samples())} 部法规" in asked.output
+
+
+# -- the scoring model ---------------------------------------------------------------------------
+def test_shipped_weights_cover_every_feature_and_say_where_they_came_from() -> None:
+    from jiancha_docs.rules.ranking import FEATURES, load_weights
+
+    weights = load_weights()
+    assert set(weights.features) == set(FEATURES)
+    assert weights.source["script"].startswith("bench/train_ranker.py")
+    assert "测试" in weights.source["queries"]  # states that the test third was not used
+
+
+def test_weights_score_standardised_features(tmp_path: Path) -> None:
+    import json
+
+    from jiancha_docs.rules.ranking import Weights, load_weights
+
+    weights = Weights(features=("word", "cover"), mean=(0.5, 0.0), scale=(0.5, 2.0), coef=(1.0, 4.0))
+    assert weights.score({"word": 1.0, "cover": 1.0}) == pytest.approx(1.0 + 2.0)
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(weights.to_dict()), encoding="utf-8")
+    assert load_weights(path) == weights
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"features": ["no_such_feature"], "mean": [0], "scale": [1], "coef": [1]}', encoding="utf-8"
+    )
+    from jiancha_docs.rules.errors import RulesIndexError
+
+    with pytest.raises(RulesIndexError, match="检索排序权重文件 bad.json 缺失或无效"):
+        load_weights(bad)
+
+
+def test_a_concept_counts_whole_or_as_its_parts() -> None:
+    from jiancha_docs.rules.ranking import PIECES_SHARE, Concept
+
+    concept = Concept(("退回补充调查",), 2.0, (("退回", "补充调查"),))
+    assert concept.share("应当退回补充调查") == 1.0
+    assert concept.share("退回国家监察委员会补充调查") == PIECES_SHARE
+    assert concept.share("补充调查") == 0.0
+
+
+def test_answer_cues_follow_the_question() -> None:
+    from jiancha_docs.rules.bigrams import Doc
+    from jiancha_docs.rules.ranking import Candidate, Concept, QueryCues, measure
+
+    def doc(body: str, title: str = "某规定") -> Doc:
+        return Doc("u", "r", "现行有效", "党内法规", title, "第一条", "", 1, 0, 0, body)
+
+    timed = Candidate(doc("被函询人应当在收到函询通知之日起十五个工作日内写出说明"), "")
+    untimed = Candidate(doc("被函询人应当如实说明情况"), "")
+    for cand in (timed, untimed):
+        object.__setattr__(cand, "text", cand.doc.body)
+    concepts = [Concept(("被函询人",), 3.0)]
+    measure([timed, untimed], concepts, [], {"函询": 1.0}, QueryCues.of("被函询人多久要回复"))
+    assert (timed.values["time_cue"], untimed.values["time_cue"]) == (1.0, 0.0)
+    crime = Candidate(doc("国家工作人员利用职务上的便利……的，是贪污罪。", "中华人民共和国刑法"), "")
+    crime.text = crime.doc.body
+    measure([crime], [Concept(("贪污罪",), 3.0)], [], {}, QueryCues.of("贪污罪是怎么定义的"))
+    assert crime.values["define_cue"] == crime.values["crime_name_law"] == 1.0
+
+
+def test_the_bigram_index_round_trips(tmp_path: Path) -> None:
+    from jiancha_docs.rules.bigrams import BigramIndex, Doc, grams, write
+
+    docs = [
+        Doc("a", "r", "现行有效", "法律", "甲法", "第一条", "", 1, 0, 0, "留置时间不得超过三个月"),
+        Doc("b", "r", "现行有效", "法律", "甲法", "第二条", "", 2, 0, 1, "被调查人可以申诉"),
+    ]
+    write(tmp_path / "b.bin", docs)
+    index = BigramIndex(tmp_path / "b.bin")
+    assert index.docs == docs
+    assert index.top(grams("留置期间最长多久"), 5) == [0]
+    assert grams("留置 3个月") == ["留置", "3个", "个月"]
+    (tmp_path / "b.bin").write_bytes(b"\x00garbage")
+    from jiancha_docs.rules.errors import IndexCorrupt
+
+    with pytest.raises(IndexCorrupt, match="法规索引已损坏：无法读取字索引"):
+        BigramIndex(tmp_path / "b.bin")
