@@ -1,5 +1,6 @@
 """新旧对照: alignment of two editions (added, deleted, changed, renumbered), the table, and the
-.docx / .xlsx for printing; on small texts and on the 2018 and 2024 监察法."""
+.docx / .xlsx for printing; on small texts and on the corpus's 监察法 beside an older edition built
+from it by known edits (``rules_old_edition``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 from jiancha_docs.rules.diff import Change, compare, write_docx, write_xlsx
 from jiancha_docs.rules.parser import parse_file, parse_text
 
-from .test_rules_support import CORPUS, FIXTURES, make_workspace
+from .rules_old_edition import JIANCHA_2024, LEFT_OUT, REWORDED, old_edition
+from .test_rules_support import CORPUS, make_workspace
 
 OLD = """# 乙规则
 
@@ -36,8 +38,6 @@ NEW = """# 乙规则
 
 第五条 本规则自发布之日起施行。
 """
-JIANCHA_2018 = FIXTURES / "editions" / "中华人民共和国监察法（2018年）.md"
-JIANCHA_2024 = CORPUS / "中华人民共和国监察法.md"
 
 
 def small_diff():  # type: ignore[no-untyped-def]
@@ -98,19 +98,26 @@ needs_corpus = pytest.mark.skipif(not JIANCHA_2024.is_file(), reason=f"没有真
 
 
 @needs_corpus
-def test_jiancha_2018_to_2024() -> None:
-    diff = compare(parse_file(JIANCHA_2018).regulation, parse_file(JIANCHA_2024).regulation)
-    pairs = {(r.old.label if r.old else None): r for r in diff.rows}
-    assert pairs["第二十二条"].new.label == "第二十四条"  # 留置
-    assert pairs["第二十二条"].change == Change.RENUMBERED_CHANGED
+def test_the_older_edition_against_2024_finds_exactly_the_edits() -> None:
+    built = old_edition()
+    diff = compare(parse_text(built.text, "旧.md").regulation, parse_file(JIANCHA_2024).regulation)
+    found = {(r.old.number if r.old else None, r.new.number if r.new else None): r.change for r in diff.rows}
+    expected: dict[tuple[int | None, int | None], Change] = {(None, n): Change.ADDED for n in LEFT_OUT}
+    for old, new in built.new_of_old.items():
+        if new is None:
+            expected[(old, None)] = Change.DELETED
+        elif new in REWORDED:
+            expected[(old, new)] = Change.CHANGED if old == new else Change.RENUMBERED_CHANGED
+        else:
+            expected[(old, new)] = Change.UNCHANGED if old == new else Change.RENUMBERED
+    assert found == expected
+    assert (
+        diff.summary() == "未变 19 条，修改 1 条，条号变动 54 条，条号变动并修改 1 条，新增 3 条，删除 1 条"
+    )
+    pairs = {r.old.label: r for r in diff.rows if r.old}
+    assert pairs["第二十二条"].new.label == "第二十四条"  # 留置, one paragraph more in 2024
     assert pairs["第二十一条"].new.label == "第二十二条"  # 询问证人, word for word
-    assert pairs["第二十一条"].change == Change.RENUMBERED
-    assert pairs["第六十九条"].new.label == "第七十八条"
-    added = [r.new.label for r in diff.rows if r.change == Change.ADDED]
-    # 强制到案, 责令候查, 管护 are new in 2024
-    assert {"第二十一条", "第二十三条", "第二十五条"} <= set(added)
-    assert not [r for r in diff.rows if r.change == Change.DELETED]
-    assert len([r for r in diff.rows if r.new]) == 78 and len([r for r in diff.rows if r.old]) == 69
+    assert pairs["第七十三条"].new is None
 
 
 @needs_corpus
@@ -120,7 +127,8 @@ def test_cli_diff_table_and_documents(tmp_path: Path) -> None:
     from .test_rules_cli import run
 
     config = make_workspace(tmp_path, files=[])
-    for source, name in ((JIANCHA_2018, "a"), (JIANCHA_2024, "b")):
+    older = old_edition().write(tmp_path / "来源")
+    for source, name in ((older, "a"), (JIANCHA_2024, "b")):
         write_imported(import_file(source), config.workspace / "regulations" / name)
     (config.workspace / "jiancha.toml").write_text("[rules]\nsamples = false\n", encoding="utf-8")
     assert run("rules", "index", cwd=config.workspace).returncode == 0
@@ -129,14 +137,27 @@ def test_cli_diff_table_and_documents(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == (
         "《中华人民共和国监察法》2018年版 → 2024年修正："
-        "未变 12 条，修改 8 条，条号变动 34 条，条号变动并修改 15 条，新增 9 条"
+        "未变 19 条，修改 1 条，条号变动 54 条，条号变动并修改 1 条，新增 3 条，删除 1 条"
     )
     assert lines[1].split() == ["变化", "2018年版", "2024年修正", "条文"]
     assert any(line.split()[:3] == ["条号变动并修改", "第二十二条", "第二十四条"] for line in lines)
-    out = config.workspace / "对照.docx"
+    assert any(line.split()[:3] == ["新增", "—", "第二十一条"] for line in lines)
+    assert any(line.split()[:3] == ["删除", "第七十三条", "—"] for line in lines)
+    out = config.workspace / "对照.xlsx"
     assert (
         run("rules", "diff", "监察法", "2018", "2024", "-o", str(out), cwd=config.workspace).returncode == 0
     )
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert len(rows) == 1 + 79  # the header, then every article of either edition, 未变 included
+    assert (
+        "删除",
+        "第七十三条",
+        old_edition().text.split("第七十三条 ")[1].split("\n")[0],
+        None,
+        None,
+    ) in rows
     again = run("rules", "diff", "监察法", "2018", "2024", "-o", str(out), cwd=config.workspace)
     assert again.returncode == 1
     assert again.stderr.splitlines()[0] == f"错误：{out} 已存在；要覆盖请加 --force"

@@ -15,11 +15,9 @@ from jiancha_docs.rules.model import Status
 from jiancha_docs.rules.parser import parse_text
 from jiancha_docs.rules.search import SearchOptions
 
-from .test_rules_support import CORPUS, FIXTURES, build, make_workspace
+from .rules_old_edition import JIANCHA_2024, old_edition
+from .test_rules_support import CORPUS, build, make_workspace
 
-EDITIONS = FIXTURES / "editions"
-JIANCHA_2018 = EDITIONS / "中华人民共和国监察法（2018年）.md"
-JIANCHA_2024 = CORPUS / "中华人民共和国监察法.md"
 needs_corpus = pytest.mark.skipif(not JIANCHA_2024.is_file(), reason=f"没有真实法规文本 {CORPUS}")
 
 
@@ -146,7 +144,50 @@ def test_cli_as_of_rejects_a_bad_date(small: Path) -> None:
     assert result.stderr.splitlines()[0] == "错误：--as-of：无法识别的日期“2023-02-30”"
 
 
-# -- the corpus: 监察法 2018 (fixture) and 2024 (corpus) -----------------------------------------
+def test_as_of_undoes_the_models_superseded_weight(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a scoring model that puts editions not in force far down, an edition that was in force
+    on the day asked about ranks as the model ranks a current one."""
+    from dataclasses import replace as change
+
+    from jiancha_docs.rules import ranking, search
+    from jiancha_docs.rules.editions import search_as_of, superseded_shift
+
+    config = make_workspace(tmp_path, files=[])
+    regs = config.workspace / "regulations"
+    write(regs, "旧.md", "---\n标题: 庚规则\n发布日期: 2010-01-01\n---\n第一条 函询回复期限为三十日。\n")
+    write(regs, "新.md", "---\n标题: 庚规则\n发布日期: 2020-01-01\n---\n第一条 本规则自发布之日起施行。\n")
+    write(regs, "辛.md", "---\n标题: 辛规则\n发布日期: 2010-01-01\n---\n第一条 函询工作另有期限规定。\n")
+    build(config)
+    real = ranking.load_weights()
+    at = real.features.index("superseded")
+    harsh = change(real, coef=tuple(-10.0 if i == at else c for i, c in enumerate(real.coef)))
+    monkeypatch.setattr(ranking, "load_weights", lambda: harsh)
+    monkeypatch.setattr(search, "load_weights", lambda: harsh)
+    assert superseded_shift() == pytest.approx(-10.0 / real.scale[at])
+    query = "函询 回复 期限"
+    with Library(config.index_dir) as library:
+        today = search.search(library, query, SearchOptions(limit=5))
+        then = search_as_of(library, query, SearchOptions(limit=5), None, "2015-06-01")
+    assert [(h.title, h.status) for h in today.hits] == [("辛规则", "现行有效"), ("庚规则", "已修订")]
+    assert [(h.title, h.status) for h in then.hits] == [("庚规则", "现行有效"), ("辛规则", "现行有效")]
+    assert then.hits[0].score == pytest.approx(today.hits[1].score + 10.0 / real.scale[at], abs=0.002)
+
+
+def test_as_of_filters_statuses_as_they_stood_that_day(small: Path) -> None:
+    from jiancha_docs.rules.editions import search_as_of
+
+    with Library(small) as library:
+        current = search_as_of(library, "函询", SearchOptions(statuses=("现行有效",)), None, "2015-06-01")
+        amended = search_as_of(library, "函询", SearchOptions(statuses=("已修订",)), None, "2015-06-01")
+        direct = search_as_of(
+            library, "丙规则第一条", SearchOptions(statuses=("已修订",)), None, "2015-06-01"
+        )
+    # in 2015 the 2010 丙规则 was in force; nothing stood 已修订 then
+    assert [h.text for h in current.hits] == ["函询回复期限为三十日。"]
+    assert amended.hits == [] and direct.hits == []
+
+
+# -- the corpus: 监察法 2024 and an older edition built from it (rules_old_edition) ---------------
 @pytest.fixture(scope="module")
 def jiancha_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not JIANCHA_2024.is_file():
@@ -156,13 +197,15 @@ def jiancha_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     regs = config.workspace / "regulations"
     from jiancha_docs.rules.importer import import_file, write_imported
 
-    for source, name in ((JIANCHA_2018, "监察法2018"), (JIANCHA_2024, "监察法2024")):
-        result = import_file(source)
-        folder = regs / name
-        write_imported(result, folder)
+    older = old_edition().write(tmp / "来源")
+    for source, name in ((older, "监察法2018"), (JIANCHA_2024, "监察法2024")):
+        write_imported(import_file(source), regs / name)
     shutil.copy(CORPUS / "中华人民共和国监察法实施条例.md", regs / "实施条例.md")
     build(config)
     return config.index_dir
+
+
+needs_corpus = pytest.mark.skipif(not JIANCHA_2024.is_file(), reason=f"没有真实法规文本 {CORPUS}")
 
 
 @needs_corpus
@@ -177,32 +220,66 @@ def test_corpus_editions_are_dated_and_settled(jiancha_index: Path) -> None:
 
 
 @needs_corpus
-def test_corpus_as_of_shows_the_2018_numbering(jiancha_index: Path) -> None:
+def test_corpus_as_of_an_article_reference_takes_the_edition_of_the_day(jiancha_index: Path) -> None:
     from jiancha_docs.rules.editions import search_as_of
 
+    def cited(day: str) -> list[tuple[str, str, str]]:
+        result = search_as_of(library, "监察法第二十二条", SearchOptions(), None, day)
+        return [(h.text.split("，")[0], h.label, h.status) for h in result.hits]
+
     with Library(jiancha_index) as library:
-        then = search_as_of(library, "监察法第二十二条", SearchOptions(), None, "2020-01-01")
-        now = search_as_of(library, "监察法第二十二条", SearchOptions(), None, "2025-06-01")
-        topic = search_as_of(library, "留置 时间 延长", SearchOptions(limit=5), None, "2020-01-01")
-    assert then.hits[0].text.endswith("留置场所的设置、管理和监督依照国家有关规定执行。")
-    assert now.hits[0].text == "在调查过程中，监察机关可以询问证人等人员。"
-    # 2020: neither the 2024 text nor the 2021 实施条例 existed; 第四十三条 held 留置时间
-    assert {h.title for h in topic.hits} == {"中华人民共和国监察法"}
-    assert topic.hits[0].label == "第四十三条"
+        then, before_2024, now = cited("2020-01-01"), cited("2024-12-24"), cited("2025-06-01")
+        old = library.regulation(next(e.id for e in library.entries if e.issued == "2018-03-20"))
+    # the older edition's 第二十二条 is 留置, without 2024's paragraph on 行贿犯罪
+    assert (
+        then
+        == before_2024
+        == [("被调查人涉嫌贪污贿赂、失职渎职等严重职务违法或者职务犯罪", "第二十二条", "现行有效")]
+    )
+    assert "行贿犯罪" not in next(a.text for a in old.numbered() if a.number == 22)
+    assert now == [("在调查过程中", "第二十二条", "现行有效")]
 
 
 @needs_corpus
-def test_corpus_citation_of_the_superseded_edition_names_what_replaced_it(jiancha_index: Path) -> None:
+def test_corpus_as_of_a_search_shows_the_edition_then_in_force(jiancha_index: Path) -> None:
+    from jiancha_docs.rules.editions import search_as_of
+
+    with Library(jiancha_index) as library:
+        old_id = next(e.id for e in library.entries if e.issued == "2018-03-20")
+        topic = search_as_of(library, "留置 时间 延长", SearchOptions(limit=5), None, "2020-01-01")
+        today = search_as_of(library, "留置 时间 延长", SearchOptions(limit=5), None, "2025-06-01")
+        forced_then = search_as_of(library, "强制 到案", SearchOptions(limit=20), None, "2020-01-01")
+        forced_now = search_as_of(library, "强制 到案", SearchOptions(limit=20), None, "2025-06-01")
+        before = search_as_of(library, "留置", SearchOptions(), None, "2018-03-19")
+    # 2020: neither the 2024 text nor the 2021 实施条例 existed; 留置时间 was the older 第四十五条
+    assert {(h.reg_id, h.status) for h in topic.hits} == {(old_id, "现行有效")}
+    assert (topic.hits[0].label, topic.hits[0].text[:8]) == ("第四十五条", "留置时间不得超过")
+    assert old_id not in {h.reg_id for h in today.hits}
+    assert ("第四十八条", "留置时间不得超过") in [(h.label, h.text[:8]) for h in today.hits]
+    # 强制到案 has an article of its own only in 2024; in 2020 only the mentions in other articles
+    own = "监察机关根据案件情况，经依法审批，可以强制"
+    assert any(h.text.startswith(own) for h in forced_now.hits)
+    assert forced_then.hits and not any(h.text.startswith(own) for h in forced_then.hits)
+    assert before.hits == []
+
+
+@needs_corpus
+def test_corpus_citation_of_the_older_edition_names_what_replaced_it(jiancha_index: Path) -> None:
     from jiancha_docs.rules.editions import superseded_note
     from jiancha_docs.rules.refs import find_article
 
     with Library(jiancha_index) as library:
         old = next(e for e in library.entries if e.issued == "2018-03-20")
         reg = library.regulation(old.id)
-        note = superseded_note(library, old, find_article(reg, "二十二"))
-        gone = superseded_note(library, old, find_article(reg, "二十一"))
-    assert note == (
-        "引用的是《中华人民共和国监察法》2018年版（已修订）；"
-        "《中华人民共和国监察法》2024年修正中对应第二十四条（内容有修改）"
-    )
-    assert gone is not None and gone.endswith("中对应第二十二条（内容未变）")
+        notes = {
+            n: superseded_note(library, old, find_article(reg, n)) for n in ("二十二", "二十一", "七十三")
+        }
+        current = next(e for e in library.entries if e.issued == "2024-12-25")
+        none = superseded_note(library, current, find_article(library.regulation(current.id), "二十二"))
+    head = "引用的是《中华人民共和国监察法》2018年版（已修订）；《中华人民共和国监察法》2024年修正"
+    assert notes == {
+        "二十二": f"{head}中对应第二十四条（内容有修改）",
+        "二十一": f"{head}中对应第二十二条（内容未变）",
+        "七十三": f"{head}已删去该条内容",
+    }
+    assert none is None

@@ -228,9 +228,10 @@ def search_as_of(library: Any, query: str, options: Any, lexicon: Any, day: str)
         direct = _direct_as_of(library, query, options, lexicon, statuses, day)
         if direct is not None:
             return direct
-    wide = replace(options, limit=max(options.limit * 3, 30))
+    # statuses are filtered as they stood on the day, after the search (which knows today's)
+    wide = replace(options, limit=max(options.limit * 3, 30), statuses=())
     result = search(library, query, wide, lexicon)
-    result.hits = _as_of_hits(library, result.hits, statuses, options.limit)
+    result.hits = _as_of_hits(library, result.hits, statuses, options)
     result.notes.append(f"按 {day} 时的有效版本检索")
     return result
 
@@ -263,10 +264,13 @@ def _direct_as_of(
     article = find_article(reg, ref.number, ref.sub)
     if article is None:
         return None
-    result = search(library, query, options, lexicon)  # for the Hit shape and notes
+    status = statuses[chosen.id] or Status.PENDING
+    result = search(library, query, replace(options, statuses=()), lexicon)  # the Hit shape, notes
     if not result.hits:
         return None
-    status = statuses[chosen.id] or Status.PENDING
+    if options.statuses and status.value not in options.statuses:
+        result.hits = []
+        return result
     hit = replace(
         result.hits[0],
         reg_id=chosen.id,
@@ -284,14 +288,11 @@ def _direct_as_of(
     return result
 
 
-def _as_of_hits(library: Any, hits: list[Any], statuses: dict[str, Status | None], limit: int) -> list[Any]:
+def _as_of_hits(library: Any, hits: list[Any], statuses: dict[str, Status | None], options: Any) -> list[Any]:
     """Hits as they stood on the day: an article of an edition not in force then becomes its
-    counterpart in the edition that was (the search also folds identical texts of two
-    editions into the current one); editions no longer or not yet standing drop out."""
-    from . import search as search_module
-
-    # the search put editions not in force today behind the rest; undo that for the day asked
-    factor = float(getattr(search_module, "SUPERSEDED_FACTOR", 1.0)) or 1.0
+    counterpart in the edition that was; editions no longer or not yet standing drop out, and
+    so do statuses the user did not ask for (``options.statuses``, as of the day)."""
+    shift = superseded_shift()
     editions = [Edition.from_entry(e.data) for e in library.entries]
     standing: dict[str, Edition] = {}
     for group in works(editions):
@@ -305,22 +306,30 @@ def _as_of_hits(library: Any, hits: list[Any], statuses: dict[str, Status | None
         then_edition = standing.get(hit.reg_id)
         if then_edition is None:
             continue  # no edition of this regulation stood on that day
+        # the model scored the article with today's status; score it with the day's instead
+        score = hit.score - shift * hit.superseded
         if then_edition.id != hit.reg_id:
             hit = _counterpart_hit(library, hit, then_edition, maps)
             if hit is None:
                 continue  # the article did not exist yet, or no longer
         then = statuses[hit.reg_id] or Status.PENDING
-        score = hit.score
-        now_current = library.by_id[hit.reg_id].current
-        if now_current and then != Status.CURRENT:
-            score *= factor
-        elif not now_current and then == Status.CURRENT:
-            score /= factor
+        if options.statuses and then.value not in options.statuses:
+            continue
+        score += shift * (then != Status.CURRENT)
         key = (hit.reg_id, hit.label)
         if key not in kept or kept[key].score < score:
-            kept[key] = replace(hit, status=then.value, score=score)
+            kept[key] = replace(hit, status=then.value, score=round(score, 3))
     ordered = sorted(kept.values(), key=lambda h: -h.score)
-    return [replace(h, rank=i) for i, h in enumerate(ordered[:limit], start=1)]
+    return [replace(h, rank=i) for i, h in enumerate(ordered[: options.limit], start=1)]
+
+
+def superseded_shift() -> float:
+    """What the scoring model (``ranking.Weights``, a weighted sum) adds to an article's score
+    for being in an edition not in force: the ``superseded`` feature from 0 to 1."""
+    from .ranking import load_weights
+
+    weights = load_weights()
+    return weights.score({"superseded": 1.0}) - weights.score({"superseded": 0.0})
 
 
 def _counterpart_hit(library: Any, hit: Any, edition: Edition, maps: dict[tuple[str, str], Any]) -> Any:
