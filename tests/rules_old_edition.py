@@ -9,12 +9,13 @@ the articles renumbered to match, and 2018 dates and 版本 in its front matter.
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jiancha_docs.rules.numerals import article_label, to_int
 
-from .test_rules_support import CORPUS
+from .test_rules_support import CORPUS, build, make_workspace
 
 JIANCHA_2024 = CORPUS / "中华人民共和国监察法.md"
 
@@ -90,3 +91,17 @@ def old_edition(source: Path = JIANCHA_2024) -> OldEdition:
         if not skipping:
             out.append(line)
     return OldEdition(FRONT_MATTER + "".join(out), mapping)
+
+
+def index_with_editions(tmp: Path) -> Path:
+    """An index of the older edition and the 2024 监察法 (both through the importer) and the 2021
+    监察法实施条例; its folder. The caller skips when the corpus is absent."""
+    from jiancha_docs.rules.importer import import_file, write_imported
+
+    config = make_workspace(tmp, files=[])
+    regs = config.workspace / "regulations"
+    for source, name in ((old_edition().write(tmp / "来源"), "监察法2018"), (JIANCHA_2024, "监察法2024")):
+        write_imported(import_file(source), regs / name)
+    shutil.copy(CORPUS / "中华人民共和国监察法实施条例.md", regs / "实施条例.md")
+    build(config)
+    return config.index_dir

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from jiancha_docs.rules.model import Status
 from jiancha_docs.rules.parser import parse_text
 from jiancha_docs.rules.search import SearchOptions
 
-from .rules_old_edition import JIANCHA_2024, old_edition
+from .rules_old_edition import JIANCHA_2024, index_with_editions
 from .test_rules_support import CORPUS, build, make_workspace
 
 needs_corpus = pytest.mark.skipif(not JIANCHA_2024.is_file(), reason=f"没有真实法规文本 {CORPUS}")
@@ -192,17 +191,7 @@ def test_as_of_filters_statuses_as_they_stood_that_day(small: Path) -> None:
 def jiancha_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not JIANCHA_2024.is_file():
         pytest.skip(f"没有真实法规文本 {CORPUS}")
-    tmp = tmp_path_factory.mktemp("editions")
-    config = make_workspace(tmp, files=[])
-    regs = config.workspace / "regulations"
-    from jiancha_docs.rules.importer import import_file, write_imported
-
-    older = old_edition().write(tmp / "来源")
-    for source, name in ((older, "监察法2018"), (JIANCHA_2024, "监察法2024")):
-        write_imported(import_file(source), regs / name)
-    shutil.copy(CORPUS / "中华人民共和国监察法实施条例.md", regs / "实施条例.md")
-    build(config)
-    return config.index_dir
+    return index_with_editions(tmp_path_factory.mktemp("editions"))
 
 
 needs_corpus = pytest.mark.skipif(not JIANCHA_2024.is_file(), reason=f"没有真实法规文本 {CORPUS}")
@@ -283,3 +272,15 @@ def test_corpus_citation_of_the_older_edition_names_what_replaced_it(jiancha_ind
         "七十三": f"{head}已删去该条内容",
     }
     assert none is None
+
+
+@needs_corpus
+def test_corpus_search_today_puts_the_current_edition_before_the_same_words_renumbered(
+    jiancha_index: Path,
+) -> None:
+    from jiancha_docs.rules.search import search
+
+    with Library(jiancha_index) as library:
+        hits = [(h.label, h.status) for h in search(library, "留置 时间 延长", SearchOptions(limit=5)).hits]
+    # 2024's 第四十八条 is the older edition's 第四十五条 word for word
+    assert hits.index(("第四十八条", "现行有效")) < hits.index(("第四十五条", "已修订"))

@@ -137,3 +137,36 @@ def test_corpus_paragraph_after_an_article_belongs_to_it() -> None:
     found = [(link.text, link.target) for link in links_of(article, r)]
     assert ("第三款", "第三十七条第三款") in found
     assert found[-1] == ("前款", "本条第一款")
+
+
+@pytest.fixture(scope="module")
+def two_editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus's 监察法 (2024), an older edition built from it, and the 2021 实施条例."""
+    from .rules_old_edition import JIANCHA_2024, index_with_editions
+
+    if not JIANCHA_2024.is_file():
+        pytest.skip(f"没有真实法规文本 {CORPUS}")
+    return index_with_editions(tmp_path_factory.mktemp("links"))
+
+
+def test_a_link_names_the_edition_in_force_when_the_citing_text_took_effect(two_editions: Path) -> None:
+    later = parse_text(
+        "---\n标题: 壬规则\n施行日期: 2025-06-01\n---\n第一条 依照《中华人民共和国监察法》第二十二条办理。\n",
+        "壬.md",
+    ).regulation
+    with Library(two_editions) as library:
+        older = next(e.id for e in library.entries if e.issued == "2018-03-20")
+        newer = next(e.id for e in library.entries if e.issued == "2024-12-25")
+        rules = library.regulation(library.resolve_one("监察法实施条例").id)
+        cited = {
+            (link.reg_id, link.text, link.resolved)
+            for article in rules.numbered()
+            for link in links_of(article, rules, library)
+            if link.title == "中华人民共和国监察法" and link.label == "第二十二条"
+        }
+        (from_later,) = links_of(later.numbered()[0], later, library)
+    # the 2021 实施条例 cites the edition then in force: its 第二十二条 is 留置 there, not 询问证人
+    assert {(reg, text[:11], resolved) for reg, text, resolved in cited} == {
+        (older, "监察法第二十二条第一款", True)
+    }
+    assert (from_later.reg_id, from_later.label, from_later.resolved) == (newer, "第二十二条", True)
