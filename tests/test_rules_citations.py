@@ -53,7 +53,8 @@ def test_check_citations_reports_what_does_not_exist(index: Path) -> None:
 
 def test_check_citations_can_flag_superseded_editions(index: Path) -> None:
     assert check_citations("《测试规则（示例，旧版）》第三条", index, warn_superseded=True) == [
-        "《测试规则（示例，旧版）》第三条：《测试规则（示例，旧版）》已修订，现行版本为《测试规则（示例）》"
+        "《测试规则（示例，旧版）》第三条：引用的是《测试规则（示例，旧版）》2019年版（已修订）；"
+        "《测试规则（示例）》2024年版中对应第三条（内容有修改）"
     ]
 
 

@@ -109,7 +109,7 @@ def test_show_an_unknown_article_exits_1(workspace: Path) -> None:
 def test_a_bad_status_is_a_usage_error(workspace: Path) -> None:
     result = run("rules", "search", "函询", "--status", "有效", cwd=workspace)
     assert result.returncode == 2
-    assert result.stderr == "错误：状态只能是 现行有效、已修订、已废止，不能是“有效”\n"
+    assert result.stderr == "错误：状态只能是 现行有效、已修订、已废止、尚未生效，不能是“有效”\n"
 
 
 def test_a_stale_index_is_reported_on_search(tmp_path: Path) -> None:
@@ -201,6 +201,7 @@ def test_import_writes_the_regulation_format(tmp_path: Path) -> None:
             '文号: "某某发〔2023〕12号"',
             "发布日期: 2023-05-08",
             "施行日期: 2023-06-01",
+            '版本: "2023年版"',
             "状态: 现行有效",
             "---",
             "",

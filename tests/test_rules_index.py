@@ -94,7 +94,7 @@ def test_a_broken_file_is_reported_and_the_rest_indexed(tmp_path: Path) -> None:
     )
     report = build_index(config)
     assert report.errors == [
-        "regulations/坏.md 第 3 行：「状态」只能是 现行有效、已修订、已废止，不能是“有效”"
+        "regulations/坏.md 第 3 行：「状态」只能是 现行有效、已修订、已废止、尚未生效，不能是“有效”"
     ]
     assert report.regulations == 3
 

@@ -188,7 +188,7 @@ def test_a_query_of_only_question_words_is_refused(library: Library) -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"statuses": ("有效",)}, "状态只能是 现行有效、已修订、已废止，不能是“有效”"),
+        ({"statuses": ("有效",)}, "状态只能是 现行有效、已修订、已废止、尚未生效，不能是“有效”"),
         (
             {"categories": ("通知",)},
             "类别只能是 法律、法规、党内法规、规范性文件、本机关制度、工作指引，不能是“通知”",

@@ -96,6 +96,11 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("jiancha rules search 函询 回复 期限", "按关键词检索"),
         ("jiancha rules search 监督执纪工作规则第二十九条", "直接显示这一条"),
         ("jiancha rules search 函询 回复 期限 --server http://台账服务器:8000", "用办公室服务器的法规库检索"),
+        ("jiancha rules search --as-of 2023-06-01 留置 延长", "按当天的有效版本检索"),
+    ],
+    "rules diff": [
+        ("jiancha rules diff 《监察法》 2018 2024", "两个版本的新旧对照"),
+        ("jiancha rules diff 监察法 2018 2024 -o 监察法新旧对照.docx", "写成两栏对照表供打印"),
     ],
     "rules show": [("jiancha rules show 《监察法》第45条", "显示一条条文")],
     "rules import": [("jiancha rules import 收到的文件.docx", "把收到的法规转换为知识库格式")],

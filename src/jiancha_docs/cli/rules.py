@@ -104,6 +104,7 @@ def rules_index(
     help="只看某类：法律、法规、党内法规、规范性文件、本机关制度、工作指引（可重复）。",
 )
 @click.option("--in", "within", metavar="标题", help="只在这部法规中检索（可用简称）。")
+@click.option("--as-of", "as_of", metavar="日期", help="按某日的有效版本检索，例如 2023-06-01。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供脚本使用）。")
 @click.option(
     "--server",
@@ -119,6 +120,7 @@ def rules_search(
     statuses: tuple[str, ...],
     categories: tuple[str, ...],
     within: str | None,
+    as_of: str | None,
     as_json: bool,
     server: str | None,
     index_dir: Path | None,
@@ -137,15 +139,23 @@ def rules_search(
 
     text = " ".join(query)
     options = SearchOptions(limit=limit, statuses=statuses, categories=categories, within=within)
+    day = _as_of_day(as_of) if as_of else None
     if server:
         from ..rules.remote import search_remote
 
+        if day:
+            raise click.UsageError("--as-of 只用于本机的法规索引，不能与 --server 同时使用")
         result = search_remote(server, text, options)
     else:
         config = _config(env, index_dir)
         with Library(config.index_dir) as library:
             _warn_if_stale(config, library)
-            result = search(library, text, options, _lexicon(config))
+            if day:
+                from ..rules.editions import search_as_of
+
+                result = search_as_of(library, text, options, _lexicon(config), day)
+            else:
+                result = search(library, text, options, _lexicon(config))
     if as_json:
         emit_json({"query": text, "notes": result.notes, "results": [h.to_dict() for h in result.hits]})
         return
@@ -168,6 +178,16 @@ def rules_search(
             click.echo(f"   {hit.chapter}")
         click.echo(f"   {_highlight(hit.snippet, color)}")
         click.echo()
+
+
+def _as_of_day(text: str) -> str:
+    from ..errors import UsageError
+    from ..rules.parser import iso_date
+
+    day = iso_date(text)
+    if day is None:
+        raise UsageError(f"--as-of：无法识别的日期“{text}”", hint="写成 2023-06-01")
+    return day
 
 
 def _lexicon(config: Any) -> Any:
@@ -213,8 +233,11 @@ def rules_show(env: Env, ref: tuple[str, ...], as_json: bool, index_dir: Path | 
     config = _config(env, index_dir)
     text = " ".join(ref)
     parsed = parse_ref(text) or Ref(title=text)
+    from ..rules.links import links_of
+
     with Library(config.index_dir) as library:
         resolved = resolve_ref(library, parsed)
+        links = {id(a): links_of(a, resolved.regulation, library) for a in resolved.articles}
     entry, reg = resolved.entry, resolved.regulation
     if as_json:
         emit_json(
@@ -224,7 +247,13 @@ def rules_show(env: Env, ref: tuple[str, ...], as_json: bool, index_dir: Path | 
                 "status": entry.status,
                 "category": entry.category,
                 "articles": [
-                    {"label": a.label, "number": a.number, "chapter": a.chapter, "paragraphs": a.paragraphs}
+                    {
+                        "label": a.label,
+                        "number": a.number,
+                        "chapter": a.chapter,
+                        "paragraphs": a.paragraphs,
+                        "links": [link.to_dict() for link in links[id(a)]],
+                    }
                     for a in resolved.articles
                 ],
             }
@@ -258,6 +287,17 @@ def rules_show(env: Env, ref: tuple[str, ...], as_json: bool, index_dir: Path | 
         click.echo(f"{lead}{first}")
         for paragraph in rest:
             click.echo(f"　　{paragraph}")
+        if links[id(article)]:
+            click.echo(f"　　〔关联〕{_describe_links(links[id(article)])}")
+
+
+def _describe_links(links: list[Any]) -> str:
+    """前款 → 本条第一款；本法第十五条 → 第十五条；a target the index lacks says so."""
+    parts: list[str] = []
+    for link in links:
+        shown = link.target if link.text == link.target else f"{link.text}（{link.target}）"
+        parts.append(shown if link.resolved else f"{shown}〔未编入索引〕")
+    return "；".join(dict.fromkeys(parts))
 
 
 # -- import ------------------------------------------------------------------------------------
@@ -340,3 +380,6 @@ def rules_list(env: Env, as_json: bool, index_dir: Path | None) -> None:
         for e in sorted(entries, key=lambda e: (e.category, e.title))
     ]
     click.echo(format_table(["标题", "类别", "状态", "条数", "文件"], rows))
+
+
+from . import rules_editions  # noqa: E402, F401  (registers rules diff)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import ReferenceNotFound
 from .refs import NUM, Ref
@@ -125,16 +126,21 @@ def check_citations(texts: str | Iterable[str], index_path: Path, warn_supersede
                 except ReferenceNotFound as e:
                     problems.append(f"{citation.text}：{e.message}")
                     continue
-                if warn_superseded and not resolved.entry.current:
-                    problems.append(
-                        f"{citation.text}：《{resolved.entry.title}》{resolved.entry.status}"
-                        + (
-                            f"，现行版本为《{resolved.entry.superseded_by}》"
-                            if resolved.entry.superseded_by
-                            else ""
-                        )
-                    )
+                if warn_superseded:
+                    note = superseded_problem(library, citation, resolved)
+                    if note:
+                        problems.append(note)
     return problems
+
+
+def superseded_problem(library: Any, citation: Citation, resolved: Any) -> str | None:
+    """A citation of an edition no longer in force: which edition, and what replaced the article."""
+    from .editions import superseded_note
+
+    if resolved.ref.kind != "article":
+        return None
+    note = superseded_note(library, resolved.entry, resolved.articles[0])
+    return f"{citation.text}：{note}" if note else None
 
 
 def article_text(ref: str | Citation, index_path: Path) -> str:

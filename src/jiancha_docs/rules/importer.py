@@ -376,6 +376,7 @@ def _metadata(title: str, preamble: list[str], body: list[_Line]) -> dict[str, o
         meta["doc_number"] = re.sub(r"^.*?(发文字号|文号)[:：]?", "", number.group(0).replace(" ", ""))
     issued: list[str] = []
     effective: list[str] = []
+    verbs: list[tuple[str, str]] = []
     for line in preamble:
         for match in _DATE.finditer(line):
             date = _iso(match)
@@ -386,6 +387,7 @@ def _metadata(title: str, preamble: list[str], body: list[_Line]) -> dict[str, o
                 effective.append(date)
             else:
                 issued.append(date)
+                verbs.append((date, _revision_word(line[match.end() :])))
     tail = " ".join(line.text for line in body[-8:])
     for match in re.finditer(r"自(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)起施行", tail):
         date = _iso(_DATE.search(match.group(1)))  # type: ignore[arg-type]
@@ -393,6 +395,7 @@ def _metadata(title: str, preamble: list[str], body: list[_Line]) -> dict[str, o
             effective.append(date)
     if issued:
         meta["issued"] = max(issued)
+        meta["edition"] = edition_label(meta["issued"], [v for d, v in verbs if d[:4] == meta["issued"][:4]])
     if effective:
         meta["effective"] = max(effective)
     elif issued and re.search(r"自(发布|公布|印发)之日起施行", tail):
@@ -408,6 +411,25 @@ def _metadata(title: str, preamble: list[str], body: list[_Line]) -> dict[str, o
     if category:
         meta["category"] = category
     return meta
+
+
+def preamble_dates(reg: Regulation) -> dict[str, str]:
+    """发布日期, 施行日期 and 版本 as the preamble and the last articles of a parsed text give them."""
+    tail = [_Line(p) for article in reg.articles[-3:] for p in article.paragraphs]
+    meta = _metadata(reg.title, reg.preamble, tail)
+    return {k: str(meta[k]) for k in ("issued", "effective", "edition") if meta.get(k)}
+
+
+def _revision_word(after: str) -> str:
+    """修正 or 修订 when the words after a date say the text was amended then, else ""."""
+    head = re.split(r"\d{4}\s*年", after, maxsplit=1)[0]  # up to the next date
+    return next((w for w in ("修正", "修订") if w in head), "")
+
+
+def edition_label(issued: str, words: list[str]) -> str:
+    """2024年修正, 2023年修订 or 2018年版: how people name an edition, from its latest date."""
+    kind = "修正" if "修正" in words else "修订" if "修订" in words else "版"
+    return f"{issued[:4]}年{kind}"
 
 
 def _iso(match: re.Match[str] | None) -> str | None:
@@ -431,7 +453,7 @@ def _category(title: str, organ: object) -> str:
 
 def _front_matter(meta: dict[str, object]) -> list[str]:
     out = ["---"]
-    for key in ("title", "organ", "doc_number", "issued", "effective"):
+    for key in ("title", "organ", "doc_number", "issued", "effective", "edition"):
         if meta.get(key):
             out.append(f"{FIELD_LABELS[key]}: {_yaml_scalar(str(meta[key]))}")
     out.append(f"{FIELD_LABELS['status']}: 现行有效")

@@ -142,11 +142,62 @@ def build_index(config: RulesConfig, extra: tuple[Path, ...] = (), rebuild: bool
             parsed[key] = result.regulation
             report.warnings.extend(w.describe() for w in result.warnings)
             (report.updated if key in old_sources else report.added).append(source.display)
+        _settle(current, old, parsed, changed, report)
         report.generation = _write_generation(
             index_dir, base, old, current, parsed, changed, removed, lexicon, fingerprint, report, extra
         )
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _settle(
+    current: dict[str, tuple[SourceFile, bytes, str]],
+    old: dict[str, Any] | None,
+    parsed: dict[str, Regulation],
+    changed: list[str],
+    report: BuildReport,
+) -> None:
+    """Give each parsed regulation its status as of today from its editions' dates (editions.py),
+    and parse again an unchanged file whose status changed that way (a newer edition arrived,
+    or its 施行日期 came), so that the engine's status field agrees with the catalogue."""
+    from .editions import settle
+
+    old_by_id = {entry["id"]: entry for entry in (old or {}).get("catalogue", [])}
+    records: dict[str, dict[str, Any]] = {}
+    for key in current:
+        rid = reg_id(key)
+        if key in parsed:
+            reg = parsed[key]
+            records[key] = {
+                "id": rid,
+                "title": reg.title,
+                "edition": reg.edition,
+                "issued": reg.issued,
+                "effective": reg.effective,
+                "repealed": reg.repealed,
+                "status": reg.declared_status or reg.status,
+                "supersedes": reg.supersedes,
+                "superseded_by": reg.superseded_by,
+            }
+        elif key not in changed and rid in old_by_id:
+            records[key] = dict(old_by_id[rid])
+    settle(list(records.values()))
+    for key, record in records.items():
+        if key in parsed:
+            reg = parsed[key]
+        elif record["status"] != old_by_id[record["id"]].get("status"):
+            source = current[key][0]
+            try:
+                reg = parse_file(source.path, source.display).regulation
+            except JianchaError as e:  # pragma: no cover - it parsed last time
+                report.errors.append(e.message)
+                continue
+            parsed[key] = reg
+            changed.append(key)
+        else:
+            continue
+        reg.declared_status = reg.declared_status or reg.status
+        reg.status = record["status"]
 
 
 def _previous(
@@ -239,6 +290,9 @@ def _write_generation(
                 "reg": rid,
             }
             catalogue.append(entry)
+        from .editions import settle
+
+        settle(catalogue)  # statuses as of today, from the editions' dates
         _check_titles(catalogue, report)
         _write_bigrams(tmp, catalogue, current)
         words: set[str] = set(lexicon.all_words())
@@ -285,6 +339,9 @@ def _catalogue_entry(reg: Regulation, rid: str, source: SourceFile) -> dict[str,
         "category": reg.category,
         "issued": reg.issued,
         "effective": reg.effective,
+        "edition": reg.edition,
+        "repealed": reg.repealed,
+        "declared_status": reg.declared_status or reg.status,
         "doc_number": reg.doc_number,
         "supersedes": reg.supersedes,
         "superseded_by": reg.superseded_by,

@@ -8,10 +8,33 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
-STATUSES = ("现行有效", "已修订", "已废止")
-CURRENT = "现行有效"
+
+class Status(StrEnum):
+    """Where an edition stands. The value is the word a regulation file's 状态 holds (and the
+    index stores); ``label`` is how it is shown. 尚未生效: issued, 施行日期 still to come."""
+
+    CURRENT = "现行有效"
+    AMENDED = "已修订"
+    REPEALED = "已废止"
+    PENDING = "尚未生效"
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+    @classmethod
+    def parse(cls, text: str) -> Status | None:
+        for status in cls:
+            if text in (status.value, status.name.lower()):
+                return status
+        return None
+
+
+STATUSES = tuple(s.value for s in Status)
+CURRENT = Status.CURRENT.value
 CATEGORIES = ("法律", "法规", "党内法规", "规范性文件", "本机关制度", "工作指引")
 
 # Front-matter keys: the Chinese key users write → the field name; English keys are accepted too.
@@ -24,6 +47,8 @@ FRONT_MATTER_KEYS = {
     "发布日期": "issued",
     "施行日期": "effective",
     "状态": "status",
+    "版本": "edition",
+    "废止日期": "repealed",
     "类别": "category",
     "替代": "supersedes",
     "被替代": "superseded_by",
@@ -38,6 +63,8 @@ FIELD_LABELS = {
     "issued": "发布日期",
     "effective": "施行日期",
     "status": "状态",
+    "edition": "版本",
+    "repealed": "废止日期",
     "category": "类别",
     "supersedes": "替代",
     "superseded_by": "被替代",
@@ -84,6 +111,9 @@ class Regulation:
     issued: str = ""  # ISO date when known, else as written
     effective: str = ""
     status: str = CURRENT
+    edition: str = ""  # 2024年修正, 2018年版 …: tells editions of one regulation apart
+    repealed: str = ""  # ISO date an 已废止 regulation ceased to apply, when known
+    declared_status: str = ""  # the file's 状态 when the index settled ``status`` from the dates
     category: str = ""
     supersedes: list[str] = field(default_factory=list)
     superseded_by: str = ""

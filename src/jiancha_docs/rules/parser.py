@@ -76,7 +76,20 @@ def parse_text(text: str, file: str = "<文本>") -> ParseResult:
     if not reg.articles:
         raise RegulationFormatError(file, None, "没有找到任何条文或正文")
     _check_numbering(reg, file, warnings)
+    if not (reg.issued or reg.effective) and reg.preamble:
+        _dates_from_preamble(reg)
     return ParseResult(reg, warnings)
+
+
+def _dates_from_preamble(reg: Regulation) -> None:
+    """A file without dates in its front matter: take them (and the edition) from the 发布/施行
+    lines under the title, as ``rules import`` would."""
+    from .importer import preamble_dates
+
+    found = preamble_dates(reg)
+    reg.issued = found.get("issued", "")
+    reg.effective = found.get("effective", "")
+    reg.edition = reg.edition or found.get("edition", "")
 
 
 # -- front matter ------------------------------------------------------------------------------
@@ -141,7 +154,7 @@ def _regulation_from_meta(meta: _Meta, file: str, warnings: list[ParseWarning]) 
         if name in ("short_titles", "supersedes"):
             items = value if isinstance(value, list) else [value]
             setattr(reg, name, [_text(v) for v in items if _text(v)])
-        elif name in ("issued", "effective"):
+        elif name in ("issued", "effective", "repealed"):
             setattr(reg, name, _date(value, file, line, label))
         elif name == "sample":
             reg.sample = value is True or _text(value) in ("是", "true", "True", "示例")
@@ -176,13 +189,21 @@ def _date(value: Any, file: str, line: int | None, label: str) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value).strip()
-    match = _CN_DATE.match(text)
-    if match:
-        try:
-            return dt.date(*(int(g) for g in match.groups())).isoformat()
-        except ValueError:
-            pass
-    raise RegulationFormatError(file, line, f"「{label}」无法识别的日期“{text}”", hint="写成 2024-03-01")
+    iso = iso_date(text)
+    if iso is None:
+        raise RegulationFormatError(file, line, f"「{label}」无法识别的日期“{text}”", hint="写成 2024-03-01")
+    return iso
+
+
+def iso_date(text: str) -> str | None:
+    """2024-03-01, 2024年3月1日, 2024.3.1 → 2024-03-01; None when it is not a real date."""
+    match = _CN_DATE.match(text.strip())
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(g) for g in match.groups())).isoformat()
+    except ValueError:
+        return None
 
 
 # -- body --------------------------------------------------------------------------------------

@@ -372,7 +372,7 @@ def _plain(text: str) -> str:
 
 def _order(library: Library, candidates: list[Candidate], terms: list[str], limit: int) -> list[Hit]:
     """Best score first; an edition no longer in force never above the current edition of its
-    article."""
+    article (the same number, or the same words under a new number)."""
     ordered = sorted(candidates, key=lambda c: -c.score)
     for cand in list(ordered):
         doc = cand.doc
@@ -385,7 +385,7 @@ def _order(library: Library, candidates: list[Candidate], terms: list[str], limi
             if (
                 other.status == "现行有效"
                 and other.title in (doc.title, successor)
-                and other.number == doc.number
+                and (other.number == doc.number or other.body == doc.body)  # renumbered, same words
             ):
                 ordered.insert(ordered.index(cand), ordered.pop(j))
                 break
