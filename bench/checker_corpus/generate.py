@@ -40,7 +40,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt, RGBColor, Twips
+from docx.shared import Mm, Pt, RGBColor
 
 LINE_PT = 28.95  # 225 mm / 22 lines
 LINES_PER_PAGE = 22
@@ -135,13 +135,22 @@ def exact(paragraph, lines: float = 1, before: float = 0) -> None:
     fmt.space_after = Pt(0)
 
 
-def border(paragraph, side: str, size: int, color: str = "000000", val: str = "single", space: int = 1) -> None:
+def border(
+    paragraph, side: str, size: int, color: str = "000000", val: str = "single", space: int = 1
+) -> None:
     ppr = paragraph._p.get_or_add_pPr()
     borders = ppr.find(qn("w:pBdr"))
     if borders is None:
         borders = OxmlElement("w:pBdr")
         # pBdr comes after pStyle/keepNext/…/framePr and before shd/tabs/spacing/ind/jc.
-        anchor = next((ppr.find(qn(t)) for t in ("w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc") if ppr.find(qn(t)) is not None), None)
+        anchor = next(
+            (
+                ppr.find(qn(t))
+                for t in ("w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc")
+                if ppr.find(qn(t)) is not None
+            ),
+            None,
+        )
         if anchor is not None:
             anchor.addprevious(borders)
         else:
@@ -316,7 +325,18 @@ def organ_mark(w: Writer, rng: random.Random) -> None:
         return
     paragraph = w.line(organ, "方正小标宋简体", 26, CENTER, color=color, lines=2, before=before)
     if spec.method == "wps":
-        frame(paragraph, w="8844", h="1158", hRule="exact", vSpace="0", wrap="notBeside", vAnchor="margin", hAnchor="margin", xAlign="center", y="1984")
+        frame(
+            paragraph,
+            w="8844",
+            h="1158",
+            hRule="exact",
+            vSpace="0",
+            wrap="notBeside",
+            vAnchor="margin",
+            hAnchor="margin",
+            xAlign="center",
+            y="1984",
+        )
         paragraph.paragraph_format.space_before = Pt(0)
         w.blank(5)
 
@@ -352,7 +372,17 @@ def letterhead(w: Writer, organ: str, color: str | None) -> None:
     if spec.method in ("wps", "table"):
         # The letterhead in the body: a framed mark at 30 mm, the double rule under it.
         mark = w.line(organ, "方正小标宋简体", 26, CENTER, color=color, lines=2)
-        frame(mark, w="8844", h="1158", hRule="exact", wrap="notBeside", vAnchor="page", hAnchor="margin", xAlign="center", y="1701")
+        frame(
+            mark,
+            w="8844",
+            h="1158",
+            hRule="exact",
+            wrap="notBeside",
+            vAnchor="page",
+            hAnchor="margin",
+            xAlign="center",
+            y="1701",
+        )
         rule = w.line(lines=0.5)
         rule.paragraph_format.left_indent = -overhang
         rule.paragraph_format.right_indent = -overhang
@@ -402,7 +432,7 @@ def doc_number(w: Writer, rng: random.Random) -> None:
     paragraph = w.line(text, align=RIGHT if letter else CENTER)
     if spec.method == "tracked" and "〕" in text:
         # A 第 typed and deleted with tracking on: deleted text is not in the document.
-        tracked_deletion(paragraph, "第", after_text=f"〕")
+        tracked_deletion(paragraph, "第", after_text="〕")
     if not letter:
         rule_holder = paragraph
         if spec.has("rule_86mm"):
@@ -470,7 +500,7 @@ def numbering_part(w: Writer) -> None:
     """Word's own list: level 0 "一、" (chineseCounting, 黑体), level 1 "（一）" (楷体)."""
     numbering = w.doc.part.numbering_part.element
     abstract = parse_xml(
-        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="7"><w:multiLevelType w:val="multilevel"/>'
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="97"><w:multiLevelType w:val="multilevel"/>'
         '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/>'
         '<w:lvlJc w:val="left"/><w:pPr><w:ind w:left="0" w:firstLine="640"/></w:pPr>'
         '<w:rPr><w:rFonts w:ascii="黑体" w:hAnsi="黑体" w:eastAsia="黑体"/><w:sz w:val="32"/></w:rPr></w:lvl>'
@@ -480,12 +510,12 @@ def numbering_part(w: Writer) -> None:
         "</w:abstractNum>"
     )
     numbering.insert(0, abstract)
-    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="7"><w:abstractNumId w:val="7"/></w:num>'))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="97"><w:abstractNumId w:val="97"/></w:num>'))
 
 
 def numbered(paragraph, level: int) -> None:
     ppr = paragraph._p.get_or_add_pPr()
-    num = parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="7"/></w:numPr>')
+    num = parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="97"/></w:numPr>')
     style = ppr.find(qn("w:pStyle"))
     if style is not None:
         style.addnext(num)
@@ -510,7 +540,12 @@ def body(w: Writer, rng: random.Random, count: int) -> None:
         text = texts[i % len(texts)]
         if i == 1:
             label = "" if autonum else "一、"
-            p = w.line([(label + "工作要求", heading_font)] if label else [("工作要求", heading_font)], heading_font, indent=32, style="一级标题")
+            p = w.line(
+                [(label + "工作要求", heading_font)] if label else [("工作要求", heading_font)],
+                heading_font,
+                indent=32,
+                style="一级标题",
+            )
             if autonum:
                 numbered(p, 0)
             continue
@@ -576,7 +611,6 @@ def imprint_block(w: Writer, rng: random.Random, attachment: bool) -> None:
     copy_text = "抄送：县委办公室，县政府办公室" + ("" if spec.has("copy_to_no_period") else "。")
     imprint_text = "县纪委办公室\t2024年5月6日" + ("" if spec.has("imprint_without_yinfa") else "印发")
     copy_size = 12 if spec.has("copy_to_12pt") else 14
-    block = 1 if letter else 2
     at_foot = not (spec.has("imprint_not_at_foot") or spec.has("letter_copy_to_not_at_foot"))
     if at_foot:
         # Blank lines until the block reaches the foot, as a clerk presses Enter: the count
@@ -713,8 +747,15 @@ def build(spec: Spec, folder: Path) -> Path:
 # -- the corpus --------------------------------------------------------------------------------
 METHODS = ["direct", "cnstyles", "roundtrip", "wps", "textbox", "table", "tracked", "autonum"]
 OFFICIAL_ONLY = {
-    "mark_not_35mm", "rule_86mm", "title_under_rule", "imprint_not_at_foot", "copy_to_12pt",
-    "copy_to_no_period", "imprint_without_yinfa", "page_number_hyphens", "page_number_font",
+    "mark_not_35mm",
+    "rule_86mm",
+    "title_under_rule",
+    "imprint_not_at_foot",
+    "copy_to_12pt",
+    "copy_to_no_period",
+    "imprint_without_yinfa",
+    "page_number_hyphens",
+    "page_number_font",
     "page_number_no_indent",
 }
 LETTER_ONLY = {"letter_number_on_page1", "letter_copy_to_not_at_foot"}
@@ -742,7 +783,9 @@ def specs() -> list[Spec]:
         layout = "信函式" if defect in LETTER_ONLY else "文件式"
         if defect == "mark_not_35mm" and method == "textbox":
             method = "direct"
-        found.append(Spec(f"{n:03d}_{defect}_{method}", method, layout, [defect], seed=n, pages=1 + (n % 4 == 0)))
+        found.append(
+            Spec(f"{n:03d}_{defect}_{method}", method, layout, [defect], seed=n, pages=1 + (n % 4 == 0))
+        )
     common = [d for d in defects if d not in OFFICIAL_ONLY | LETTER_ONLY and d != "signature_alone"]
     for _ in range(12):
         n += 1
@@ -770,9 +813,19 @@ def roundtrip(paths: list[Path], folder: Path) -> None:
         for p in paths:
             shutil.move(str(p), src / p.name)
         subprocess.run(
-            ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "docx:MS Word 2007 XML",
-             "--outdir", str(out), *map(str, sorted(src.iterdir()))],
-            check=True, capture_output=True, timeout=600,
+            [
+                "soffice",
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                "docx:MS Word 2007 XML",
+                "--outdir",
+                str(out),
+                *map(str, sorted(src.iterdir())),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=600,
         )
         for p in paths:
             shutil.move(str(out / p.name), p)
@@ -781,9 +834,19 @@ def roundtrip(paths: list[Path], folder: Path) -> None:
 def to_pdf(folder: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
-            ["soffice", f"-env:UserInstallation=file://{Path(tmp) / 'profile'}", "--headless", "--convert-to", "pdf",
-             "--outdir", str(folder), *map(str, sorted(folder.glob("*.docx")))],
-            check=True, capture_output=True, timeout=1200,
+            [
+                "soffice",
+                f"-env:UserInstallation=file://{Path(tmp) / 'profile'}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(folder),
+                *map(str, sorted(folder.glob("*.docx"))),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=1200,
         )
 
 
@@ -796,7 +859,11 @@ def foot_gap_lines(pdf: Path, letter: bool) -> int:
         page = document.pages[-1]
         words = page.extract_words(keep_blank_chars=True)
         key = "抄送" if letter else "印发"
-        hits = [w for w in words if key in w["text"] or (not letter and "日" in w["text"] and w["x1"] > page.width * 0.6)]
+        hits = [
+            w
+            for w in words
+            if key in w["text"] or (not letter and "日" in w["text"] and w["x1"] > page.width * 0.6)
+        ]
         if not hits:
             return 0
         bottom_mm = max(w["bottom"] for w in hits) / 72 * 25.4
@@ -812,9 +879,19 @@ def calibrate(all_specs: list[Spec], folder: Path) -> None:
         pdfs = Path(tmp)
         paths = [folder / f"{s.name}.docx" for s in all_specs]
         subprocess.run(
-            ["soffice", f"-env:UserInstallation=file://{pdfs / 'profile'}", "--headless", "--convert-to", "pdf",
-             "--outdir", str(pdfs), *map(str, paths)],
-            check=True, capture_output=True, timeout=1200,
+            [
+                "soffice",
+                f"-env:UserInstallation=file://{pdfs / 'profile'}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(pdfs),
+                *map(str, paths),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=1200,
         )
         for spec in all_specs:
             gap = foot_gap_lines(pdfs / f"{spec.name}.pdf", spec.layout == "信函式")
@@ -831,8 +908,7 @@ def main() -> None:
     to_roundtrip = []
     all_specs = specs()
     footed = [
-        s for s in all_specs
-        if not ({"imprint_not_at_foot", "letter_copy_to_not_at_foot"} & set(s.defects))
+        s for s in all_specs if not ({"imprint_not_at_foot", "letter_copy_to_not_at_foot"} & set(s.defects))
     ]
     for spec in footed:
         build(spec, args.out)
@@ -853,7 +929,9 @@ def main() -> None:
         to_pdf(args.out)
     ok = sum(1 for v in labels.values() if not v["defects"])
     seeded = sum(len(v["defects"]) for v in labels.values())
-    print(f"{len(labels)} documents: {ok} conforming, {len(labels) - ok} with {seeded} seeded defects → {args.out}")
+    print(
+        f"{len(labels)} documents: {ok} conforming, {len(labels) - ok} with {seeded} seeded defects → {args.out}"
+    )
 
 
 if __name__ == "__main__":
