@@ -37,12 +37,20 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 LINE_PT = 28.95  # 225 mm / 22 lines
+PT_PER_MM = 72 / 25.4
+# Measured on LibreOffice renderings at 300 dpi (the first row of red ink): a 26 pt line set in a
+# 2-line exact paragraph (or a frame of that height) draws its ink 8.4 mm below the line's top; a
+# 26 pt line at single spacing (the text box, the 信函式 header) 1.25 mm below it.
+MARK_INK_IN_EXACT_LINE_MM = 8.4
+MARK_INK_IN_SINGLE_LINE_MM = 1.25
+MARK_TOP_MM = 35.0  # 7.2.4: from the top of the type area to the top of the mark (文件式)
+LETTER_MARK_TOP_MM = 30.0  # 10.1: from the top edge of the page (信函式)
 LINES_PER_PAGE = 22
 RED = "FF0000"
 CENTER, RIGHT, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.LEFT
@@ -122,6 +130,10 @@ class Spec:
 
 
 # -- low-level helpers -------------------------------------------------------------------------
+def twips(mm: float) -> int:
+    return round(mm * 1440 / 25.4)
+
+
 def set_fonts(run, east_asia: str, latin: str = "Times New Roman") -> None:
     run.font.name = latin
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asia)
@@ -200,6 +212,7 @@ class Writer:
 
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
+        self.heading_font = "仿宋_GB2312" if spec.has("heading1_fangsong") else "黑体"
         self.doc = Document()
         self.lines = 0  # grid lines used in the flow
         self.styled = spec.method == "cnstyles"
@@ -212,7 +225,7 @@ class Writer:
             "公文标题": ("方正小标宋简体", 22, CENTER, 0),
             "公文正文": ("仿宋_GB2312", 16, None, 32),
             "主送": ("仿宋_GB2312", 16, None, 0),
-            "一级标题": ("黑体", 16, None, 32),
+            "一级标题": (self.heading_font, 16, None, 32),
             "二级标题": ("楷体_GB2312", 16, None, 32),
             "落款": ("仿宋_GB2312", 16, RIGHT, 0),
             "版记": ("仿宋_GB2312", 14, None, 0),
@@ -301,9 +314,9 @@ def organ_mark(w: Writer, rng: random.Random) -> None:
     spec = w.spec
     organ = rng.choice(ORGANS) + ("文件" if spec.layout == "文件式" else "")
     color = None if spec.has("mark_black") else RED
-    # 35 mm from the top of the type area to the top of the characters: 3 grid lines of space,
-    # then a 2-line exact line holding the 26 pt characters (calibrated on LibreOffice).
-    before = 0 if spec.has("mark_not_35mm") else 3 * LINE_PT
+    # 35 mm from the top of the type area to the top of the characters: space before a 2-line
+    # exact line holding the 26 pt characters, whose ink starts 8.4 mm below the line's top.
+    before = 0 if spec.has("mark_not_35mm") else (MARK_TOP_MM - MARK_INK_IN_EXACT_LINE_MM) * PT_PER_MM
     if spec.layout == "信函式":
         letterhead(w, organ, color)
         return
@@ -335,7 +348,7 @@ def organ_mark(w: Writer, rng: random.Random) -> None:
             vAnchor="margin",
             hAnchor="margin",
             xAlign="center",
-            y="1984",
+            y=str(twips(MARK_TOP_MM - MARK_INK_IN_EXACT_LINE_MM)),
         )
         paragraph.paragraph_format.space_before = Pt(0)
         w.blank(5)
@@ -343,7 +356,7 @@ def organ_mark(w: Writer, rng: random.Random) -> None:
 
 def textbox_mark(w: Writer, organ: str, color: str | None, before: float) -> None:
     """The organ mark in a VML text box anchored to the top of the type area."""
-    top = 0 if before == 0 else 35 * 2.835  # mm -> pt
+    top = 0 if before == 0 else (MARK_TOP_MM - MARK_INK_IN_SINGLE_LINE_MM) * PT_PER_MM
     fill = color or "000000"
     xml = (
         f'<w:p {nsdecls("w")} xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
@@ -381,7 +394,7 @@ def letterhead(w: Writer, organ: str, color: str | None) -> None:
             vAnchor="page",
             hAnchor="margin",
             xAlign="center",
-            y="1701",
+            y=str(twips(LETTER_MARK_TOP_MM - MARK_INK_IN_EXACT_LINE_MM)),
         )
         rule = w.line(lines=0.5)
         rule.paragraph_format.left_indent = -overhang
@@ -574,6 +587,9 @@ def closing(w: Writer, rng: random.Random, organ: str, attachment: bool) -> None
     for _ in range(2):
         w.line().paragraph_format.keep_with_next = True
     if spec.method == "table" and spec.layout == "文件式":
+        if spec.has("signature_alone"):
+            # A page break typed at the end of the blank line above the signature table.
+            w.doc.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
         table = w.doc.add_table(rows=2, cols=1)
         for row, text in zip(table.rows, (organ, date), strict=True):
             p = row.cells[0].paragraphs[0]
@@ -602,7 +618,6 @@ def closing(w: Writer, rng: random.Random, organ: str, attachment: bool) -> None
     if spec.has("signature_alone"):
         # The page break starts a fresh page: the signature is on its first line.
         w.lines = LINES_PER_PAGE * (w.spec.pages) + 3
-        w.spec.pages += 1
 
 
 def imprint_block(w: Writer, rng: random.Random, attachment: bool) -> None:
@@ -797,7 +812,11 @@ def specs() -> list[Spec]:
         first, second = rng.sample(pool, 2)
         if DEFECTS[first] == DEFECTS[second]:
             second = next(d for d in pool if DEFECTS[d] != DEFECTS[first] and d != first)
-        found.append(Spec(f"{n:03d}_{first}+{second}_{method}", method, layout, [first, second], seed=n))
+        # A 信函式 shows no page number on page 1: a page-number defect needs a second page.
+        pages = 2 if layout == "信函式" and "7.5" in (DEFECTS[first], DEFECTS[second]) else 1
+        found.append(
+            Spec(f"{n:03d}_{first}+{second}_{method}", method, layout, [first, second], seed=n, pages=pages)
+        )
     return found
 
 
@@ -833,28 +852,25 @@ def roundtrip(paths: list[Path], folder: Path) -> None:
 
 def to_pdf(folder: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [
-                "soffice",
-                f"-env:UserInstallation=file://{Path(tmp) / 'profile'}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(folder),
-                *map(str, sorted(folder.glob("*.docx"))),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=1200,
-        )
+        profile = Path(tmp)
+        render_pdfs(sorted(folder.glob("*.docx")), profile)
+        for pdf in profile.glob("*.pdf"):
+            shutil.move(str(pdf), folder / pdf.name)
 
 
-def foot_gap_lines(pdf: Path, letter: bool) -> int:
-    """How many grid lines lie between the 版记's last line and the bottom of the type area on
-    the last page (negative: the block ran onto a page of its own)."""
+def type_bottom_mm(spec: Spec) -> float:
+    """The bottom edge of the spec's own type area: its page height less its bottom margin."""
+    height = 279.4 if spec.has("letter_paper") else 297.0
+    return height - (30 if spec.has("bottom_margin_30") else 35)
+
+
+def foot_gap_lines(pdf: Path, spec: Spec) -> int:
+    """How many grid lines fit between the 版记's last line (the 信函式 抄送) and the bottom of
+    the type area on the last page; -1 when the block ran onto a page of its own."""
     import pdfplumber
 
+    letter = spec.layout == "信函式"
+    bottom_edge = type_bottom_mm(spec)
     with pdfplumber.open(pdf) as document:
         page = document.pages[-1]
         words = page.extract_words(keep_blank_chars=True)
@@ -867,35 +883,42 @@ def foot_gap_lines(pdf: Path, letter: bool) -> int:
         if not hits:
             return 0
         bottom_mm = max(w["bottom"] for w in hits) / 72 * 25.4
-        text_lines = {round(w["top"]) for w in words if w["bottom"] / 72 * 25.4 < 262 - 1}
-        if len(text_lines) <= 2 and len(document.pages) > 1:
+        text_lines = {round(w["top"]) for w in words if w["bottom"] / 72 * 25.4 < bottom_edge - 1}
+        if len(text_lines) <= (1 if letter else 2) and len(document.pages) > 1:
             return -1
-    return int((262 - bottom_mm) / (LINE_PT / 72 * 25.4))
+    return int((bottom_edge - bottom_mm) / (LINE_PT / 72 * 25.4))
 
 
-def calibrate(all_specs: list[Spec], folder: Path) -> None:
-    """Render once, then add the blank lines that bring each 版记 to the foot of its page."""
-    with tempfile.TemporaryDirectory() as tmp:
-        pdfs = Path(tmp)
-        paths = [folder / f"{s.name}.docx" for s in all_specs]
-        subprocess.run(
-            [
-                "soffice",
-                f"-env:UserInstallation=file://{pdfs / 'profile'}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(pdfs),
-                *map(str, paths),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=1200,
-        )
-        for spec in all_specs:
-            gap = foot_gap_lines(pdfs / f"{spec.name}.pdf", spec.layout == "信函式")
-            spec.pad = max(0, spec.pad + gap - 1)  # one line for the borders
+def render_pdfs(paths: list[Path], out: Path) -> None:
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{out / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            *map(str, paths),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=1200,
+    )
+
+
+def calibrate(all_specs: list[Spec], folder: Path, passes: int = 2) -> None:
+    """Render, then add the blank lines that bring each 版记 to the foot of its page; render again
+    and correct (a block pushed over the page loses a line, one with room left gains them)."""
+    for _ in range(passes):
+        paths = [build(spec, folder) for spec in all_specs]
+        with tempfile.TemporaryDirectory() as tmp:
+            render_pdfs(paths, Path(tmp))
+            for spec in all_specs:
+                gap = foot_gap_lines(Path(tmp) / f"{spec.name}.pdf", spec)
+                # A 文件式 版记's rules take about a line of their own.
+                room = gap - (0 if spec.layout == "信函式" else 1)
+                spec.pad = max(0, spec.pad - 1) if gap < 0 else spec.pad + max(0, room)
 
 
 def main() -> None:
@@ -910,8 +933,6 @@ def main() -> None:
     footed = [
         s for s in all_specs if not ({"imprint_not_at_foot", "letter_copy_to_not_at_foot"} & set(s.defects))
     ]
-    for spec in footed:
-        build(spec, args.out)
     calibrate(footed, args.out)
     for spec in all_specs:
         layout = spec.layout

@@ -67,6 +67,8 @@ def check_document(path: Path, profile: Profile | str | None = None, pdf: Path |
             for number, title, findings in check_pdf(parsed, pdf):
                 report.merge(number, title, findings)
             report.pdf = pdf
+        # In the standard's order, the PDF pass's clauses and 7.3.7 (defined after 7.4.1) included.
+        report.clauses.sort(key=lambda c: tuple(int(x) for x in c.clause.split(".")))
     finally:
         doc.close()
     return report

@@ -526,20 +526,34 @@ def _recipient(parsed: Parsed) -> list[Finding]:
     return findings or [Finding(PASS, "居左顶格，全角冒号，3号仿宋")]
 
 
+_HEADING_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十百]+[）)])")
+
+
 def _heading_font_problems(parsed: Parsed, p: Paragraph, role: str) -> list[Finding]:
-    """一、 in 黑体 and （一） in 楷体: the first Chinese character decides; the rest of the
-    paragraph may keep the heading font or return to 仿宋."""
-    ideographs = [(c, look) for c, look in p.chars if is_ideograph(c)]
-    if not ideographs:
+    """一、 in 黑体: the label (typed or Word's auto-number) and the heading's own words up to its
+    first full stop — a 黑体 number before 仿宋 words is not a 黑体 heading. （一） in 楷体: its
+    label, the words after it in 楷体 or 仿宋 (an item run into its text, as our templates set
+    it). After the heading the paragraph may keep the heading font or return to 仿宋."""
+    chars = p.chars
+    label = _HEADING_LABEL.match("".join(c for c, _ in chars))
+    stop = next((i for i, (c, _) in enumerate(chars) if c in "。！？"), len(chars))
+    if role != "heading1" and label:
+        stop = label.end() - 1
+    stop = max(stop, label.end() - 1 if label else 0)
+    heading = [(c, look) for c, look in chars[: stop + 1] if is_ideograph(c)]
+    if not heading:
         return []
     family, label = ("黑体", "一级标题") if role == "heading1" else ("楷体", "二级标题")
-    first_font = ideographs[0][1].east_asia
-    if not parsed.profile.accepts_font(family, first_font):
-        return [Finding(FAIL, f"{label}字体为“{first_font or '（未指定）'}”，应为{family}", p)]
+    wrong = next(
+        (look.east_asia for _, look in heading if not parsed.profile.accepts_font(family, look.east_asia)), 0
+    )
+    if wrong != 0:
+        return [Finding(FAIL, f"{label}字体为“{wrong or '（未指定）'}”，应为{family}", p)]
     rest = [
         look.east_asia or "（未指定）"
-        for _, look in ideographs[1:]
-        if not (
+        for c, look in chars[stop + 1 :]
+        if is_ideograph(c)
+        and not (
             parsed.profile.accepts_font(family, look.east_asia)
             or parsed.profile.accepts_font("仿宋", look.east_asia)
         )
@@ -630,10 +644,22 @@ def _signature(parsed: Parsed) -> list[Finding]:
         findings.append(Finding(WARN, "未找到发文机关署名"))
     for p in signatures:
         findings += _text_problems(parsed, p, "发文机关署名")
+    for p, element in [(p, "发文机关署名") for p in signatures] + [(p, "成文日期") for p in dates]:
+        if _flush_left(p):
+            findings.append(Finding(FAIL, f"{element}居左排布，应居右（署名右空二字，日期右空四字）", p))
     if not findings:
         shown = plain(dates[0].text)
         findings.append(Finding(PASS, f"署名 {len(signatures)} 行，日期“{shown}”，3号仿宋"))
     return findings
+
+
+def _flush_left(p: Paragraph) -> bool:
+    """Set at the left edge of the type area (not right, not centred, no large indent) outside a
+    table: 7.3.5 puts the 署名 and the 成文日期 on the right."""
+    if p.in_table or has_jinja(p.text):
+        return False
+    left_chars = abs(p.properties.get("left", 0)) / ((dominant_size(p) or 16) * 20) + indent_chars(p)
+    return alignment(p) in ("left", "justify") and left_chars < 8
 
 
 @clause("7.3.6", "附注")

@@ -23,7 +23,7 @@ from enum import StrEnum
 from ...layout import LETTER_STYLES, OFFICIAL_STYLES
 from ..ooxml import Document, Paragraph
 from ..profiles import LETTER, OFFICIAL
-from .props import Props, all_red, has_jinja, plain, props_of
+from .props import Props, all_red, dominant_size, has_jinja, plain, props_of
 
 
 class Role(StrEnum):
@@ -144,10 +144,17 @@ def _container_role(p: Paragraph) -> Role | None:
     return None
 
 
+MARK_MIN_PT = 20  # an organ mark is set larger than 2号 text; a 3号/4号 line in a box is not one
+
+
 def _is_top_mark(p: Paragraph, index: int, number_at: int | None) -> bool:
-    """A red line in a text box, a table or a frame above the 发文字号: the organ mark."""
-    before_number = number_at is None or index < number_at
-    return before_number and index < 8 and all_red(p)
+    """A line in a text box, a table or a frame above the 发文字号: the organ mark when it is red,
+    or — a wrongly coloured mark, still the mark — when it is set large above a 发文字号."""
+    if index >= 8 or (number_at is not None and index >= number_at):
+        return False
+    if all_red(p):
+        return True
+    return number_at is not None and (dominant_size(p) or 0) >= MARK_MIN_PT
 
 
 # -- stage 2: the head --------------------------------------------------------------------------
@@ -202,15 +209,46 @@ def _title(flow: Flow, start: int) -> int:
                 break  # a 3号 line after a large title is the text, not the title
             flow.assigned[i] = Role.TITLE
             i += 1
-    if (
-        i < len(props)
-        and texts[i].endswith(("：", ":"))
-        and len(texts[i]) <= 100
-        and not HEADING1.match(texts[i])
+    if i < len(props) and (
+        (texts[i].endswith(("：", ":")) and len(texts[i]) <= 100 and not HEADING1.match(texts[i]))
+        or _recipient_without_colon(flow, i)
     ):
         flow.assigned[i] = Role.RECIPIENT
         i += 1
     return i
+
+
+RECIPIENT_WORDS = (
+    "党委",
+    "党组",
+    "纪委",
+    "监委",
+    "单位",
+    "部门",
+    "政府",
+    "委员会",
+    "局",
+    "公司",
+    "机关",
+    "支部",
+)
+
+
+def _recipient_without_colon(flow: Flow, i: int) -> bool:
+    """A 主送 whose colon was forgotten: a short flush-left line naming organs, not a sentence,
+    followed by indented text — still the 主送 (7.3.2 then asks for its colon)."""
+    text, props = flow.texts[i], flow.props[i]
+    following = flow.props[i + 1] if i + 1 < len(flow.props) else None
+    return (
+        len(text) <= 60
+        and not text.endswith(SENTENCE_END)
+        and "。" not in text
+        and abs(props.indent) < 0.5
+        and props.align in ("left", "justify")
+        and any(word in text for word in RECIPIENT_WORDS)
+        and following is not None
+        and following.indent >= 1.5
+    )
 
 
 # -- stage 4: closing block, attachments, 版记 --------------------------------------------------
