@@ -257,16 +257,20 @@ class Writer:
         lines: float = 1,
         before: float = 0,
         container=None,
+        gridded: bool = True,
     ):
+        """One paragraph; ``gridded`` lines follow the document's line pitch (a 22 pt pitch is a
+        body-text defect: the organ mark keeps its own exact height and place)."""
         target = container if container is not None else self.doc
+        pitch = self.pitch if gridded else 1.0
         paragraph = target.add_paragraph()
         if self.styled and style and not container:
             paragraph.style = self.doc.styles[style]
-            exact(paragraph, lines * self.pitch, before)
+            exact(paragraph, lines * pitch, before)
             if align is not None:
                 paragraph.alignment = align
         else:
-            exact(paragraph, lines * self.pitch, before)
+            exact(paragraph, lines * pitch, before)
             if align is not None:
                 paragraph.alignment = align
             if indent:
@@ -280,7 +284,7 @@ class Writer:
             if color:
                 run.font.color.rgb = RGBColor.from_string(color)
         if container is None:
-            self.lines += lines + before / LINE_PT
+            self.lines += lines * pitch + before / LINE_PT
         return paragraph
 
     def blank(self, count: int = 1) -> None:
@@ -336,7 +340,9 @@ def organ_mark(w: Writer, rng: random.Random) -> None:
             run.font.color.rgb = RGBColor.from_string(color)
         w.lines += 2 + before / LINE_PT
         return
-    paragraph = w.line(organ, "方正小标宋简体", 26, CENTER, color=color, lines=2, before=before)
+    paragraph = w.line(
+        organ, "方正小标宋简体", 26, CENTER, color=color, lines=2, before=before, gridded=False
+    )
     if spec.method == "wps":
         frame(
             paragraph,
@@ -384,7 +390,7 @@ def letterhead(w: Writer, organ: str, color: str | None) -> None:
     overhang = Mm(7)
     if spec.method in ("wps", "table"):
         # The letterhead in the body: a framed mark at 30 mm, the double rule under it.
-        mark = w.line(organ, "方正小标宋简体", 26, CENTER, color=color, lines=2)
+        mark = w.line(organ, "方正小标宋简体", 26, CENTER, color=color, lines=2, gridded=False)
         frame(
             mark,
             w="8844",
@@ -859,9 +865,15 @@ def to_pdf(folder: Path) -> None:
 
 
 def type_bottom_mm(spec: Spec) -> float:
-    """The bottom edge of the spec's own type area: its page height less its bottom margin."""
+    """Where the text flow of the spec's page ends: its page height less its bottom margin — or
+    less the footer's room where that is larger (25.2 mm footer distance and its 4号 line take
+    35 mm from the bottom edge in LibreOffice, so a 30 mm margin gains no line)."""
     height = 279.4 if spec.has("letter_paper") else 297.0
-    return height - (30 if spec.has("bottom_margin_30") else 35)
+    return height - max(30 if spec.has("bottom_margin_30") else 35, 35)
+
+
+def pitch_mm(spec: Spec) -> float:
+    return (22 if spec.has("line_pitch_22") else LINE_PT) / 72 * 25.4
 
 
 def foot_gap_lines(pdf: Path, spec: Spec) -> int:
@@ -886,7 +898,7 @@ def foot_gap_lines(pdf: Path, spec: Spec) -> int:
         text_lines = {round(w["top"]) for w in words if w["bottom"] / 72 * 25.4 < bottom_edge - 1}
         if len(text_lines) <= (1 if letter else 2) and len(document.pages) > 1:
             return -1
-    return int((bottom_edge - bottom_mm) / (LINE_PT / 72 * 25.4))
+    return int((bottom_edge - bottom_mm) / pitch_mm(spec))
 
 
 def render_pdfs(paths: list[Path], out: Path) -> None:
@@ -907,7 +919,7 @@ def render_pdfs(paths: list[Path], out: Path) -> None:
     )
 
 
-def calibrate(all_specs: list[Spec], folder: Path, passes: int = 2) -> None:
+def calibrate(all_specs: list[Spec], folder: Path, passes: int = 3) -> None:
     """Render, then add the blank lines that bring each 版记 to the foot of its page; render again
     and correct (a block pushed over the page loses a line, one with room left gains them)."""
     for _ in range(passes):
