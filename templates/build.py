@@ -780,14 +780,20 @@ def closing(doc: DocumentObject, layout: str, kind: Kind) -> None:
     else:
         # A letter has no 版记; its 抄送 line stands alone, without rules.
         tag(doc, f"{{%p if {cc} %}}")
+        frame_gap(doc, keep=True)
         at_foot(para(doc, S.COPY_TO, "抄送：", f"{{{{ {cc}|join('，') }}}}", "。"))
         tag(doc, "{%p endif %}")
 
 
-def frame_gap(doc: DocumentObject) -> None:
-    """A one-point paragraph between two frames, so that neither engine merges them."""
+def frame_gap(doc: DocumentObject, keep: bool = False) -> None:
+    """A one-point paragraph in the flow: between two frames, so that neither engine merges them;
+    before the first frame (``keep``), the last link of the closing block's keep-with-next chain
+    (render/pagination.py), without which LibreOffice moves the 附注 with the frame to a page of
+    their own."""
     gap = doc.add_paragraph(style="Normal")
     ppr = gap._p.get_or_add_pPr()
+    if keep:
+        put_child(ppr, oxml("w:keepNext"), PPR_ORDER)
     put_child(ppr, oxml("w:spacing", before=0, after=0, line=20, lineRule="exact"), PPR_ORDER)
     rpr = put_child(ppr, oxml("w:rPr"), PPR_ORDER)
     rpr.append(oxml("w:sz", val=2))
@@ -825,11 +831,13 @@ def imprint(doc: DocumentObject, cc: str = "cc") -> None:
     # two frames, kept apart by a one-point paragraph. The 抄送 frame ends with an empty line that
     # the 印发 frame covers (its line a little taller than the 印发 line, so the thin rule between
     # them falls in that empty line).
+    frame_gap(doc, keep=True)
     copy_to = at_foot(para(doc, S.IMPRINT_COPY_TO, "抄送：", f"{{{{ {cc}|join('，') }}}}", "。"))
     copy_to.runs[-1].add_break()
     frame_gap(doc)
     at_foot(para(doc, S.IMPRINT_LINE, *printed))
     tag(doc, "{%p else %}")
+    frame_gap(doc, keep=True)
     at_foot(para(doc, S.IMPRINT_LINE_ALONE, *printed))
     tag(doc, "{%p endif %}")
 

@@ -39,8 +39,31 @@ def _keep_with_next(p: Any) -> bool:
     return True
 
 
+def _keep_element(element: Any) -> bool:
+    """A paragraph keeps with the next; a table's last row does (all its paragraphs)."""
+    if element.tag == f"{_W}p":
+        return _keep_with_next(element)
+    changed = False
+    if element.tag == f"{_W}tbl":
+        rows = element.findall(f"{_W}tr")
+        if rows:
+            for p in rows[-1].iter(f"{_W}p"):
+                changed |= _keep_with_next(p)
+    return changed
+
+
+def _is_gap(element: Any) -> bool:
+    """The empty flow paragraph templates/build.py puts before the 版记 frames."""
+    return (
+        element.tag == f"{_W}p"
+        and element.find(f"{_W}pPr/{_W}keepNext") is not None
+        and not "".join(t.text or "" for t in element.iter(f"{_W}t"))
+    )
+
+
 def keep_closing_together(body: Any) -> bool:
-    """Keep the last body paragraph with the 署名, and the date with the 附注 (``body``: w:body).
+    """Keep the last body paragraph with the 署名, and the date and 附注 with what follows them
+    (``body``: w:body).
 
     True when the tree was changed.
     """
@@ -51,22 +74,28 @@ def keep_closing_together(body: Any) -> bool:
     )
     if signature is None:
         return False
-    changed = False
-    before = children[signature - 1] if signature > 0 else None
-    if before is not None and before.tag == f"{_W}p":
-        changed |= _keep_with_next(before)
-    elif before is not None and before.tag == f"{_W}tbl":
-        rows = before.findall(f"{_W}tr")
-        if rows:  # the table's last row goes with the 署名
-            for p in rows[-1].iter(f"{_W}p"):
-                changed |= _keep_with_next(p)
+    changed = _keep_element(children[signature - 1]) if signature > 0 else False
+    # What the 版记 frames follow (an attachment's last paragraph or table row, say) keeps with
+    # the paragraph they hang on, so that no page holds the 版记 alone.
+    frame = next(
+        (
+            i
+            for i, el in enumerate(children)
+            if el.tag == f"{_W}p" and el.find(f"{_W}pPr/{_W}framePr") is not None
+        ),
+        None,
+    )
+    if frame is not None and frame >= 2 and _is_gap(children[frame - 1]):
+        changed |= _keep_element(children[frame - 2])
+    # The date keeps with what follows it (the 附注, or the paragraph the 版记 frames hang on),
+    # and so does the 附注; not with an attachment, which starts a page of its own.
     for index in range(signature, len(children) - 1):
         here, after = children[index], children[index + 1]
         if (
             here.tag == f"{_W}p"
-            and _style(here) == StyleId.DATE
+            and _style(here) in (StyleId.DATE, StyleId.ANNOTATION)
             and after.tag == f"{_W}p"
-            and _style(after) == StyleId.ANNOTATION
+            and _style(after) != StyleId.ATTACHMENT_MARK
         ):
             changed |= _keep_with_next(here)
     return changed
