@@ -682,8 +682,11 @@ def letter_head(doc: DocumentObject, kind: Kind) -> None:
     section = doc.sections[0]
     header = section.first_page_header
     clear(header)
-    # A header is a separate Jinja template: it cannot see the body's ``organs``.
-    tag(header, f"{{%p for organ_name in ({kind.organs}) %}}")
+    # A header is a separate Jinja template: it cannot see the body's ``organs``. 10.1: a joint
+    # letter carries only the 主办机关's mark (the first organ); all marks when the context says
+    # ``all_organ_marks`` (the signature names every organ either way).
+    marks = f"({kind.organs}) if all_organ_marks is defined and all_organ_marks else ({kind.organs})[:1]"
+    tag(header, f"{{%p for organ_name in ({marks}) %}}")
     para(header, S.LETTER_ORGAN_MARK, "{{ organ_name }}")
     tag(header, "{%p endfor %}")
     para(header, S.LETTER_RULE_TOP)

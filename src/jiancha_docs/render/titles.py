@@ -19,8 +19,8 @@ from .. import layout as std
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Characters of 2号 type a line of the type area holds.
 TITLE_LINE_UNITS = math.floor(std.TYPE_WIDTH_MM / std.pt_to_mm(std.TITLE_PT))
-_OPENING = set("《“‘（([【〔")
-_CLOSING = set("》”’）)]】〕，。、；：！？")
+_OPENING = set("《“‘（([【〔<＜〈「『")
+_CLOSING = set("》”’）)]】〕>＞〉」』，。、；：！？")
 # Words a title's lines end on well (关于…的 / …建议书): a break after them costs less.
 _GOOD_ENDS = ("的", "关于", "对")
 _MIN_LINE = 2
