@@ -65,13 +65,21 @@ GRID_CHAR_SPACE = -849
 # The same pitch as character spacing on 3号 text, in twentieths of a point: 16 - 0.25 pt.
 GRID_TRACKING = -5
 
-# 文件式: no header; the page number sits about 7 mm below the type area.
+# Both layouts: the footer ends 20 mm above the bottom edge, where the 信函式 lower double rule
+# lies (its first-page footer); the page-number paragraph's space below lifts its 一字线 to 7 mm
+# under the type area on every page (7.5), in both layouts.
 OFFICIAL_HEADER_DISTANCE = 851
-OFFICIAL_FOOTER_DISTANCE = 1304
-# 信函式: the first-page header starts 30 mm below the top edge (the organ mark) and the
-# first-page footer ends 20 mm above the bottom edge (the lower double rule).
 LETTER_HEADER_DISTANCE = L.mm_to_twips(L.LETTER_MARK_TOP_MM)
-LETTER_FOOTER_DISTANCE = L.mm_to_twips(L.LETTER_LOWER_RULE_BOTTOM_MM)
+FOOTER_DISTANCE = L.mm_to_twips(L.LETTER_LOWER_RULE_BOTTOM_MM)
+# Where the 一字线 of a 4号 page number sits above the bottom of its line (single spacing),
+# measured in LibreOffice's PDF.
+DASH_ABOVE_LINE_BOTTOM_MM = 2.5
+PAGE_NUMBER_AFTER = L.mm_to_twips(
+    L.MARGIN_BOTTOM_MM
+    - L.PAGE_NUMBER_BELOW_TYPE_AREA_MM
+    - L.LETTER_LOWER_RULE_BOTTOM_MM
+    - DASH_ABOVE_LINE_BOTTOM_MM
+)
 # The 信函式 double rules are 170 mm long, 7 mm longer than the type area on each side.
 LETTER_RULE_OVERHANG = L.mm_to_twips(L.LETTER_RULE_OVERHANG_MM)
 
@@ -182,6 +190,9 @@ LETTER_RULE_TOP = Border("thickThinSmallGap", 24, 5, RED)  # thick over thin, 4 
 LETTER_RULE_BOTTOM = Border("thinThickSmallGap", 24, 0, RED)  # thin over thick
 IMPRINT_THICK = Border("single", 8, 1)  # 0.35 mm: first and last 版记 rule
 IMPRINT_THIN = Border("single", 6, 1)  # 0.25 mm: rules between 版记 items
+# The 抄送 lines of the 版记 (25 pt): taller than the 印发 line (22 pt) and its two rules, so the
+# 印发 frame over the 抄送 frame's last, empty line leaves the 抄送 text clear of the thin rule.
+IMPRINT_COPY_TO_LINE = 500
 
 STYLES: tuple[Style, ...] = (
     # --- head of the document -------------------------------------------------
@@ -210,7 +221,10 @@ STYLES: tuple[Style, ...] = (
         before=2 * LINE,
         borders={"bottom": Border("single", 12, 7, RED)},
     ),
-    Style(S.LETTER_DOC_NUMBER, "发文字号（信函式）", align=WD_ALIGN_PARAGRAPH.RIGHT, before=LINE // 2),
+    # 10.1: the 文号 7/8 of a character's height (≈ 4.94 mm) under the upper double rule. The body
+    # starts right under the first-page header (mark and rule reach below the 37 mm margin), and
+    # the 3号 characters sit that far down their 28.95 pt line: no space before.
+    Style(S.LETTER_DOC_NUMBER, "发文字号（信函式）", align=WD_ALIGN_PARAGRAPH.RIGHT, before=0),
     Style(
         S.LETTER_RULE_TOP,
         "信函式上双线",
@@ -279,7 +293,6 @@ STYLES: tuple[Style, ...] = (
         "抄送机关",
         size=14,
         line=440,
-        before=LINE,
         left=4 * SMALL_CHAR,
         right=SMALL_CHAR,
         first_line=-3 * SMALL_CHAR,
@@ -292,6 +305,8 @@ STYLES: tuple[Style, ...] = (
         S.IMPRINT,
         "版记",
         size=14,
+        # Not justified: the 抄送 line ends in a line break, which would spread it across the line.
+        align=WD_ALIGN_PARAGRAPH.LEFT,
         line=440,
         first_line=SMALL_CHAR,
         on_grid=False,
@@ -302,16 +317,19 @@ STYLES: tuple[Style, ...] = (
         S.IMPRINT_COPY_TO,
         "版记抄送",
         based_on=S.IMPRINT,
-        before=LINE,
-        borders={"top": IMPRINT_THICK, "bottom": IMPRINT_THIN},
-        keep_next=True,  # 版记 is never split across pages
+        line=IMPRINT_COPY_TO_LINE,
+        borders={"top": IMPRINT_THICK},
     ),
-    Style(S.IMPRINT_LINE, "版记印发", based_on=S.IMPRINT, borders={"bottom": IMPRINT_THICK}),
+    Style(
+        S.IMPRINT_LINE,
+        "版记印发",
+        based_on=S.IMPRINT,
+        borders={"top": IMPRINT_THIN, "bottom": IMPRINT_THICK},
+    ),
     Style(
         S.IMPRINT_LINE_ALONE,
         "版记印发（无抄送）",
         based_on=S.IMPRINT,
-        before=LINE,
         borders={"top": IMPRINT_THICK, "bottom": IMPRINT_THICK},
     ),
     # --- tables ---------------------------------------------------------------------
@@ -335,6 +353,7 @@ STYLES: tuple[Style, ...] = (
         size=14,
         line=0,
         on_grid=False,
+        after=PAGE_NUMBER_AFTER,
         quick=False,
     ),
     Style(
@@ -533,12 +552,11 @@ def setup_page(doc: DocumentObject, layout: str) -> None:
     section.top_margin, section.bottom_margin = Twips(MARGIN_TOP), Twips(MARGIN_BOTTOM)
     section.left_margin, section.right_margin = Twips(MARGIN_LEFT), Twips(MARGIN_RIGHT)
     section.gutter = Twips(0)
+    section.footer_distance = Twips(FOOTER_DISTANCE)
     if layout == OFFICIAL:
         section.header_distance = Twips(OFFICIAL_HEADER_DISTANCE)
-        section.footer_distance = Twips(OFFICIAL_FOOTER_DISTANCE)
     else:
         section.header_distance = Twips(LETTER_HEADER_DISTANCE)
-        section.footer_distance = Twips(LETTER_FOOTER_DISTANCE)
         # Page 1 gets the letterhead in its own header and footer.
         section.different_first_page_header_footer = True
 
@@ -664,8 +682,11 @@ def letter_head(doc: DocumentObject, kind: Kind) -> None:
     section = doc.sections[0]
     header = section.first_page_header
     clear(header)
-    # A header is a separate Jinja template: it cannot see the body's ``organs``.
-    tag(header, f"{{%p for organ_name in ({kind.organs}) %}}")
+    # A header is a separate Jinja template: it cannot see the body's ``organs``. 10.1: a joint
+    # letter carries only the 主办机关's mark (the first organ); all marks when the context says
+    # ``all_organ_marks`` (the signature names every organ either way).
+    marks = f"({kind.organs}) if all_organ_marks is defined and all_organ_marks else ({kind.organs})[:1]"
+    tag(header, f"{{%p for organ_name in ({marks}) %}}")
     para(header, S.LETTER_ORGAN_MARK, "{{ organ_name }}")
     tag(header, "{%p endfor %}")
     para(header, S.LETTER_RULE_TOP)
@@ -762,8 +783,43 @@ def closing(doc: DocumentObject, layout: str, kind: Kind) -> None:
     else:
         # A letter has no 版记; its 抄送 line stands alone, without rules.
         tag(doc, f"{{%p if {cc} %}}")
-        para(doc, S.COPY_TO, "抄送：", f"{{{{ {cc}|join('，') }}}}", "。")
+        frame_gap(doc, keep=True)
+        at_foot(para(doc, S.COPY_TO, "抄送：", f"{{{{ {cc}|join('，') }}}}", "。"))
         tag(doc, "{%p endif %}")
+
+
+def frame_gap(doc: DocumentObject, keep: bool = False) -> None:
+    """A one-point paragraph in the flow: between two frames, so that neither engine merges them;
+    before the first frame (``keep``), the last link of the closing block's keep-with-next chain
+    (render/pagination.py), without which LibreOffice moves the 附注 with the frame to a page of
+    their own."""
+    gap = doc.add_paragraph(style="Normal")
+    ppr = gap._p.get_or_add_pPr()
+    if keep:
+        put_child(ppr, oxml("w:keepNext"), PPR_ORDER)
+    put_child(ppr, oxml("w:spacing", before=0, after=0, line=20, lineRule="exact"), PPR_ORDER)
+    rpr = put_child(ppr, oxml("w:rPr"), PPR_ORDER)
+    rpr.append(oxml("w:sz", val=2))
+
+
+def at_foot(paragraph: Paragraph) -> Paragraph:
+    """Put a paragraph into a frame at the bottom of the type area (7.4.1, 10.1).
+
+    Consecutive paragraphs with the same frame properties share one frame, so the whole 版记 sits
+    on the bottom edge of the type area of the page the text before it ends on, in Word and in
+    LibreOffice alike.
+    """
+    frame = oxml(
+        "w:framePr",
+        w=TYPE_WIDTH,
+        wrap="around",
+        hAnchor="margin",
+        xAlign="center",
+        vAnchor="margin",
+        yAlign="bottom",
+    )
+    put_child(paragraph._p.get_or_add_pPr(), frame, PPR_ORDER)
+    return paragraph
 
 
 def imprint(doc: DocumentObject, cc: str = "cc") -> None:
@@ -774,10 +830,18 @@ def imprint(doc: DocumentObject, cc: str = "cc") -> None:
     """
     printed = ("{{ print_organ or organs|first }}", "\t", "{{ print_date or date }}", "印发")
     tag(doc, f"{{%p if {cc} %}}")
-    para(doc, S.IMPRINT_COPY_TO, "抄送：", f"{{{{ {cc}|join('，') }}}}", "。")
-    para(doc, S.IMPRINT_LINE, *printed)
+    # LibreOffice keeps a frame at the bottom only when it holds one paragraph: 抄送 and 印发 are
+    # two frames, kept apart by a one-point paragraph. The 抄送 frame ends with an empty line that
+    # the 印发 frame covers (its line a little taller than the 印发 line, so the thin rule between
+    # them falls in that empty line).
+    frame_gap(doc, keep=True)
+    copy_to = at_foot(para(doc, S.IMPRINT_COPY_TO, "抄送：", f"{{{{ {cc}|join('，') }}}}", "。"))
+    copy_to.runs[-1].add_break()
+    frame_gap(doc)
+    at_foot(para(doc, S.IMPRINT_LINE, *printed))
     tag(doc, "{%p else %}")
-    para(doc, S.IMPRINT_LINE_ALONE, *printed)
+    frame_gap(doc, keep=True)
+    at_foot(para(doc, S.IMPRINT_LINE_ALONE, *printed))
     tag(doc, "{%p endif %}")
 
 

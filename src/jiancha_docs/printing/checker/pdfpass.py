@@ -148,34 +148,39 @@ def _dash_position(parsed, pages: list[Page]) -> list[Finding]:
 
 
 def find_paragraph(pages: list[Page], text: str) -> tuple[int, int, int] | None:
-    """(page, first line, last line) of the last place the paragraph's text is set: its whole
-    text (spaces ignored) over consecutive lines of one page, or — for a paragraph whose text the
-    rendering changes (a field, a tab leader) — its longest leading part found there."""
+    """(page, first line, last line) of the last place the paragraph is set. A paragraph starts
+    on a line of its own and ends at a line's end, so its whole text (spaces ignored) must fill
+    consecutive lines exactly — the same words inside another paragraph (a 署名 repeated in the
+    印发 line) are not it. A paragraph whose text the rendering changes (a field, a tab leader)
+    is found by its longest leading part that starts a line."""
     key = plain(text)
     if not key:
         return None
+    hit = _find_text(pages, key, whole=True)
     for length in (len(key), min(len(key), 12), min(len(key), 6)):
-        hit = _find_text(pages, key[:length])
         if hit is not None:
-            return hit
-    return None
+            break
+        hit = _find_text(pages, key[:length], whole=False)
+    return hit
 
 
-def _find_text(pages: list[Page], key: str) -> tuple[int, int, int] | None:
+def _find_text(pages: list[Page], key: str, whole: bool) -> tuple[int, int, int] | None:
     hit = None
     for i, page in enumerate(pages):
         starts, offset = [], 0
         for line in page.lines:
             starts.append(offset)
             offset += len(line.text)
+        ends = {s + len(line.text) for s, line in zip(starts, page.lines, strict=True)}
+        first_of = {s: j for j, s in enumerate(starts)}
         joined = page.text
-        at = joined.rfind(key)
-        if at < 0:
-            continue
-        end = at + len(key) - 1
-        first = max(j for j, s in enumerate(starts) if s <= at)
-        last = max(j for j, s in enumerate(starts) if s <= end)
-        hit = (i, first, last)
+        at = joined.find(key)
+        while at >= 0:
+            end = at + len(key)
+            if at in first_of and (end in ends or not whole):
+                last = max(j for j, s in enumerate(starts) if s < end)
+                hit = (i, first_of[at], last)
+            at = joined.find(key, at + 1)
     return hit
 
 
@@ -201,7 +206,7 @@ def _imprint_at_foot(parsed, pages: list[Page]):
     block = parsed.role(Role.COPY_TO) if letter else parsed.role(Role.IMPRINT, Role.COPY_TO)
     if not block:
         return None
-    hit = find_paragraph(pages, block[-1].text.split("\t")[0])
+    hit = find_paragraph(pages, block[-1].text)
     if hit is None:
         return None
     page, _, line = hit
