@@ -922,15 +922,21 @@ def render_pdfs(paths: list[Path], out: Path) -> None:
 def calibrate(all_specs: list[Spec], folder: Path, passes: int = 3) -> None:
     """Render, then add the blank lines that bring each 版记 to the foot of its page; render again
     and correct (a block pushed over the page loses a line, one with room left gains them)."""
+    safe = {spec.name: 0 for spec in all_specs}  # the largest pad a rendering showed to fit
     for _ in range(passes):
         paths = [build(spec, folder) for spec in all_specs]
         with tempfile.TemporaryDirectory() as tmp:
             render_pdfs(paths, Path(tmp))
             for spec in all_specs:
                 gap = foot_gap_lines(Path(tmp) / f"{spec.name}.pdf", spec)
+                if gap < 0:  # pushed over the page: back to the last pad that fitted
+                    spec.pad = safe[spec.name]
+                    continue
+                safe[spec.name] = spec.pad
                 # A 文件式 版记's rules take about a line of their own.
-                room = gap - (0 if spec.layout == "信函式" else 1)
-                spec.pad = max(0, spec.pad - 1) if gap < 0 else spec.pad + max(0, room)
+                spec.pad += max(0, gap - (0 if spec.layout == "信函式" else 1))
+    for spec in all_specs:  # only a pad a rendering has shown to fit
+        spec.pad = safe[spec.name]
 
 
 def main() -> None:

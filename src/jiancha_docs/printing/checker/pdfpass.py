@@ -211,7 +211,7 @@ def _imprint_at_foot(parsed, pages: list[Page]):
         return None
     page, _, line = hit
     bottom = pages[page].lines[line].bottom
-    gap = type_area(parsed, block[-1]).bottom - bottom
+    gap = _flow_bottom(parsed, pages[page], block[-1]) - bottom
     number, title, what = ("10.1", "信函格式", "抄送") if letter else ("7.4.1", "版记分隔线", "版记")
     if page != len(pages) - 1 or gap > FOOT_TOLERANCE_MM:
         where = (
@@ -241,6 +241,19 @@ def _ink_top(page, row: Line) -> float:
         if any(pixels[x, y] < 160 for x in range(0, width, 2)):
             return _mm(max(0, top_pt)) + y / 300 * layout.MM_PER_INCH
     return row.top
+
+
+FOOTER_CLEARANCE_MM = 3.0
+
+
+def _flow_bottom(parsed, page: Page, paragraph: Paragraph) -> float:
+    """Where the text can reach on the page: the type area's bottom edge — or, where a footer
+    reaches into it (a bottom margin too small for the footer, which 5.2.1 reports), a little
+    above the page number's line, since no engine sets text over its footer."""
+    bottom = type_area(parsed, paragraph).bottom
+    dashes = [_mm(c["top"]) for c in page.raw.chars if c["text"] in DASHES] if page.raw else []
+    footer = [top for top in dashes if top > bottom - 2 * FOOTER_CLEARANCE_MM]
+    return min([bottom] + [top - FOOTER_CLEARANCE_MM for top in footer])
 
 
 def _mark_position(parsed, pages: list[Page]):
