@@ -40,6 +40,9 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
 
+from jiancha_docs import layout as L
+from jiancha_docs.layout import StyleId as S
+
 TEMPLATES_DIR = Path(__file__).resolve().parent
 
 OFFICIAL = "文件式"
@@ -47,41 +50,44 @@ LETTER = "信函式"
 LAYOUT_FILES = {OFFICIAL: "official.docx", LETTER: "letter.docx"}
 
 # ---------------------------------------------------------------------------
-# Geometry (twips; 1 mm = 56.7 twips, 1 pt = 20 twips)
+# Geometry (twips), from the millimetres of jiancha_docs.layout
 # ---------------------------------------------------------------------------
-PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838  # A4
-MARGIN_TOP, MARGIN_BOTTOM = 2098, 1984  # 37 mm, 35 mm: type area 225 mm high
-MARGIN_LEFT, MARGIN_RIGHT = 1588, 1474  # 28 mm, 26 mm: type area 156 mm wide
-TYPE_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # 8844
-LINE = 579  # 28.95 pt: 22 lines fill the 225 mm type area
-CHAR = 320  # one 3号 (16 pt) character
-SMALL_CHAR = 280  # one 4号 (14 pt) character, the unit of 版记 and page-number indents
+PAGE_WIDTH, PAGE_HEIGHT = L.mm_to_twips(L.PAGE_WIDTH_MM), L.mm_to_twips(L.PAGE_HEIGHT_MM)  # A4
+TYPE_WIDTH = L.mm_to_twips(L.TYPE_WIDTH_MM)  # 8844
+MARGIN_TOP, MARGIN_BOTTOM = L.mm_to_twips(L.MARGIN_TOP_MM), L.mm_to_twips(L.MARGIN_BOTTOM_MM)
+MARGIN_RIGHT = L.mm_to_twips(L.MARGIN_RIGHT_MM)
+MARGIN_LEFT = PAGE_WIDTH - MARGIN_RIGHT - TYPE_WIDTH  # 28 mm, so that the type area is exact
+LINE = L.pt_to_twips(L.LINE_PITCH_PT)  # 579: 22 lines fill the 225 mm type area
+CHAR = L.pt_to_twips(L.CHAR_PT)  # one 3号 (16 pt) character
+SMALL_CHAR = L.pt_to_twips(L.SMALL_CHAR_PT)  # one 4号 character, the unit of 版记 and page-number indents
 # docGrid charSpace: 16 pt - 849/4096 pt = 15.79 pt pitch, 28 characters a line.
 GRID_CHAR_SPACE = -849
 # The same pitch as character spacing on 3号 text, in twentieths of a point: 16 - 0.25 pt.
 GRID_TRACKING = -5
 
-# 文件式: no header; the page number sits about 7 mm below the type area.
+# Both layouts: the footer ends 20 mm above the bottom edge, where the 信函式 lower double rule
+# lies (its first-page footer); the page-number paragraph's space below lifts its 一字线 to 7 mm
+# under the type area on every page (7.5), in both layouts.
 OFFICIAL_HEADER_DISTANCE = 851
-OFFICIAL_FOOTER_DISTANCE = 1304
-# 信函式: the first-page header starts 30 mm below the top edge (the organ mark) and the
-# first-page footer ends 20 mm above the bottom edge (the lower double rule).
-LETTER_HEADER_DISTANCE = 1701
-LETTER_FOOTER_DISTANCE = 1134
+LETTER_HEADER_DISTANCE = L.mm_to_twips(L.LETTER_MARK_TOP_MM)
+FOOTER_DISTANCE = L.mm_to_twips(L.LETTER_LOWER_RULE_BOTTOM_MM)
+# Where the 一字线 of a 4号 page number sits above the bottom of its line (single spacing),
+# measured in LibreOffice's PDF.
+DASH_ABOVE_LINE_BOTTOM_MM = 2.5
+PAGE_NUMBER_AFTER = L.mm_to_twips(
+    L.MARGIN_BOTTOM_MM
+    - L.PAGE_NUMBER_BELOW_TYPE_AREA_MM
+    - L.LETTER_LOWER_RULE_BOTTOM_MM
+    - DASH_ABOVE_LINE_BOTTOM_MM
+)
 # The 信函式 double rules are 170 mm long, 7 mm longer than the type area on each side.
-LETTER_RULE_OVERHANG = 397
+LETTER_RULE_OVERHANG = L.mm_to_twips(L.LETTER_RULE_OVERHANG_MM)
 
 # ---------------------------------------------------------------------------
 # Fonts and colours
 # ---------------------------------------------------------------------------
-FANGSONG = "仿宋_GB2312"
-KAITI = "楷体_GB2312"
-HEITI = "黑体"
-XIAOBIAOSONG = "方正小标宋简体"
-SONGTI = "宋体"
-LATIN = "Times New Roman"  # digits and Latin letters in running text
-RED = "FF0000"
-BLACK = "000000"
+FANGSONG, KAITI, HEITI, XIAOBIAOSONG, SONGTI = L.FANGSONG, L.KAITI, L.HEITI, L.XIAOBIAOSONG, L.SONGTI
+LATIN, RED, BLACK = L.LATIN, L.RED, L.BLACK
 
 # Element order inside w:pPr, w:tblPr and w:rPr (ECMA-376 CT_PPrBase, CT_TblPr, CT_RPr). Word rejects
 # out-of-order children, and python-docx only knows the position of a few of them.
@@ -184,11 +190,14 @@ LETTER_RULE_TOP = Border("thickThinSmallGap", 24, 5, RED)  # thick over thin, 4 
 LETTER_RULE_BOTTOM = Border("thinThickSmallGap", 24, 0, RED)  # thin over thick
 IMPRINT_THICK = Border("single", 8, 1)  # 0.35 mm: first and last 版记 rule
 IMPRINT_THIN = Border("single", 6, 1)  # 0.25 mm: rules between 版记 items
+# The 抄送 lines of the 版记 (25 pt): taller than the 印发 line (22 pt) and its two rules, so the
+# 印发 frame over the 抄送 frame's last, empty line leaves the 抄送 text clear of the thin rule.
+IMPRINT_COPY_TO_LINE = 500
 
 STYLES: tuple[Style, ...] = (
     # --- head of the document -------------------------------------------------
     Style(
-        "OrganMark",
+        S.ORGAN_MARK,
         "发文机关标志",
         east_asia=XIAOBIAOSONG,
         latin=XIAOBIAOSONG,
@@ -203,18 +212,21 @@ STYLES: tuple[Style, ...] = (
         keep_next=True,
     ),
     # Lines no taller than the type, so the characters start right at the 30 mm header edge.
-    Style("LetterOrganMark", "发文机关标志（信函式）", based_on="OrganMark", line=600, before=0),
+    Style(S.LETTER_ORGAN_MARK, "发文机关标志（信函式）", based_on=S.ORGAN_MARK, line=600, before=0),
     Style(
-        "DocNumber",
+        S.DOC_NUMBER,
         "发文字号",
         align=WD_ALIGN_PARAGRAPH.CENTER,
         # Two blank lines below the mark; the red rule 4 mm below the number.
         before=2 * LINE,
         borders={"bottom": Border("single", 12, 7, RED)},
     ),
-    Style("LetterDocNumber", "发文字号（信函式）", align=WD_ALIGN_PARAGRAPH.RIGHT, before=LINE // 2),
+    # 10.1: the 文号 7/8 of a character's height (≈ 4.94 mm) under the upper double rule. The body
+    # starts right under the first-page header (mark and rule reach below the 37 mm margin), and
+    # the 3号 characters sit that far down their 28.95 pt line: no space before.
+    Style(S.LETTER_DOC_NUMBER, "发文字号（信函式）", align=WD_ALIGN_PARAGRAPH.RIGHT, before=0),
     Style(
-        "LetterRuleTop",
+        S.LETTER_RULE_TOP,
         "信函式上双线",
         size=1,
         line=20,
@@ -225,7 +237,7 @@ STYLES: tuple[Style, ...] = (
         quick=False,
     ),
     Style(
-        "LetterRuleBottom",
+        S.LETTER_RULE_BOTTOM,
         "信函式下双线",
         size=1,
         line=20,
@@ -236,7 +248,7 @@ STYLES: tuple[Style, ...] = (
         quick=False,
     ),
     Style(
-        "DocTitle",
+        S.TITLE,
         "公文标题",
         east_asia=XIAOBIAOSONG,
         latin=XIAOBIAOSONG,
@@ -247,23 +259,23 @@ STYLES: tuple[Style, ...] = (
         on_grid=False,
         keep_next=True,
     ),
-    Style("Recipient", "主送机关", before=LINE, first_line=0, keep_next=True),
+    Style(S.RECIPIENT, "主送机关", before=LINE, first_line=0, keep_next=True),
     # --- body -------------------------------------------------------------------
-    Style("BodyText", "公文正文", first_line=2 * CHAR),
-    Style("HeadingLevel1", "一级标题", east_asia=HEITI, first_line=2 * CHAR, keep_next=True),
-    Style("HeadingLevel2", "二级标题", east_asia=KAITI, first_line=2 * CHAR, keep_next=True),
+    Style(S.BODY, "公文正文", first_line=2 * CHAR),
+    Style(S.HEADING1, "一级标题", east_asia=HEITI, first_line=2 * CHAR, keep_next=True),
+    Style(S.HEADING2, "二级标题", east_asia=KAITI, first_line=2 * CHAR, keep_next=True),
     # The （一） of a numbered item written as running text takes the level-2 font.
-    Style("Level2Number", "二级序号", kind=WD_STYLE_TYPE.CHARACTER, based_on=None, east_asia=KAITI),
+    Style(S.LEVEL2_NUMBER, "二级序号", kind=WD_STYLE_TYPE.CHARACTER, based_on=None, east_asia=KAITI),
     # 附件：1.名称 — later items (AttachmentItem) align with "1.".
-    Style("AttachmentNote", "附件说明", before=LINE, left=2 * CHAR + 3 * CHAR, first_line=-3 * CHAR),
-    Style("AttachmentItem", "附件说明续行", left=2 * CHAR + 3 * CHAR),
+    Style(S.ATTACHMENT_NOTE, "附件说明", before=LINE, left=2 * CHAR + 3 * CHAR, first_line=-3 * CHAR),
+    Style(S.ATTACHMENT_ITEM, "附件说明续行", left=2 * CHAR + 3 * CHAR),
     # 7.3.7: an attachment starts on a new page, "附件" in 3号黑体 on its first line, flush left.
-    Style("AttachmentMark", "附件标识", east_asia=HEITI, first_line=0, page_break=True, keep_next=True),
-    Style("AttachmentTitle", "附件标题", based_on="DocTitle", before=LINE, after=LINE, quick=False),
+    Style(S.ATTACHMENT_MARK, "附件标识", east_asia=HEITI, first_line=0, page_break=True, keep_next=True),
+    Style(S.ATTACHMENT_TITLE, "附件标题", based_on=S.TITLE, before=LINE, after=LINE, quick=False),
     # --- signature block ------------------------------------------------------------
     # Two blank lines above the organ name leave room for the seal.
     Style(
-        "Signature",
+        S.SIGNATURE,
         "发文机关署名",
         align=WD_ALIGN_PARAGRAPH.RIGHT,
         right=2 * CHAR,
@@ -272,16 +284,15 @@ STYLES: tuple[Style, ...] = (
         keep_next=True,
     ),
     # A sealed document puts the date four characters from the right (GB/T 9704 7.3.5.1).
-    Style("SignatureDate", "成文日期", align=WD_ALIGN_PARAGRAPH.RIGHT, right=4 * CHAR),
-    Style("Annotation", "附注", first_line=2 * CHAR),
+    Style(S.DATE, "成文日期", align=WD_ALIGN_PARAGRAPH.RIGHT, right=4 * CHAR),
+    Style(S.ANNOTATION, "附注", first_line=2 * CHAR),
     # --- 版记 and the 抄送 line of a letter ---------------------------------------
     # A letter's 抄送 line: one character in on each side, wrapping under the first organ.
     Style(
-        "CopyTo",
+        S.COPY_TO,
         "抄送机关",
         size=14,
         line=440,
-        before=LINE,
         left=4 * SMALL_CHAR,
         right=SMALL_CHAR,
         first_line=-3 * SMALL_CHAR,
@@ -291,9 +302,11 @@ STYLES: tuple[Style, ...] = (
     # indents: so 版记 paragraphs have no side indents, only one character of first-line
     # indent, and the 印发 date stops one character from the right at a right tab.
     Style(
-        "Imprint",
+        S.IMPRINT,
         "版记",
         size=14,
+        # Not justified: the 抄送 line ends in a line break, which would spread it across the line.
+        align=WD_ALIGN_PARAGRAPH.LEFT,
         line=440,
         first_line=SMALL_CHAR,
         on_grid=False,
@@ -301,54 +314,60 @@ STYLES: tuple[Style, ...] = (
         quick=False,
     ),
     Style(
-        "ImprintCopyTo",
+        S.IMPRINT_COPY_TO,
         "版记抄送",
-        based_on="Imprint",
-        before=LINE,
-        borders={"top": IMPRINT_THICK, "bottom": IMPRINT_THIN},
-        keep_next=True,  # 版记 is never split across pages
+        based_on=S.IMPRINT,
+        line=IMPRINT_COPY_TO_LINE,
+        borders={"top": IMPRINT_THICK},
     ),
-    Style("ImprintLine", "版记印发", based_on="Imprint", borders={"bottom": IMPRINT_THICK}),
     Style(
-        "ImprintLineAlone",
+        S.IMPRINT_LINE,
+        "版记印发",
+        based_on=S.IMPRINT,
+        borders={"top": IMPRINT_THIN, "bottom": IMPRINT_THICK},
+    ),
+    Style(
+        S.IMPRINT_LINE_ALONE,
         "版记印发（无抄送）",
-        based_on="Imprint",
-        before=LINE,
+        based_on=S.IMPRINT,
         borders={"top": IMPRINT_THICK, "bottom": IMPRINT_THICK},
     ),
     # --- tables ---------------------------------------------------------------------
-    Style("TableText", "表格文字", size=14, line=440, first_line=0, on_grid=False, quick=False),
+    Style(S.TABLE_TEXT, "表格文字", size=14, line=440, first_line=0, on_grid=False, quick=False),
     Style(
-        "TableTextCentered",
+        S.TABLE_TEXT_CENTERED,
         "表格文字居中",
-        based_on="TableText",
+        based_on=S.TABLE_TEXT,
         align=WD_ALIGN_PARAGRAPH.CENTER,
         quick=False,
     ),
-    Style("TableHeading", "表头", based_on="TableTextCentered", east_asia=HEITI, keep_next=True, quick=False),
+    Style(
+        S.TABLE_HEADING, "表头", based_on=S.TABLE_TEXT_CENTERED, east_asia=HEITI, keep_next=True, quick=False
+    ),
     # --- page numbers: "— 1 —", 4号 half-width 宋体, one character in from the edge -----
     Style(
-        "PageNumber",
+        S.PAGE_NUMBER,
         "页码",
         east_asia=SONGTI,
         latin=SONGTI,
         size=14,
         line=0,
         on_grid=False,
+        after=PAGE_NUMBER_AFTER,
         quick=False,
     ),
     Style(
-        "PageNumberOdd",
+        S.PAGE_NUMBER_ODD,
         "页码（单页）",
-        based_on="PageNumber",
+        based_on=S.PAGE_NUMBER,
         align=WD_ALIGN_PARAGRAPH.RIGHT,
         right=SMALL_CHAR,
         quick=False,
     ),
     Style(
-        "PageNumberEven",
+        S.PAGE_NUMBER_EVEN,
         "页码（双页）",
-        based_on="PageNumber",
+        based_on=S.PAGE_NUMBER,
         align=WD_ALIGN_PARAGRAPH.LEFT,
         left=SMALL_CHAR,
         quick=False,
@@ -533,12 +552,11 @@ def setup_page(doc: DocumentObject, layout: str) -> None:
     section.top_margin, section.bottom_margin = Twips(MARGIN_TOP), Twips(MARGIN_BOTTOM)
     section.left_margin, section.right_margin = Twips(MARGIN_LEFT), Twips(MARGIN_RIGHT)
     section.gutter = Twips(0)
+    section.footer_distance = Twips(FOOTER_DISTANCE)
     if layout == OFFICIAL:
         section.header_distance = Twips(OFFICIAL_HEADER_DISTANCE)
-        section.footer_distance = Twips(OFFICIAL_FOOTER_DISTANCE)
     else:
         section.header_distance = Twips(LETTER_HEADER_DISTANCE)
-        section.footer_distance = Twips(LETTER_FOOTER_DISTANCE)
         # Page 1 gets the letterhead in its own header and footer.
         section.different_first_page_header_footer = True
 
@@ -598,20 +616,20 @@ def heading1(doc: DocumentObject, text: str) -> None:
 
     Needs ``{%p set h = namespace(n=0) %}`` earlier in the body (see ``body_start``).
     """
-    para(doc, "HeadingLevel1", "{% set h.n = h.n + 1 %}{{ h.n|cn }}", "、" + text)
+    para(doc, S.HEADING1, "{% set h.n = h.n + 1 %}{{ h.n|cn }}", "、" + text)
 
 
 def numbered_items(doc: DocumentObject, items: str, item: str = "item") -> None:
     """（一）（二）… one body paragraph per list entry, the number in 楷体."""
     tag(doc, f"{{%p for {item} in {items} %}}")
-    para(doc, "BodyText", ("（{{ loop.index|cn }}）", "Level2Number"), f"{{{{ {item} }}}}", full_stop(item))
+    para(doc, S.BODY, ("（{{ loop.index|cn }}）", S.LEVEL2_NUMBER), f"{{{{ {item} }}}}", full_stop(item))
     tag(doc, "{%p endfor %}")
 
 
 def paragraphs(doc: DocumentObject, field_key: str) -> None:
     """One body paragraph per line of a multiline field."""
     tag(doc, f"{{%p for line in {field_key}|paras %}}")
-    para(doc, "BodyText", "{{ line }}")
+    para(doc, S.BODY, "{{ line }}")
     tag(doc, "{%p endfor %}")
 
 
@@ -654,9 +672,9 @@ def body_start(doc: DocumentObject, kind: Kind) -> None:
 def official_head(doc: DocumentObject) -> None:
     """文件式 版头: red organ mark, 发文字号, red rule (bottom border of the number line)."""
     tag(doc, "{%p for organ_name in organs %}")
-    para(doc, "OrganMark", "{{ organ_name }}")
+    para(doc, S.ORGAN_MARK, "{{ organ_name }}")
     tag(doc, "{%p endfor %}")
-    para(doc, "DocNumber", "{{ doc_number }}")
+    para(doc, S.DOC_NUMBER, "{{ doc_number }}")
 
 
 def letter_head(doc: DocumentObject, kind: Kind) -> None:
@@ -664,17 +682,20 @@ def letter_head(doc: DocumentObject, kind: Kind) -> None:
     section = doc.sections[0]
     header = section.first_page_header
     clear(header)
-    # A header is a separate Jinja template: it cannot see the body's ``organs``.
-    tag(header, f"{{%p for organ_name in ({kind.organs}) %}}")
-    para(header, "LetterOrganMark", "{{ organ_name }}")
+    # A header is a separate Jinja template: it cannot see the body's ``organs``. 10.1: a joint
+    # letter carries only the 主办机关's mark (the first organ); all marks when the context says
+    # ``all_organ_marks`` (the signature names every organ either way).
+    marks = f"({kind.organs}) if all_organ_marks is defined and all_organ_marks else ({kind.organs})[:1]"
+    tag(header, f"{{%p for organ_name in ({marks}) %}}")
+    para(header, S.LETTER_ORGAN_MARK, "{{ organ_name }}")
     tag(header, "{%p endfor %}")
-    para(header, "LetterRuleTop")
+    para(header, S.LETTER_RULE_TOP)
 
     footer = section.first_page_footer
     clear(footer)
-    para(footer, "LetterRuleBottom")
+    para(footer, S.LETTER_RULE_BOTTOM)
 
-    para(doc, "LetterDocNumber", "{{ doc_number }}")
+    para(doc, S.LETTER_DOC_NUMBER, "{{ doc_number }}")
 
 
 def clear(header_or_footer) -> None:
@@ -687,7 +708,10 @@ def clear(header_or_footer) -> None:
 def page_number_footers(doc: DocumentObject) -> None:
     """— N — at the right of odd pages and the left of even pages."""
     section = doc.sections[0]
-    for footer, style in ((section.footer, "PageNumberOdd"), (section.even_page_footer, "PageNumberEven")):
+    for footer, style in (
+        (section.footer, S.PAGE_NUMBER_ODD),
+        (section.even_page_footer, S.PAGE_NUMBER_EVEN),
+    ):
         clear(footer)
         paragraph = para(footer, style, "— ")
         paragraph._p.append(page_field())
@@ -711,32 +735,32 @@ def closing(doc: DocumentObject, layout: str, kind: Kind) -> None:
     if appendix is not None:
         if appendix.when:
             tag(doc, f"{{%p if {appendix.when} %}}")
-        para(doc, "AttachmentNote", "附件：", appendix.name)
+        para(doc, S.ATTACHMENT_NOTE, "附件：", appendix.name)
         if appendix.when:
             tag(doc, "{%p endif %}")
     if kind.attachments:
         tag(doc, "{%p if attachments %}")
         para(
             doc,
-            "AttachmentNote",
+            S.ATTACHMENT_NOTE,
             "附件：",
             "{% if attachments|length > 1 %}1.{% endif %}{{ attachments[0] }}",
         )
         tag(doc, "{%p for name in attachments[1:] %}")
-        para(doc, "AttachmentItem", "{{ loop.index + 1 }}.{{ name }}")
+        para(doc, S.ATTACHMENT_ITEM, "{{ loop.index + 1 }}.{{ name }}")
         tag(doc, "{%p endfor %}")
         tag(doc, "{%p endif %}")
 
     tag(doc, "{%p for organ_name in organs %}")
-    para(doc, "Signature", "{{ organ_name }}")
+    para(doc, S.SIGNATURE, "{{ organ_name }}")
     tag(doc, "{%p endfor %}")
-    para(doc, "SignatureDate", "{{ date }}")
+    para(doc, S.DATE, "{{ date }}")
 
     if kind.contact:
         tag(doc, "{%p if contact or phone %}")
         para(
             doc,
-            "Annotation",
+            S.ANNOTATION,
             "（",
             "{% if contact %}联系人：{{ contact }}{% endif %}{% if contact and phone %}，{% endif %}"
             "{% if phone %}联系电话：{{ phone }}{% endif %}",
@@ -747,8 +771,8 @@ def closing(doc: DocumentObject, layout: str, kind: Kind) -> None:
     if appendix is not None:
         if appendix.when:
             tag(doc, f"{{%p if {appendix.when} %}}")
-        para(doc, "AttachmentMark", "附件")
-        para(doc, "AttachmentTitle", appendix.name)
+        para(doc, S.ATTACHMENT_MARK, "附件")
+        para(doc, S.ATTACHMENT_TITLE, appendix.name)
         appendix.content(doc)
         if appendix.when:
             tag(doc, "{%p endif %}")
@@ -759,8 +783,43 @@ def closing(doc: DocumentObject, layout: str, kind: Kind) -> None:
     else:
         # A letter has no 版记; its 抄送 line stands alone, without rules.
         tag(doc, f"{{%p if {cc} %}}")
-        para(doc, "CopyTo", "抄送：", f"{{{{ {cc}|join('，') }}}}", "。")
+        frame_gap(doc, keep=True)
+        at_foot(para(doc, S.COPY_TO, "抄送：", f"{{{{ {cc}|join('，') }}}}", "。"))
         tag(doc, "{%p endif %}")
+
+
+def frame_gap(doc: DocumentObject, keep: bool = False) -> None:
+    """A one-point paragraph in the flow: between two frames, so that neither engine merges them;
+    before the first frame (``keep``), the last link of the closing block's keep-with-next chain
+    (render/pagination.py), without which LibreOffice moves the 附注 with the frame to a page of
+    their own."""
+    gap = doc.add_paragraph(style="Normal")
+    ppr = gap._p.get_or_add_pPr()
+    if keep:
+        put_child(ppr, oxml("w:keepNext"), PPR_ORDER)
+    put_child(ppr, oxml("w:spacing", before=0, after=0, line=20, lineRule="exact"), PPR_ORDER)
+    rpr = put_child(ppr, oxml("w:rPr"), PPR_ORDER)
+    rpr.append(oxml("w:sz", val=2))
+
+
+def at_foot(paragraph: Paragraph) -> Paragraph:
+    """Put a paragraph into a frame at the bottom of the type area (7.4.1, 10.1).
+
+    Consecutive paragraphs with the same frame properties share one frame, so the whole 版记 sits
+    on the bottom edge of the type area of the page the text before it ends on, in Word and in
+    LibreOffice alike.
+    """
+    frame = oxml(
+        "w:framePr",
+        w=TYPE_WIDTH,
+        wrap="around",
+        hAnchor="margin",
+        xAlign="center",
+        vAnchor="margin",
+        yAlign="bottom",
+    )
+    put_child(paragraph._p.get_or_add_pPr(), frame, PPR_ORDER)
+    return paragraph
 
 
 def imprint(doc: DocumentObject, cc: str = "cc") -> None:
@@ -771,10 +830,18 @@ def imprint(doc: DocumentObject, cc: str = "cc") -> None:
     """
     printed = ("{{ print_organ or organs|first }}", "\t", "{{ print_date or date }}", "印发")
     tag(doc, f"{{%p if {cc} %}}")
-    para(doc, "ImprintCopyTo", "抄送：", f"{{{{ {cc}|join('，') }}}}", "。")
-    para(doc, "ImprintLine", *printed)
+    # LibreOffice keeps a frame at the bottom only when it holds one paragraph: 抄送 and 印发 are
+    # two frames, kept apart by a one-point paragraph. The 抄送 frame ends with an empty line that
+    # the 印发 frame covers (its line a little taller than the 印发 line, so the thin rule between
+    # them falls in that empty line).
+    frame_gap(doc, keep=True)
+    copy_to = at_foot(para(doc, S.IMPRINT_COPY_TO, "抄送：", f"{{{{ {cc}|join('，') }}}}", "。"))
+    copy_to.runs[-1].add_break()
+    frame_gap(doc)
+    at_foot(para(doc, S.IMPRINT_LINE, *printed))
     tag(doc, "{%p else %}")
-    para(doc, "ImprintLineAlone", *printed)
+    frame_gap(doc, keep=True)
+    at_foot(para(doc, S.IMPRINT_LINE_ALONE, *printed))
     tag(doc, "{%p endif %}")
 
 
@@ -796,13 +863,13 @@ def build(kind: Kind, layout: str) -> DocumentObject:
 # ---------------------------------------------------------------------------
 def recommendation(doc: DocumentObject) -> None:
     """纪检监察建议书: source, problems, causes, recommendations, reply and objection."""
-    para(doc, "DocTitle", "{% if subject %}关于{{ subject }}的{% endif %}{{ subtype }}书")
-    para(doc, "Recipient", "{{ recipient }}", "：")
+    para(doc, S.TITLE, "{% if subject %}关于{{ subject }}的{% endif %}{{ subtype }}书")
+    para(doc, S.RECIPIENT, "{{ recipient }}", "：")
     paragraphs(doc, "source")
     tag(doc, "{%p if basis %}")
-    para(doc, "BodyText", "根据", "{{ basis|join('、') }}", "的规定，现提出如下", "{{ subtype }}", "。")
+    para(doc, S.BODY, "根据", "{{ basis|join('、') }}", "的规定，现提出如下", "{{ subtype }}", "。")
     tag(doc, "{%p else %}")
-    para(doc, "BodyText", "现提出如下", "{{ subtype }}", "。")
+    para(doc, S.BODY, "现提出如下", "{{ subtype }}", "。")
     tag(doc, "{%p endif %}")
 
     heading1(doc, "存在的主要问题")
@@ -817,7 +884,7 @@ def recommendation(doc: DocumentObject) -> None:
     heading1(doc, "有关要求")
     para(
         doc,
-        "BodyText",
+        S.BODY,
         "请你单位认真研究落实本建议书提出的各项建议，",
         "{% if reply_date %}于{{ reply_date }}前{% elif reply_days %}自收到本建议书之日起{{ reply_days }}日内"
         "{% else %}在规定期限内{% endif %}",
@@ -827,7 +894,7 @@ def recommendation(doc: DocumentObject) -> None:
     )
     para(
         doc,
-        "BodyText",
+        S.BODY,
         "{% if objection_days %}如对本建议书有异议，可自收到本建议书之日起{{ objection_days }}日内向我委书面提出。"
         "{% endif %}",
         "无正当理由拒不采纳的，将依规依纪依法追究相关责任。",
@@ -836,22 +903,22 @@ def recommendation(doc: DocumentObject) -> None:
 
 def reform_notice(doc: DocumentObject) -> None:
     """以案促改通知书: case, problems exposed, task table, meetings, deadlines, follow-up."""
-    para(doc, "DocTitle", "关于深入做好以案促改工作的通知")
-    para(doc, "Recipient", "{{ recipient }}", "：")
+    para(doc, S.TITLE, "关于深入做好以案促改工作的通知")
+    para(doc, S.RECIPIENT, "{{ recipient }}", "：")
     paragraphs(doc, "case_summary")
-    para(doc, "BodyText", "为深刻汲取案件教训，推动以案促改、以案促治，现将有关事项通知如下。")
+    para(doc, S.BODY, "为深刻汲取案件教训，推动以案促改、以案促治，现将有关事项通知如下。")
 
     heading1(doc, "深刻剖析案件暴露的问题")
-    para(doc, "BodyText", "该案暴露出你单位在以下方面存在突出问题：")
+    para(doc, S.BODY, "该案暴露出你单位在以下方面存在突出问题：")
     numbered_items(doc, "problems", "problem")
     para(
         doc,
-        "BodyText",
+        S.BODY,
         "你单位要以案为鉴，深入查找思想松懈点、制度薄弱点、风险隐患点、监管空白点，举一反三、堵塞漏洞。",
     )
 
     heading1(doc, "扎实推进整改任务")
-    para(doc, "BodyText", "请你单位对照下列任务逐项抓好整改落实，明确责任、限期完成。")
+    para(doc, S.BODY, "请你单位对照下列任务逐项抓好整改落实，明确责任、限期完成。")
     task_table(doc)
 
     tag(doc, "{%p if meetings %}")
@@ -862,7 +929,7 @@ def reform_notice(doc: DocumentObject) -> None:
     heading1(doc, "按时报送整改材料")
     para(
         doc,
-        "BodyText",
+        S.BODY,
         "请于",
         "{{ plan_deadline }}",
         "前将整改方案、于",
@@ -879,10 +946,10 @@ def reform_notice(doc: DocumentObject) -> None:
 # (header, cell content, width in twips, cell style). Narrow cell margins keep 序号 and a
 # date such as 2024年12月31日 on one line.
 TASK_COLUMNS = (
-    ("序号", "{{ loop.index }}", 700, "TableTextCentered"),
-    ("整改任务", "{{ task.task }}", 3544, "TableText"),
-    ("责任单位", "{{ task.owner }}", 1900, "TableTextCentered"),
-    ("完成时限", "{{ task.deadline }}", 2700, "TableTextCentered"),
+    ("序号", "{{ loop.index }}", 700, S.TABLE_TEXT_CENTERED),
+    ("整改任务", "{{ task.task }}", 3544, S.TABLE_TEXT),
+    ("责任单位", "{{ task.owner }}", 1900, S.TABLE_TEXT_CENTERED),
+    ("完成时限", "{{ task.deadline }}", 2700, S.TABLE_TEXT_CENTERED),
 )
 TASK_CELL_MARGIN = 57  # 1 mm
 
@@ -919,13 +986,13 @@ def data_table(doc: DocumentObject, rows: str, item: str, columns: tuple[Column,
     header, loop_start, data, loop_end = table.rows
     header._tr.get_or_add_trPr().append(oxml("w:tblHeader"))  # repeat on each page
     for cell, (title, _, width, _) in zip(header.cells, columns, strict=True):
-        fill_cell(cell, width, "TableHeading", title)
+        fill_cell(cell, width, S.TABLE_HEADING, title)
     for cell, (_, content, width, style) in zip(data.cells, columns, strict=True):
         fill_cell(cell, width, style, content)
     # docxtpl replaces a whole row holding a {%tr %} tag by the bare tag.
     for row, jinja in ((loop_start, f"{{%tr for {item} in {rows} %}}"), (loop_end, "{%tr endfor %}")):
         for index, (cell, (_, _, width, _)) in enumerate(zip(row.cells, columns, strict=True)):
-            fill_cell(cell, width, "TableText", jinja if index == 0 else "")
+            fill_cell(cell, width, S.TABLE_TEXT, jinja if index == 0 else "")
 
 
 FORM_LABEL_WIDTH = 1900
@@ -938,13 +1005,13 @@ def form_table(doc: DocumentObject, rows: list[tuple[str, str]]) -> None:
     table = bordered_table(doc, len(rows), widths)
     for row, (label, value) in zip(table.rows, rows, strict=True):
         label_cell, value_cell = row.cells
-        fill_cell(label_cell, widths[0], "TableHeading", label)
+        fill_cell(label_cell, widths[0], S.TABLE_HEADING, label)
         if value.startswith("paras:"):
-            fill_cell(value_cell, widths[1], "TableText", f"{{%p for line in {value[6:]}|paras %}}")
-            para(value_cell, "TableText", "{{ line }}")
-            para(value_cell, "TableText", "{%p endfor %}")
+            fill_cell(value_cell, widths[1], S.TABLE_TEXT, f"{{%p for line in {value[6:]}|paras %}}")
+            para(value_cell, S.TABLE_TEXT, "{{ line }}")
+            para(value_cell, S.TABLE_TEXT, "{%p endfor %}")
         else:
-            fill_cell(value_cell, widths[1], "TableText", value)
+            fill_cell(value_cell, widths[1], S.TABLE_TEXT, value)
 
 
 def fill_cell(cell, width: int, style: str, text: str) -> None:
@@ -962,14 +1029,14 @@ def clarification(doc: DocumentObject, title: str, opening: str, closing: tuple[
     Nothing here may name or point to whoever made the accusation: the schema has no
     field for it and the text says only what was 反映 and what the check found.
     """
-    para(doc, "DocTitle", title)
-    para(doc, "Recipient", "{{ recipient }}", "：")
-    para(doc, "BodyText", opening)
+    para(doc, S.TITLE, title)
+    para(doc, S.RECIPIENT, "{{ recipient }}", "：")
+    para(doc, S.BODY, opening)
     tag(doc, "{%p for accusation in accusations %}")
     para(
         doc,
-        "BodyText",
-        ("（{{ loop.index|cn }}）", "Level2Number"),
+        S.BODY,
+        ("（{{ loop.index|cn }}）", S.LEVEL2_NUMBER),
         "关于“",
         "{{ accusation.item }}",
         "”的问题。",
@@ -983,7 +1050,7 @@ def clarification(doc: DocumentObject, title: str, opening: str, closing: tuple[
     tag(doc, "{%p endfor %}")
     para(
         doc,
-        "BodyText",
+        S.BODY,
         "{% if approval %}{{ approval }}，{% endif %}",
         "现以",
         "{{ form }}",
@@ -995,7 +1062,7 @@ def clarification(doc: DocumentObject, title: str, opening: str, closing: tuple[
     )
     paragraphs(doc, "false_accusation_handling")
     for line in closing:
-        para(doc, "BodyText", line)
+        para(doc, S.BODY, line)
 
 
 def clarification_notice(doc: DocumentObject) -> None:
@@ -1061,11 +1128,11 @@ def blocks(doc: DocumentObject, items: list) -> None:
         ((name, value),) = block.items()
         runs = value if isinstance(value, list) else [value]
         if name == "title":
-            para(doc, "DocTitle", *runs)
+            para(doc, S.TITLE, *runs)
         elif name == "recipient":
-            para(doc, "Recipient", *runs, "：")
+            para(doc, S.RECIPIENT, *runs, "：")
         elif name == "text":
-            para(doc, "BodyText", *runs)
+            para(doc, S.BODY, *runs)
         elif name == "paras":
             paragraphs(doc, value)
         elif name == "heading":

@@ -66,13 +66,17 @@ def docx_text(path: Path) -> list[str]:
 
 def docxtpl_bytes(template: Path, context: dict) -> bytes:
     """What docxtpl itself makes of a template and a record: ``DocxTemplate(path)`` →
-    ``render(context, our environment, autoescape=True)`` → ``save`` (the naive loop's steps)."""
+    ``render(context, our environment, autoescape=True)`` → ``save`` (the naive loop's steps),
+    with the render path's own layout step (render/pagination.py: title lines, keeps) applied
+    to the body, as the prepared renderer applies it."""
     from docxtpl import DocxTemplate
 
     from jiancha_docs.render.environment import make_environment
+    from jiancha_docs.render.pagination import lay_out
 
     document = DocxTemplate(template)
     document.render(context, make_environment(), autoescape=True)
+    lay_out(document.docx.element.body)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

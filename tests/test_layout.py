@@ -13,14 +13,16 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+from jiancha_docs import layout as std
 from jiancha_docs.kinds import all_kinds, find_kind
+from jiancha_docs.layout import StyleId
 from jiancha_docs.printing.checker import check_document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEMPLATES = [
     (kind.id, layout) for kind in sorted(all_kinds(), key=lambda k: k.id) for layout in ("文件式", "信函式")
 ]
-MM = 56.7  # twips
+MM = std.TWIPS_PER_MM
 
 
 def style_value(style, getter):
@@ -70,40 +72,49 @@ def check_gbt9704(path: Path, layout: str) -> None:
     doc = Document(path)
     section = doc.sections[0]
     # 5.1 paper and 5.2.1 margins (± 1 mm)
-    assert (section.page_width.twips, section.page_height.twips) == (11906, 16838)
+    assert (
+        (section.page_width.twips, section.page_height.twips)
+        == (
+            std.mm_to_twips(std.PAGE_WIDTH_MM),
+            std.mm_to_twips(std.PAGE_HEIGHT_MM),
+        )
+        == (11906, 16838)
+    )
     for actual, expected in [
-        (section.top_margin.twips, 37 * MM),
-        (section.left_margin.twips, 28 * MM),
-        (section.right_margin.twips, 26 * MM),
-        (section.bottom_margin.twips, 35 * MM),
+        (section.top_margin.twips, std.MARGIN_TOP_MM * MM),
+        (section.left_margin.twips, std.MARGIN_LEFT_MM * MM),
+        (section.right_margin.twips, std.MARGIN_RIGHT_MM * MM),
+        (section.bottom_margin.twips, std.MARGIN_BOTTOM_MM * MM),
     ]:
-        assert abs(actual - expected) <= MM, (path.name, actual, expected)
+        assert abs(actual - expected) <= std.MARGIN_TOLERANCE_MM * MM, (path.name, actual, expected)
     # 5.2.2 default font: 3号仿宋
-    assert defaults(doc, "w:rFonts", "w:eastAsia") == "仿宋_GB2312"
-    assert font_size(doc, "Normal") == 32
+    assert defaults(doc, "w:rFonts", "w:eastAsia") == std.FANGSONG
+    assert font_size(doc, "Normal") == 2 * std.BODY_PT
     # 5.2.3 grid: 22 lines of about 28.9 pt
     grid = section._sectPr.find(qn("w:docGrid"))
     assert 560 <= int(grid.get(qn("w:linePitch"))) <= 600
-    body = next(s for s in doc.styles if s.style_id == "BodyText")
+    body = next(s for s in doc.styles if s.style_id == StyleId.BODY)
     line = int(style_value(body, ppr_attr("w:spacing", "w:line")))
     assert 560 <= line <= 600 and style_value(body, ppr_attr("w:spacing", "w:lineRule")) == "exact"
     # 7.3.3 body: first-line indent of two characters
-    assert style_value(body, ppr_attr("w:ind", "w:firstLine")) == "640"
+    assert (
+        style_value(body, ppr_attr("w:ind", "w:firstLine")) == str(std.pt_to_twips(2 * std.CHAR_PT)) == "640"
+    )
     # 7.3.1 title: 2号小标宋
-    assert font_size(doc, "DocTitle") == 44
-    assert east_asia_font(doc, "DocTitle") == "方正小标宋简体"
+    assert font_size(doc, StyleId.TITLE) == 2 * std.TITLE_PT
+    assert east_asia_font(doc, StyleId.TITLE) == std.XIAOBIAOSONG
     # 7.2.4 the organ mark is red
-    mark = "OrganMark" if layout == "文件式" else "LetterOrganMark"
+    mark = StyleId.ORGAN_MARK if layout == "文件式" else StyleId.LETTER_ORGAN_MARK
     assert (
         style_value(next(s for s in doc.styles if s.style_id == mark), rpr_attr("w:color", "w:val"))
-        == "FF0000"
+        == std.RED
     )
     # 7.4.2 抄送 in 4号 (14 pt), not 12 pt
-    copy_to = "ImprintCopyTo" if layout == "文件式" else "CopyTo"
-    assert font_size(doc, copy_to) == 28
+    copy_to = StyleId.IMPRINT_COPY_TO if layout == "文件式" else StyleId.COPY_TO
+    assert font_size(doc, copy_to) == 2 * std.IMPRINT_PT
     # 7.5 page numbers: 4号宋体 "— N —", odd right / even left
-    assert font_size(doc, "PageNumber") == 28
-    assert east_asia_font(doc, "PageNumber") == "宋体"
+    assert font_size(doc, StyleId.PAGE_NUMBER) == 2 * std.IMPRINT_PT
+    assert east_asia_font(doc, StyleId.PAGE_NUMBER) == std.SONGTI
     with zipfile.ZipFile(path) as archive:
         settings = archive.read("word/settings.xml").decode("utf-8")
         assert "<w:evenAndOddHeaders/>" in settings
@@ -113,7 +124,7 @@ def check_gbt9704(path: Path, layout: str) -> None:
     numbered = [xml for xml in footers.values() if "PAGE" in xml]
     assert len(numbered) == 2 and all("—" in xml for xml in numbered)
     aligned = {re.search(r'<w:pStyle w:val="(PageNumber\w+)"', xml).group(1) for xml in numbered}
-    assert aligned == {"PageNumberOdd", "PageNumberEven"}
+    assert aligned == {StyleId.PAGE_NUMBER_ODD, StyleId.PAGE_NUMBER_EVEN}
     if layout == "信函式":
         # 10.1: no page number on page 1 of a letter
         assert section.different_first_page_header_footer
@@ -179,6 +190,6 @@ def test_generated_documents_open_in_libreoffice(
                 capture_output=True,
                 text=True,
             ).stdout
-            title = next(p.text for p in Document(path).paragraphs if p.style.style_id == "DocTitle")
+            title = next(p.text for p in Document(path).paragraphs if p.style.style_id == StyleId.TITLE)
             # pdftotext sets a space between CJK and Latin text ("等 2 名"): compare without spaces.
             assert title[:8].replace(" ", "") in re.sub(r"\s", "", text), path.name

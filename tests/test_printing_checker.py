@@ -253,12 +253,21 @@ def office_document(
         for footer, align in ((section.footer, right), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
             paragraph = footer.paragraphs[0]
             paragraph.alignment = align
+            # 7.5: 4号 half-width 宋体, one character in from the edge.
+            if align == right:
+                paragraph.paragraph_format.right_indent = Pt(14)
+            else:
+                paragraph.paragraph_format.left_indent = Pt(14)
             for piece in ("— ", None, " —"):
                 if piece is None:
                     field = OxmlElement("w:fldSimple")
                     field.set(qn("w:instr"), " PAGE ")
                     inner = OxmlElement("w:r")
                     rpr = OxmlElement("w:rPr")
+                    fonts = OxmlElement("w:rFonts")
+                    fonts.set(qn("w:ascii"), "宋体")
+                    fonts.set(qn("w:hAnsi"), "宋体")
+                    rpr.append(fonts)
                     size = OxmlElement("w:sz")
                     size.set(qn("w:val"), "28")
                     rpr.append(size)
@@ -483,3 +492,47 @@ def test_signatures_and_date_in_a_table_are_found(tmp_path: Path) -> None:
     assert report.failed_clauses() == ["7.3.5"], explain(report)
     finding = report.clause("7.3.5").problems()[0]
     assert "不编虚位" in finding.message and "（表格中）" in finding.where()
+
+
+def test_json_lists_an_unreadable_file_as_an_entry(tmp_path: Path) -> None:
+    import json
+
+    broken = tmp_path / "坏.docx"
+    broken.write_bytes(b"not a zip")
+    good = office_document(tmp_path / "好.docx")
+    result = CliRunner().invoke(cli, ["check", "--json", str(broken), str(good)])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert [entry["file"] for entry in data] == [str(broken), str(good)]
+    assert data[0]["ok"] is False and "不是有效的 Word 文档" in data[0]["error"]
+    assert data[1]["ok"] is True
+
+
+def test_a_shortened_red_rule_and_a_title_under_it_fail(tmp_path: Path) -> None:
+    from docx import Document
+    from docx.shared import Mm
+
+    path = office_document(tmp_path / "短线.docx")
+    doc = Document(path)
+    number = next(p for p in doc.paragraphs if p.text == "某纪发〔2024〕5号")
+    number.paragraph_format.left_indent = Mm(35)
+    number.paragraph_format.right_indent = Mm(35)
+    blank = number._p.getnext()
+    blank.getparent().remove(blank)  # the title now sits right under the rule
+    doc.save(path)
+    report = check_document(path)
+    assert report.failed_clauses() == ["7.2.7", "7.3.1"], explain(report)
+    assert "红色分隔线长 86 mm" in report.clause("7.2.7").summary
+    assert "标题紧贴红色分隔线" in report.clause("7.3.1").summary
+
+
+def test_a_page_number_without_its_one_character_indent_fails(tmp_path: Path) -> None:
+    from docx import Document
+
+    path = office_document(tmp_path / "页码.docx")
+    doc = Document(path)
+    doc.sections[0].footer.paragraphs[0].paragraph_format.right_indent = 0
+    doc.save(path)
+    report = check_document(path)
+    assert report.failed_clauses() == ["7.5"], explain(report)
+    assert "单页码应居右空一字" in report.clause("7.5").summary

@@ -169,8 +169,19 @@ def format_check(report: Any, verbose: bool = False) -> str:
 )
 @click.option("--strict", is_flag=True, help="“注意”项也算不通过。")
 @click.option("-v", "--verbose", is_flag=True, help="列出“不适用”的条款和每一处问题。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出逐条结果。")
-def check(files: tuple[Path, ...], profile: str, strict: bool, verbose: bool, as_json: bool) -> None:
+@click.option(
+    "--json", "as_json", is_flag=True, help="以 JSON 输出逐条结果；无法读取的文件也列出，附错误信息。"
+)
+@click.option(
+    "--pdf",
+    "with_pdf",
+    is_flag=True,
+    help="同时用 PDF 实测位置（版记在末页最下方、页码一字线距版心 7 mm、署名不单独成页）："
+    "用文书旁边的同名 .pdf，没有则用 LibreOffice 转换。",
+)
+def check(
+    files: tuple[Path, ...], profile: str, strict: bool, verbose: bool, as_json: bool, with_pdf: bool
+) -> None:
     """按 GB/T 9704-2012 逐条检查 Word 文书或模板 FILE（.docx，可多个，或一个文件夹）。
 
     检查幅面、页边（± 1 mm）、各要素字体字号、行距、颜色、发文字号和日期格式、页码、版记，
@@ -185,14 +196,18 @@ def check(files: tuple[Path, ...], profile: str, strict: bool, verbose: bool, as
     if not paths:
         raise click.UsageError("没有找到要检查的 .docx 文件")
     reports = []
+    entries: list[dict] = []
     unreadable = 0
+    pdfs = _pdfs_for(paths) if with_pdf else {}
     for index, path in enumerate(paths):
         try:
-            report = check_document(path, rules)
+            report = check_document(path, rules, pdf=pdfs.get(path))
         except DocumentUnreadable as e:
             unreadable += 1
             click.echo(f"错误：{e.message}", err=True)
+            entries.append({"file": str(path), "ok": False, "error": e.message, "clauses": []})
             continue
+        entries.append(report.as_json())
         reports.append(report)
         if not as_json:
             if index:
@@ -200,7 +215,7 @@ def check(files: tuple[Path, ...], profile: str, strict: bool, verbose: bool, as
             click.echo(format_check(report, verbose))
     failed = [r for r in reports if not r.ok or (strict and r.warnings)]
     if as_json:
-        emit_json([r.as_json() for r in reports])
+        emit_json(entries)
     if len(paths) > 1:
         summary = f"共检查 {len(paths)} 个文件：通过 {len(reports) - len(failed)} 个，不通过 {len(failed)} 个"
         if unreadable:
@@ -208,6 +223,20 @@ def check(files: tuple[Path, ...], profile: str, strict: bool, verbose: bool, as
         click.echo(summary + "。", err=True)
     if failed or unreadable:
         sys.exit(1)
+
+
+def _pdfs_for(paths: list[Path]) -> dict[Path, Path]:
+    """Each document's PDF: the one beside it, else converted by LibreOffice into a temp folder."""
+    import tempfile
+
+    found = {p: p.with_suffix(".pdf") for p in paths if p.with_suffix(".pdf").is_file()}
+    missing = [p for p in paths if p not in found and p.is_file()]
+    if missing:
+        outdir = Path(tempfile.mkdtemp(prefix="jiancha-check-"))
+        ok, report = convert_written(missing, outdir)
+        if report is not None:
+            found.update({o.source: o.pdf for o in report.outcomes if o.pdf})
+    return found
 
 
 # -- doctor ------------------------------------------------------------------------------------

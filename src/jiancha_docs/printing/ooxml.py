@@ -101,6 +101,8 @@ class Paragraph:
     fields: list[str] = field(default_factory=list)  # field instructions, e.g. "PAGE"
     properties: dict[str, Any] = field(default_factory=dict)  # resolved paragraph properties
     has_drawing: bool = False
+    # The label Word's auto-numbering draws before the text ("一、", "（二）"), not in the text.
+    number_label: str = ""
 
     def visible(self) -> list[tuple[str, Look]]:
         return [(c, look) for c, look in self.chars if not c.isspace()]
@@ -148,6 +150,7 @@ class Document:
             self.styles_root = self._xml_by_type("styles")
             self.settings_root = self._xml_by_type("settings")
             self.theme_root = self._xml_by_type("theme")
+            self.numbering_root = self._xml_by_type("numbering")
         except etree.XMLSyntaxError as e:
             raise DocumentUnreadable(f"{path.name} 已损坏，无法读取：{e}") from e
         except KeyError as e:
@@ -356,6 +359,7 @@ class Document:
         spacing = first("spacing", ("line", "lineRule", "before", "after"))
         props["line"] = _int(spacing.get("line"))
         props["line_rule"] = spacing.get("lineRule", "auto") if "line" in spacing else None
+        props["before"] = _int(spacing.get("before")) or 0
         indent = first(
             "ind",
             (
@@ -392,6 +396,10 @@ class Document:
                 if name not in borders:
                     borders[name] = {k.split("}")[1]: v for k, v in side.attrib.items()}
         props["borders"] = {k: v for k, v in borders.items() if v.get("val") not in (None, "nil", "none")}
+        frame = next(
+            (layer.find(W + "framePr") for layer in layers if layer.find(W + "framePr") is not None), None
+        )
+        props["frame"] = {k.split("}")[1]: v for k, v in frame.attrib.items()} if frame is not None else None
         return props
 
     # -- sections -------------------------------------------------------------------------------
@@ -444,7 +452,78 @@ class Document:
             paragraph.section = section
             if paragraph.element.find(f"{W}pPr/{W}sectPr") is not None:
                 section += 1
+        self._apply_numbering(paragraphs)
         return paragraphs
+
+    # -- auto-numbering -------------------------------------------------------------------------
+    def _num_levels(self) -> dict[str, dict[int, Any]]:
+        """numId → level → w:lvl element (a w:num's overrides first, then its abstractNum)."""
+        if self.numbering_root is None:
+            return {}
+        abstract = {
+            a.get(W + "abstractNumId"): {_int(lvl.get(W + "ilvl")) or 0: lvl for lvl in a.findall(W + "lvl")}
+            for a in self.numbering_root.findall(W + "abstractNum")
+        }
+        levels: dict[str, dict[int, Any]] = {}
+        for num in self.numbering_root.findall(W + "num"):
+            ref = num.find(W + "abstractNumId")
+            found = dict(abstract.get(_attr(ref), {}))
+            for override in num.findall(W + "lvlOverride"):
+                lvl = override.find(W + "lvl")
+                if lvl is not None:
+                    found[_int(override.get(W + "ilvl")) or 0] = lvl
+            levels[num.get(W + "numId")] = found
+        return levels
+
+    def _num_pr(self, p: Any) -> tuple[str, int] | None:
+        for layer in self.paragraph_layers(p):
+            num_pr = layer.find(W + "numPr")
+            if num_pr is None:
+                continue
+            num_id = _attr(num_pr.find(W + "numId"))
+            if num_id is None:
+                continue
+            return None if num_id == "0" else (num_id, _int(_attr(num_pr.find(W + "ilvl"))) or 0)
+        return None
+
+    def _apply_numbering(self, paragraphs: list[Paragraph]) -> None:
+        """Put the label Word draws for an auto-numbered paragraph in front of its text, with the
+        level's own formatting, so roles and fonts see what the reader sees."""
+        levels = self._num_levels()
+        if not levels:
+            return
+        counters: dict[str, list[int]] = {}
+        for paragraph in paragraphs:
+            found = self._num_pr(paragraph.element)
+            if found is None or found[0] not in levels or found[1] not in levels[found[0]]:
+                continue
+            num_id, level = found
+            counts = counters.setdefault(num_id, [0] * 9)
+            lvl = levels[num_id][level]
+            start = _int(_attr(lvl.find(W + "start"))) or 1
+            counts[level] = counts[level] + 1 if counts[level] else start
+            for deeper in range(level + 1, 9):
+                counts[deeper] = 0
+            if _attr(lvl.find(W + "numFmt")) in ("bullet", "none"):
+                continue
+            template = _attr(lvl.find(W + "lvlText")) or ""
+            own = levels[num_id]
+
+            def number(match: re.Match, counts: list[int] = counts, own: dict = own, lvl: Any = lvl) -> str:
+                at = int(match.group(1)) - 1
+                return _format_number(max(counts[at], 1), _attr(own.get(at, lvl).find(W + "numFmt")))
+
+            label = re.sub(r"%(\d)", number, template)
+            if not label:
+                continue
+            rpr = lvl.find(W + "rPr")
+            layers = ([rpr] if rpr is not None else []) + self.run_layers(
+                paragraph.element, paragraph.element
+            )
+            look = self.resolve_look([layer for layer in layers if layer is not None])
+            paragraph.number_label = label
+            paragraph.text = label + paragraph.text
+            paragraph.chars = [(c, look) for c in label] + paragraph.chars
 
     def part_paragraphs(self, part: str, where: str) -> list[Paragraph]:
         """The paragraphs of a header or footer part."""
@@ -505,6 +584,35 @@ class Document:
                     look = look or self.resolve_look(self.run_layers(p, node))
                     chars.extend((c, look) for c in piece)
         return "".join(c for c, _ in chars), chars, fields
+
+
+_CN_NUMERALS = "〇一二三四五六七八九"
+
+
+def _chinese_number(n: int) -> str:
+    if n < 10:
+        return _CN_NUMERALS[n]
+    if n < 20:
+        return "十" + (_CN_NUMERALS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _CN_NUMERALS[n // 10] + "十" + (_CN_NUMERALS[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def _format_number(n: int, fmt: str | None) -> str:
+    """A list number in Word's numFmt (the common ones of Chinese documents)."""
+    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "taiwaneseCounting"):
+        return _chinese_number(n)
+    if fmt == "ideographTraditional":
+        return "甲乙丙丁戊己庚辛壬癸"[(n - 1) % 10]
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese"):
+        return chr(0x2460 + n - 1) if n <= 20 else str(n)
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (n - 1) % 26)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("bullet", "none"):
+        return ""
+    return str(n)
 
 
 def _attr(element: Any | None) -> str | None:

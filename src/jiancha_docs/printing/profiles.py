@@ -20,6 +20,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import layout as std
 from ..errors import UsageError
 
 OFFICIAL = "文件式"
@@ -39,21 +40,25 @@ FONT_FAMILIES: dict[str, tuple[str, ...]] = {
 }
 
 
+# GB/T 9704 5.2.1: each margin ± 1 mm.
+_STANDARD_MARGINS: dict[str, Range] = {
+    side: (mm - std.MARGIN_TOLERANCE_MM, mm + std.MARGIN_TOLERANCE_MM) for side, mm in std.MARGINS_MM.items()
+}
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str
     layout: str | None  # 文件式 / 信函式, or None: detected from the document
     description: str
-    paper_mm: tuple[float, float] = (210, 297)
-    paper_tolerance_mm: float = 1
-    margins_mm: dict[str, Range] = field(
-        default_factory=lambda: {"top": (36, 38), "bottom": (34, 36), "left": (27, 29), "right": (25, 27)}
-    )
-    line_pitch_pt: Range = (28, 30)
+    paper_mm: tuple[float, float] = (std.PAGE_WIDTH_MM, std.PAGE_HEIGHT_MM)
+    paper_tolerance_mm: float = std.PAPER_TOLERANCE_MM
+    margins_mm: dict[str, Range] = field(default_factory=lambda: dict(_STANDARD_MARGINS))
+    line_pitch_pt: Range = std.LINE_PITCH_RANGE_PT
     first_line_chars: Range = (1.85, 2.15)  # 2 characters, first line of a body paragraph
-    body_pt: float = 16  # 3号
-    title_pt: float = 22  # 2号
-    imprint_pt: float = 14  # 4号: 抄送, 印发, page numbers
+    body_pt: float = std.BODY_PT  # 3号
+    title_pt: float = std.TITLE_PT  # 2号
+    imprint_pt: float = std.IMPRINT_PT  # 4号: 抄送, 印发, page numbers
     page_number_sides: bool = True  # odd pages right, even pages left
     fonts: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(FONT_FAMILIES))
 
@@ -76,7 +81,7 @@ PROFILES: dict[str, Profile] = {
         LOCAL,
         None,
         "地方常见做法：下白边 26–36 mm（如 27 mm），行距 28–32.5 磅（每页 20–22 行），其余同国标",
-        margins_mm={"top": (36, 38), "bottom": (26, 36), "left": (27, 29), "right": (25, 27)},
+        margins_mm={**_STANDARD_MARGINS, "bottom": (26, std.MARGIN_BOTTOM_MM + std.MARGIN_TOLERANCE_MM)},
         line_pitch_pt=(28, 32.5),
     ),
 }

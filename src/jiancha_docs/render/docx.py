@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TemplateProblem
+from .pagination import lay_out
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -354,7 +355,9 @@ def _finish_body(xml: str, name: str) -> str:
     )
     for number, element in enumerate(drawings, start=1001):
         element.attrib["id"] = str(number)
-    if not has_tables and not drawings:
+    body = tree if tree.tag == f"{{{_W_NS}}}body" else tree.find(f".//{{{_W_NS}}}body")
+    kept = body is not None and lay_out(body)
+    if not has_tables and not drawings and not kept:
         return xml  # nothing changed: serialising the tree again would give C14N-equal XML
     return etree.tostring(tree, encoding="unicode", pretty_print=False)
 

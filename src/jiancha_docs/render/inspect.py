@@ -10,7 +10,7 @@ from ..kinds import KindSchema
 
 # Names a template may use that are not fields: what the renderer adds to every context,
 # and Jinja's own globals.
-CONTEXT_EXTRAS = {"layout"}
+CONTEXT_EXTRAS = {"layout", "all_organ_marks"}  # all_organ_marks: optional (信函式 marks)
 JINJA_GLOBALS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop"}
 
 
