@@ -200,7 +200,8 @@ def test_clarification_input_with_an_accuser_column_is_refused(column: str) -> N
     headers = validator.map_headers(["姓名", column], "c.xlsx")
     assert headers.fatal
     assert _not_missing(headers.file_issues) == [
-        f"c.xlsx「{column}」：澄清正名通报不得包含可识别举报人身份的信息，请从输入文件中删除此列；本文件未生成任何文书"
+        f"c.xlsx「{column}」：澄清正名通报不得包含可识别举报人身份的信息，请从输入文件中删除此列"
+        "（依据《纪检监察机关处理检举控告工作规则》第四十七条，检举控告人的姓名、工作单位、住址等有关情况必须严格保密）；本文件未生成任何文书"
     ]
 
 

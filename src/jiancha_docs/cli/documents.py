@@ -220,6 +220,8 @@ def render(
         check_only=check_only,
         fail_fast=fail_fast,
         defaults=env.settings.defaults,
+        accuser_words=env.settings.accuser_words,
+        office_short_name=env.settings.office_short_name,
         ledger_path=location.path,
         ledger_may_create=location.may_create,
         ledger_wait=env.settings.ledger_wait,
