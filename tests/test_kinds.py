@@ -115,6 +115,8 @@ GOOD_RECOMMENDATION = {
     "问题来源": "在办案中发现",
     "存在问题": "问题一\n问题二",
     "整改建议": "建议一",
+    "原因分析": "监督制约机制不健全",  # a 监察建议 needs its causes and basis (实施条例第二百零五条)
+    "依据条款": "《中华人民共和国监察法》第五十二条",
     "成文日期": "2024-12-01",
 }
 
@@ -137,6 +139,8 @@ def test_headers_may_be_keys_instead_of_labels() -> None:
         "source": "x",
         "problems": "a",
         "recommendations": "b",
+        "causes": "c",
+        "basis": "《中华人民共和国监察法》第五十二条",
         "date": "2024-12-01",
     }
     assert isinstance(validate("recommendation", raw), Record)

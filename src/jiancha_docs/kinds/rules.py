@@ -33,7 +33,7 @@ class Basis:
     law: str = ""
     article: str = ""
     quote: str = ""
-    written: str = ""  # a basis written as one string that cites more than one article
+    written: str = ""  # a basis written as one string in schema.yaml, cited as written
 
     def __bool__(self) -> bool:
         return bool(self.law or self.written)
@@ -43,10 +43,10 @@ class Basis:
         return f"《{self.law}》{self.article}" if self.law else ""
 
     def __str__(self) -> str:
-        """As the validator's messages cite it: 《…》第N条（quote）."""
+        """As the validator's messages cite it: as written, or 《…》第N条：“quote”."""
         if self.written:
             return self.written
-        return self.citation + (f"（{self.quote}）" if self.quote else "")
+        return self.citation + (f"：“{self.quote}”" if self.quote else "")
 
 
 def load_basis(item: Any, where: str) -> Basis:
@@ -57,7 +57,7 @@ def load_basis(item: Any, where: str) -> Basis:
         text = item.strip()
         match = _WRITTEN.match(text)
         if match is not None:
-            return Basis(match["law"], match["article"] or "", match["quote"] or "")
+            return Basis(match["law"], match["article"] or "", match["quote"] or "", written=text)
         if not text.startswith("《"):
             raise SchemaError(f"文书类型定义 {where} 的 basis“{item}”应写作《法规名称》第N条（引文）")
         return Basis(written=text)
@@ -92,3 +92,14 @@ def describe_rule(kind: KindSchema, rule: Rule) -> str:
         parts = [f"{label(key)}不得含有{words(refused, '、')}" for key, refused in rule.excludes]
         return prefix + "；".join(parts)
     return f"{prefix}{''.join(label(k) for k in rule.require)}必须填写"
+
+
+def rule_lines(kind: KindSchema) -> list[str]:
+    """Every rule of ``kind``, numbered, each with its basis and the words it relies on."""
+    lines = []
+    for number, rule in enumerate(kind.rules, 1):
+        lines.append(f"{number}. {describe_rule(kind, rule)}")
+        basis = rule.basis
+        if basis:
+            lines.append(f"   依据{basis}")
+    return lines

@@ -207,7 +207,7 @@ class Validator:
         issues = []
         from_ledger = {key for key, _ in self.kind.ledger.fill}  # may be left to the ledger entry
         for spec in self.kind.fields:
-            if not spec.required or spec.key in present or spec.key in from_ledger:
+            if not spec.required or spec.key in present or spec.key in from_ledger or spec.default_from:
                 continue
             if not is_blank(self.defaults.get(spec.key, spec.default)):
                 continue
