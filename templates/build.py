@@ -843,12 +843,7 @@ def recommendation(doc: DocumentObject) -> None:
 
 def reform_notice(doc: DocumentObject) -> None:
     """以案促改通知书: case, problems exposed, task table, meetings, deadlines, follow-up."""
-    para(
-        doc,
-        "DocTitle",
-        "{% if case_name %}关于深刻汲取{{ case_name }}教训深入做好以案促改工作的通知"
-        "{% else %}关于深入做好以案促改工作的通知{% endif %}",
-    )
+    para(doc, "DocTitle", "关于{% if case_name %}深刻汲取{{ case_name }}教训{% endif %}深入做好以案促改工作的通知")
     para(doc, "Recipient", "{{ recipient }}", "：")
     paragraphs(doc, "case_summary")
     para(doc, "BodyText", "为深刻汲取案件教训，推动以案促改、以案促治，现将有关事项通知如下。")
