@@ -158,15 +158,6 @@ class Flag(Option):
         return value
 
 
-class Text(Option):
-    expected = "文字"
-
-    def check(self, value: Any, base: Path) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise Invalid(f"应为{self.expected}")
-        return value.strip()
-
-
 class Seconds(Option):
     expected = " 0 至 3600 之间的秒数"
 

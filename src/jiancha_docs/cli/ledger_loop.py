@@ -27,40 +27,43 @@ def _when(text: str | None, now: dt.date) -> dt.date:
 
 
 # -- 审核 / 审批 ----------------------------------------------------------------------------------
-def _approval_command(step_name: str) -> Any:
-    from ..ledger.model import Step
-
-    step = Step(step_name)
+def _approval_command(step_name: str, label: str) -> Any:
+    """``label`` is the step's Chinese name (ledger.model.Step's), given here so that building the
+    command line imports no ledger (``jiancha --help`` stays instant)."""
 
     @db_option
     @click.argument("number", metavar="文号")
-    @click.option("--by", "person", required=True, metavar="姓名", help=f"{step.label}人（必填）。")
-    @click.option("--opinion", metavar="意见", help=f"{step.label}意见，如“同意印发”。")
+    @click.option("--by", "person", required=True, metavar="姓名", help=f"{label}人（必填）。")
+    @click.option("--opinion", metavar="意见", help=f"{label}意见，如“同意印发”。")
     @_date_option
     @click.pass_obj
     def command(
         ctx: LedgerContext, number: str, person: str, opinion: str | None, on_date: str | None
     ) -> None:
+        from ..ledger.model import Step
+
         now = today()
         with ctx.open() as book:
-            done = book.record_approval(number.strip(), step, person, _when(on_date, now), opinion, now)
+            done = book.record_approval(
+                number.strip(), Step(step_name), person, _when(on_date, now), opinion, now
+            )
         last = done[-1]
         click.echo(
-            f"文号“{number.strip()}”已登记{step.label}：{last.person}（{last.on_date}）"
+            f"文号“{number.strip()}”已登记{label}：{last.person}（{last.on_date}）"
             + (f"，{last.opinion}" if last.opinion else "")
             + "。"
         )
 
     command.__doc__ = (
-        f"登记文号的{step.label}（{step.label}人、日期、意见），印发前的前置{'审核' if step is Step.REVIEW else '审批'}留痕。"
-        + ("\n\n须先登记审核。" if step is Step.APPROVE else "")
+        f"登记文号的{label}（{label}人、日期、意见），印发前的前置{'审核' if step_name == 'review' else '审批'}留痕。"
+        + ("\n\n须先登记审核。" if step_name == "approve" else "")
         + "\n\n配置 [ledger] approval = true 时，未经审批的文书不能标记为已送达。"
     )
     return command
 
 
-ledger.command("review")(_approval_command("review"))
-ledger.command("approve")(_approval_command("approve"))
+ledger.command("review")(_approval_command("review", "审核"))
+ledger.command("approve")(_approval_command("approve", "审批"))
 
 
 @ledger.command("assign")
