@@ -622,7 +622,9 @@ def heading1(doc: DocumentObject, text: str) -> None:
 def numbered_items(doc: DocumentObject, items: str, item: str = "item") -> None:
     """（一）（二）… one body paragraph per list entry, the number in 楷体."""
     tag(doc, f"{{%p for {item} in {items} %}}")
-    para(doc, S.BODY, ("（{{ loop.index|cn }}）", S.LEVEL2_NUMBER), f"{{{{ {item} }}}}", full_stop(item))
+    # A list of one item is not numbered: no "（一）" without a "（二）".
+    number = "{% if loop.length > 1 %}（{{ loop.index|cn }}）{% endif %}"
+    para(doc, S.BODY, (number, S.LEVEL2_NUMBER), f"{{{{ {item} }}}}", full_stop(item))
     tag(doc, "{%p endfor %}")
 
 
@@ -880,6 +882,11 @@ def recommendation(doc: DocumentObject) -> None:
     tag(doc, "{%p endif %}")
     heading1(doc, "整改建议")
     numbered_items(doc, "recommendations", "measure")
+    # 监督执纪工作规则第十九条: a 纪律检查建议 is followed up (督查督办).
+    tag(doc, "{%p if follow_up and subtype != '监察建议' %}")
+    heading1(doc, "督查督办")
+    paragraphs(doc, "follow_up")
+    tag(doc, "{%p endif %}")
 
     heading1(doc, "有关要求")
     para(
@@ -903,7 +910,13 @@ def recommendation(doc: DocumentObject) -> None:
 
 def reform_notice(doc: DocumentObject) -> None:
     """以案促改通知书: case, problems exposed, task table, meetings, deadlines, follow-up."""
-    para(doc, S.TITLE, "关于深入做好以案促改工作的通知")
+    para(
+        doc,
+        S.TITLE,
+        "关于",
+        "{% if case_name %}深刻汲取{{ case_name }}教训{% endif %}",
+        "深入做好以案促改工作的通知",
+    )
     para(doc, S.RECIPIENT, "{{ recipient }}", "：")
     paragraphs(doc, "case_summary")
     para(doc, S.BODY, "为深刻汲取案件教训，推动以案促改、以案促治，现将有关事项通知如下。")
@@ -921,8 +934,19 @@ def reform_notice(doc: DocumentObject) -> None:
     para(doc, S.BODY, "请你单位对照下列任务逐项抓好整改落实，明确责任、限期完成。")
     task_table(doc)
 
+    # 党委（党组）落实全面从严治党主体责任规定第十五条: a 专题民主生活会, its record sent back.
+    heading1(doc, "开好专题民主生活会")
+    para(
+        doc,
+        S.BODY,
+        "请你单位党委（党组）于",
+        "{{ meeting_deadline }}",
+        "前召开以案促改专题民主生活会，认真对照检查，深刻剖析反思，明确整改责任，并于",
+        "{{ meeting_report_deadline }}",
+        "前将会议记录和领导班子成员剖析材料报送我委。",
+    )
     tag(doc, "{%p if meetings %}")
-    heading1(doc, "开好专题会议")
+    para(doc, S.BODY, "同时，请你单位做好以下工作：")
     numbered_items(doc, "meetings", "meeting")
     tag(doc, "{%p endif %}")
 
@@ -1023,7 +1047,7 @@ def fill_cell(cell, width: int, style: str, text: str) -> None:
         paragraph.add_run(text)
 
 
-def clarification(doc: DocumentObject, title: str, opening: str, closing: tuple[str, ...]) -> None:
+def clarification(doc: DocumentObject, title: str, opening: str, how: str, closing: tuple[str, ...]) -> None:
     """澄清正名: the person, each accusation with its finding and conclusion, scope, approval.
 
     Nothing here may name or point to whoever made the accusation: the schema has no
@@ -1036,7 +1060,7 @@ def clarification(doc: DocumentObject, title: str, opening: str, closing: tuple[
     para(
         doc,
         S.BODY,
-        ("（{{ loop.index|cn }}）", S.LEVEL2_NUMBER),
+        ("{% if loop.length > 1 %}（{{ loop.index|cn }}）{% endif %}", S.LEVEL2_NUMBER),
         "关于“",
         "{{ accusation.item }}",
         "”的问题。",
@@ -1052,11 +1076,8 @@ def clarification(doc: DocumentObject, title: str, opening: str, closing: tuple[
         doc,
         S.BODY,
         "{% if approval %}{{ approval }}，{% endif %}",
-        "现以",
-        "{{ form }}",
-        "方式在",
-        "{{ scope }}",
-        "范围内对上述问题予以澄清。本次澄清仅针对上述反映问题，不涉及对",
+        how,
+        "对上述问题予以澄清。本次澄清仅针对上述反映问题，不涉及对",
         "{{ name }}",
         "同志的全面评价。",
     )
@@ -1071,6 +1092,9 @@ def clarification_notice(doc: DocumentObject) -> None:
         "关于为{{ name }}同志澄清正名的通报",
         "我委依规依纪依法对反映{{ unit }}{{ post }}{{ name }}同志的有关问题进行了核查。"
         "经核查，反映的下列问题不属实或严重失实，现通报如下：",
+        # 检举控告工作规则第五十条第二项、第三项: the two ways a 通报 clarifies.
+        "现{% if form == '向所在党委（党组）通报' %}向{{ party_committee }}通报情况，"
+        "{% else %}在{{ scope }}范围内通报，{% endif %}",
         ("希望{{ name }}同志放下思想包袱，轻装上阵，继续担当作为。", "特此通报。"),
     )
 
@@ -1080,6 +1104,8 @@ def clarification_letter(doc: DocumentObject) -> None:
         doc,
         "关于{{ name }}同志有关问题的澄清说明",
         "我委依规依纪依法对反映{{ unit }}{{ post }}{{ name }}同志的有关问题进行了核查，现将核查结论说明如下：",
+        # 第五十条第一项: 发函说明 or 当面说明 to the 党委（党组）主要负责人 and the person.
+        "现{% if form == '当面说明' %}当面{% else %}发函{% endif %}向{{ recipient }}说明，",
         ("特此说明。",),
     )
 

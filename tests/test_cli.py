@@ -135,10 +135,26 @@ def test_render_with_bad_rows_reports_them_and_exits_1(tmp_path: Path, private_l
     with open(source, "w", encoding="gbk", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(
-            ["建议类型", "监委名称", "主送单位", "问题来源", "存在问题", "整改建议", "成文日期", "备注"]
+            [
+                "建议类型",
+                "监委名称",
+                "主送单位",
+                "问题来源",
+                "存在问题",
+                "整改建议",
+                "成文日期",
+                "备注",
+                "原因分析",
+                "依据条款",
+            ]
         )
-        writer.writerow(["监察建议", "某监委", "甲局", "办案发现", "问题", "建议", "2024-12-01", ""])
-        writer.writerow(["监察建议", "某监委", "乙局", "办案发现", "问题", "建议", "2024年2月30日", ""])
+        basis = "《中华人民共和国监察法》第五十二条"
+        writer.writerow(
+            ["监察建议", "某监委", "甲局", "办案发现", "问题", "建议", "2024-12-01", "", "原因", basis]
+        )
+        writer.writerow(
+            ["监察建议", "某监委", "乙局", "办案发现", "问题", "建议", "2024年2月30日", "", "原因", basis]
+        )
     out = tmp_path / "out"
     result = run("render", "建议书", str(source), "-o", str(out))
     assert result.returncode == 1
@@ -244,7 +260,8 @@ def test_config_file_supplies_organ_names(tmp_path: Path) -> None:
     )
     source = tmp_path / "a.yaml"
     source.write_text(
-        "建议类型: 纪检监察建议\n主送单位: 某局\n问题来源: 发现问题\n存在问题: [甲]\n整改建议: [乙]\n成文日期: 2024-12-01\n",
+        "建议类型: 纪检监察建议\n主送单位: 某局\n问题来源: 发现问题\n存在问题: [甲]\n整改建议: [乙]\n"
+        "原因分析: 原因\n依据条款: 《中华人民共和国监察法》第五十二条\n成文日期: 2024-12-01\n",
         encoding="utf-8",
     )
     result = run("render", "recommendation", "a.yaml", "-o", "out", cwd=tmp_path)

@@ -124,17 +124,17 @@ def test_the_environment_names_the_file(tmp_path: Path, monkeypatch: pytest.Monk
         (
             '[numbring]\n"澄清说明" = "某纪函"\n',
             "有未知的表 [numbring]，是否应为 [numbering]？",
-            "可用的表：[defaults]、[kinds]、[numbering]、[columns]、[ledger]、[rules]、[calendar]",
+            "可用的表：[defaults]、[kinds]、[numbering]、[columns]、[ledger]、[rules]、[calendar]、[office]",
         ),
         (
             '["模板"]\n',
             '有未知的表 ["模板"]',
-            "可用的表：[defaults]、[kinds]、[numbering]、[columns]、[ledger]、[rules]、[calendar]",
+            "可用的表：[defaults]、[kinds]、[numbering]、[columns]、[ledger]、[rules]、[calendar]、[office]",
         ),
         (
             "[rules]\nsample = false\n",
             "的 [rules] 有未知的键 sample，是否应为 samples？",
-            "[rules] 可用的键：index、dirs、dictionary、synonyms、samples",
+            "[rules] 可用的键：index、dirs、dictionary、synonyms、samples、accuser_words",
         ),
         ('[ledger]\n"台账" = "a.sqlite3"\n', '的 [ledger] 有未知的键 "台账"', "[ledger] 可用的键：db、wait"),
     ],

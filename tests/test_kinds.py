@@ -115,6 +115,8 @@ GOOD_RECOMMENDATION = {
     "问题来源": "在办案中发现",
     "存在问题": "问题一\n问题二",
     "整改建议": "建议一",
+    "原因分析": "监督制约机制不健全",  # a 监察建议 needs its causes and basis (实施条例第二百零五条)
+    "依据条款": "《中华人民共和国监察法》第五十二条",
     "成文日期": "2024-12-01",
 }
 
@@ -137,6 +139,8 @@ def test_headers_may_be_keys_instead_of_labels() -> None:
         "source": "x",
         "problems": "a",
         "recommendations": "b",
+        "causes": "c",
+        "basis": "《中华人民共和国监察法》第五十二条",
         "date": "2024-12-01",
     }
     assert isinstance(validate("recommendation", raw), Record)
@@ -200,7 +204,8 @@ def test_clarification_input_with_an_accuser_column_is_refused(column: str) -> N
     headers = validator.map_headers(["姓名", column], "c.xlsx")
     assert headers.fatal
     assert _not_missing(headers.file_issues) == [
-        f"c.xlsx「{column}」：澄清正名通报不得包含可识别举报人身份的信息，请从输入文件中删除此列；本文件未生成任何文书"
+        f"c.xlsx「{column}」：澄清正名通报不得包含可识别举报人身份的信息，请从输入文件中删除此列"
+        "（依据《纪检监察机关处理检举控告工作规则》第四十七条，检举控告人的姓名、工作单位、住址等有关情况必须严格保密）；本文件未生成任何文书"
     ]
 
 

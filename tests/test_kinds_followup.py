@@ -361,7 +361,8 @@ def test_inquiry_and_reminder_kinds_refuse_accuser_columns(kind_id: str, column:
     headers = Validator(kind).map_headers(["成文日期", column], "a.csv")
     assert headers.fatal
     assert [i.describe() for i in headers.file_issues] == [
-        f"a.csv「{column}」：{kind.name}不得包含可识别举报人身份的信息，请从输入文件中删除此列；本文件未生成任何文书"
+        f"a.csv「{column}」：{kind.name}不得包含可识别举报人身份的信息，请从输入文件中删除此列"
+        "（依据《纪检监察机关处理检举控告工作规则》第四十七条，检举控告人的姓名、工作单位、住址等有关情况必须严格保密）；本文件未生成任何文书"
     ]
 
 

@@ -17,6 +17,8 @@ from .helpers import docx_text, jiancha_in_process
 TOML = """\
 [defaults]
 "监委名称" = "某某县监察委员会"
+"纪委名称" = "中共某某县纪律检查委员会"
+"建议类型" = "纪律检查建议"
 
 [columns."纪检监察建议书"]
 "被建议单位" = "主送单位"

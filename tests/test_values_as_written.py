@@ -16,9 +16,11 @@ from jiancha_docs.sources import open_source
 RECORD = """\
 建议类型: 监察建议
 监委名称: 某某县监察委员会
-主送单位: 县财政局党组
+主送单位: 县财政局
 问题来源: 在审查调查中发现
 存在问题: 资金拨付不规范
+原因分析: 监督制约机制不健全
+依据条款: 《中华人民共和国监察法》第五十二条
 整改建议: 建立台账
 成文日期: 2024-12-01
 """
@@ -111,7 +113,7 @@ def _json_record(**changes: str) -> dict:
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 def test_json_nan_and_infinity_are_field_errors(tmp_path: Path, constant: str) -> None:
     path = tmp_path / "in.json"
-    text = json.dumps([_json_record()], ensure_ascii=False).replace('"县财政局党组"', constant)
+    text = json.dumps([_json_record()], ensure_ascii=False).replace('"县财政局"', constant)
     path.write_text(text, encoding="utf-8")
     (result,) = validated(path)
     assert result == [

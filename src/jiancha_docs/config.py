@@ -30,6 +30,10 @@ The keys (declared once, in the table dataclasses below; unknown tables and keys
     dictionary = "词典.txt"           # extra domain words, one per line
     synonyms = "同义词.txt"           # extra synonym groups
     samples = true                   # include the sample guides shipped with jiancha
+    accuser_words = ["爆料人"]        # more words that identify an accuser (kinds/accuser_words.txt)
+
+    [office]
+    short_name = "市纪委监委"          # the office in running text: 经市纪委监委主要负责同志批准
 
     [calendar]                 # 放假 and 调休 days for years chinese-calendar does not know yet
     holidays = ["2027-01-01"]
@@ -120,6 +124,28 @@ class PathList(Option):
 
     def default_for(self, base: Path) -> tuple[Path, ...]:
         return ()
+
+
+class Words(Option):
+    expected = "文字列表"
+
+    def check(self, value: Any, base: Path) -> tuple[str, ...]:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(v, str) and v.strip() for v in items):
+            raise Invalid(f'应为{self.expected}，如 ["爆料人"]')
+        return tuple(v.strip() for v in items)
+
+    def default_for(self, base: Path) -> tuple[str, ...]:
+        return ()
+
+
+class Text(Option):
+    expected = "文字"
+
+    def check(self, value: Any, base: Path) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise Invalid(f"应为{self.expected}")
+        return value.strip()
 
 
 class Flag(Option):
@@ -244,6 +270,14 @@ class RulesTable:
     dictionary: tuple[Path, ...] | None = option(PathList("补充词典，每行一个词"))
     synonyms: tuple[Path, ...] | None = option(PathList("补充同义词组"))
     samples: bool | None = option(Flag("是否编入随 jiancha 提供的示例工作指引", default=True))
+    # Extra words that identify an accuser (kinds/accuser_words.txt holds the shipped ones).
+    accuser_words: tuple[str, ...] | None = option(Words("另外禁止出现的可识别举报人身份的词语"))
+
+
+@dataclass(frozen=True)
+class OfficeTable:
+    # How documents name the office in running text: 经{short_name}主要负责同志批准.
+    short_name: str | None = option(Text("本机关简称，如 市纪委监委（用于“经市纪委监委主要负责同志批准”）"))
 
 
 @dataclass(frozen=True)
@@ -266,6 +300,7 @@ class ConfigFile:
     ledger: LedgerTable = table(LedgerTable)
     rules: RulesTable = table(RulesTable)
     calendar: CalendarTable = table(CalendarTable)
+    office: OfficeTable = table(OfficeTable)
 
 
 TABLES: dict[str, Any] = {f.name: f.metadata["table"] for f in fields(ConfigFile)}
@@ -398,6 +433,16 @@ class Settings:
         """The [rules] table as written; rules/sources.py reads the resolved values instead."""
         table: dict[str, Any] = self.raw.get("rules", {})
         return table
+
+    @property
+    def accuser_words(self) -> tuple[str, ...]:
+        """[rules] accuser_words: the office's own words refused where the accuser is protected."""
+        return self.file.rules.accuser_words or ()
+
+    @property
+    def office_short_name(self) -> str | None:
+        """[office] short_name: how documents name the office in running text (市纪委监委)."""
+        return self.file.office.short_name
 
     @property
     def kind_dirs(self) -> tuple[Path, ...]:

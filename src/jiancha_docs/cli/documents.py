@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..kinds.rules import rule_lines
 from .app import Env, cli, describe_issue, format_table, progress_bar
 
 
@@ -42,11 +43,18 @@ def kinds_show(env: Env, kind: str) -> None:
         if spec.columns:
             type_label += "：" + "|".join(c.label for c in spec.columns)
         default = "" if spec.default is None else str(spec.default)
+        if spec.default_from:
+            default = spec.default_from
         if len(default) > 16:
             default = default[:15] + "…"
         rows.append([spec.label, spec.key, type_label, "是" if spec.required else "", default, spec.help])
     click.echo(f"{schema.name}（{schema.id}），默认版式：{schema.default_layout}")
     click.echo(format_table(["列名", "键", "类型", "必填", "默认值", "说明"], rows))
+    rules = rule_lines(schema)
+    if rules:
+        click.echo("\n内容规则（生成前逐条检查）：")
+        for line in rules:
+            click.echo(line)
 
 
 @kinds.command("check-template")
@@ -220,6 +228,8 @@ def render(
         check_only=check_only,
         fail_fast=fail_fast,
         defaults=env.settings.defaults,
+        accuser_words=env.settings.accuser_words,
+        office_short_name=env.settings.office_short_name,
         ledger_path=location.path,
         ledger_may_create=location.may_create,
         ledger_wait=env.settings.ledger_wait,

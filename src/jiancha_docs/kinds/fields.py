@@ -82,6 +82,11 @@ class FieldSpec:
     columns: tuple[FieldSpec, ...] = field(default_factory=tuple)
     counts_from: str | None = None  # a deadline field: the date field its days count from
     counts_from_label: str = ""  # how the rule names that event, e.g. 送达日
+    # A default made from other values: "经{机关简称|发文机关}主要负责同志批准" (see validate.py).
+    default_from: str | None = None
+    # A citations field: the sentence the document cites its entries in, e.g.
+    # "根据{依据条款}的规定，现提出如下{建议类型}" (--check-citations compares it with the article).
+    context: str = ""
 
     @property
     def type_label(self) -> str:

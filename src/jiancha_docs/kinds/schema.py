@@ -8,30 +8,27 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SchemaError
+from .accuser import find_accuser
 from .fields import FIELD_TYPES, FieldProblem, FieldSpec, convert, is_blank
+from .rules import Basis, load_basis
 
 LAYOUTS = {"文件式": "official.docx", "信函式": "letter.docx"}
-
-# Words that name the person who made an accusation (not the accused: 被反映人, 被举报人). No kind
-# may declare such a field, and a kind with ``protect_accuser: true`` (the 澄清, 函询, 提醒 and 诫勉
-# kinds) refuses such columns in its input (纪检监察机关处理检举控告工作规则: the accuser is protected).
-ACCUSER_PATTERN = re.compile(
-    r"(?<!被)(举报|检举|控告|信访|反映|告发)(人|者)|informant|accuser|complainant|whistle", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A cross-field rule: ``require`` fields when ``when`` matches, ``not_before`` date order, or
-    ``contains``: a text field must contain one of some words (when ``when`` matches, if given).
-    ``basis`` cites the article, and the message names it."""
+    """A content rule: ``require`` fields when ``when`` matches (always, without ``when``),
+    ``not_before`` date order, ``contains``: a field (text, list or table) must contain one of some
+    words, ``excludes``: fields must contain none of some words (both when ``when`` matches, if
+    given). ``basis`` cites the article (see rules.py), and the message names it."""
 
     when: dict[str, tuple[str, ...]] = field(default_factory=dict)
     require: tuple[str, ...] = ()
     not_before: tuple[str, str] | None = None
     contains: tuple[str, tuple[str, ...]] | None = None
+    excludes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     term: tuple[str, str] | None = None  # a deadline field whose term is set by the basis ("15个工作日")
-    basis: str = ""
+    basis: Basis = field(default_factory=Basis)
 
 
 @dataclass(frozen=True)
@@ -176,6 +173,8 @@ def _load_field(item: Any, where: str, index: int) -> FieldSpec:
         columns=columns,
         counts_from=item.get("from"),
         counts_from_label=str(item.get("from_label", "")),
+        default_from=str(item["default_from"]) if item.get("default_from") else None,
+        context=str(item.get("context") or ""),
     )
     if not is_blank(spec.default):
         try:
@@ -213,20 +212,22 @@ def _refuse_accuser_field(spec: FieldSpec, where: str) -> None:
                 )
 
 
-def looks_like_accuser(name: str) -> bool:
-    return bool(ACCUSER_PATTERN.search(name))
+def looks_like_accuser(name: str, extra_words: tuple[str, ...] = ()) -> bool:
+    """Whether a field or column name names the person who made an accusation (not the accused:
+    被反映人, 被举报人); see ``accuser.py``. No kind may declare such a field."""
+    return find_accuser(name, extra_words) is not None
 
 
-def refuses_accuser(kind: KindSchema, name: str) -> bool:
-    """Whether ``kind`` refuses an input column (or, later, a value) named ``name``: the one
-    place the ``protect_accuser`` flag is read."""
-    return kind.protect_accuser and looks_like_accuser(name)
+def refuses_accuser(kind: KindSchema, name: str, extra_words: tuple[str, ...] = ()) -> bool:
+    """Whether ``kind`` refuses an input column named ``name``: the one place the
+    ``protect_accuser`` flag is read for columns (values: ``Validator``)."""
+    return kind.protect_accuser and looks_like_accuser(name, extra_words)
 
 
 def _load_rule(item: Any, where: str, keys: set[str]) -> Rule:
     if not isinstance(item, dict):
         raise SchemaError(f"文书类型定义 {where} 的 rules 每项应为键值结构")
-    basis = str(item.get("basis", ""))
+    basis = load_basis(item.get("basis"), where)
     if "term" in item:
         spec = item["term"]
         if not (isinstance(spec, dict) and len(spec) == 1 and set(spec) <= keys):
@@ -249,6 +250,14 @@ def _load_rule(item: Any, where: str, keys: set[str]) -> Rule:
         ((key, words),) = spec.items()
         words = tuple(str(w) for w in (words if isinstance(words, list) else [words]))
         return Rule(when=normalised, contains=(key, words), basis=basis)
+    if "excludes" in item:
+        spec = item["excludes"]
+        if not (isinstance(spec, dict) and spec and set(spec) <= keys):
+            raise SchemaError(f"文书类型定义 {where} 的 excludes 规则应写作 {{字段键: [词语, …], …}}")
+        refused = tuple(
+            (str(k), tuple(str(w) for w in (v if isinstance(v, list) else [v]))) for k, v in spec.items()
+        )
+        return Rule(when=normalised, excludes=refused, basis=basis)
     require = item.get("require") or []
     if not require or not set(require) <= keys:
         raise SchemaError(f"文书类型定义 {where} 的 when/require 规则引用了未定义的字段")

@@ -12,6 +12,7 @@ cross-field rules.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -20,10 +21,16 @@ from typing import Any
 
 from ..calendar import CalendarGap, Term, WorkCalendar, current_calendar, resolve
 from ..errors import ConfigError, Issue, Location
+from .accuser import BASIS as ACCUSER_BASIS
+from .accuser import REQUIREMENT as ACCUSER_REQUIREMENT
+from .accuser import find_accuser, refusal
 from .fields import FieldProblem, FieldSpec, convert, is_blank, quote
 from .schema import KindSchema, refuses_accuser
 
 _SYNONYMS_FILE = Path(__file__).with_name("column_synonyms.txt")
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+# The placeholder of a ``default_from`` pattern that stands for [office] short_name.
+OFFICE_SHORT_NAME = "机关简称"
 _IGNORED = "忽略"
 
 
@@ -85,7 +92,8 @@ class HeaderMap:
 
 class Validator:
     """Validates the records of one kind; ``defaults`` come from jiancha.toml (key or label → value),
-    ``columns`` too (the office's own column name → field label or key, see ``columns_for``)."""
+    ``columns`` too (the office's own column name → field label or key, see ``columns_for``), and
+    ``accuser_words``: the office's own words that identify an accuser (``[rules] accuser_words``)."""
 
     def __init__(
         self,
@@ -93,8 +101,12 @@ class Validator:
         defaults: dict[str, Any] | None = None,
         calendar: WorkCalendar | None = None,
         columns: dict[str, str] | None = None,
+        accuser_words: tuple[str, ...] = (),
+        office_short_name: str | None = None,
     ) -> None:
         self.kind = kind
+        self.accuser_words = tuple(accuser_words)
+        self.office_short_name = office_short_name
         # Working days are counted by this calendar; by default the one ``calendar.using`` set.
         self.calendar = calendar or current_calendar()
         self._by_name: dict[str, FieldSpec] = {}
@@ -153,19 +165,21 @@ class Validator:
                 continue
             spec = self._own.get(name) or self._by_name.get(name)
             # An accuser column is refused whatever it is mapped to ([columns] cannot rename it away).
-            if refuses_accuser(self.kind, name) and (spec is None or name in self._own):
+            accuser = refuses_accuser(self.kind, name, self.accuser_words)
+            if accuser and (spec is None or name in self._own):
                 spec = None
             if spec is not None:
                 if spec.key in seen:
                     issues.append(Issue(where, name, f"与「{seen[spec.key]}」是同一字段，只能保留一列"))
                 seen[spec.key] = name
                 column_to_key[name] = spec.key
-            elif refuses_accuser(self.kind, name):
+            elif accuser:
                 issues.append(
                     Issue(
                         where,
                         name,
-                        f"{self.kind.name}不得包含可识别举报人身份的信息，请从输入文件中删除此列；本文件未生成任何文书",
+                        f"{self.kind.name}不得包含可识别举报人身份的信息，请从输入文件中删除此列"
+                        f"（依据{ACCUSER_BASIS}，{ACCUSER_REQUIREMENT}）；本文件未生成任何文书",
                     )
                 )
             elif name in synonyms().ignored:
@@ -193,7 +207,7 @@ class Validator:
         issues = []
         from_ledger = {key for key, _ in self.kind.ledger.fill}  # may be left to the ledger entry
         for spec in self.kind.fields:
-            if not spec.required or spec.key in present or spec.key in from_ledger:
+            if not spec.required or spec.key in present or spec.key in from_ledger or spec.default_from:
                 continue
             if not is_blank(self.defaults.get(spec.key, spec.default)):
                 continue
@@ -228,10 +242,13 @@ class Validator:
             for key, value in fill(given).items():
                 if is_blank(given.get(key)) and not is_blank(value):
                     given[key] = value
+        derived = [s for s in self.kind.fields if s.default_from]
         for spec in self.kind.fields:
             value = given.get(spec.key)
             if is_blank(value):
                 value = self.defaults.get(spec.key, spec.default)
+            if is_blank(value) and spec.default_from:
+                continue  # made from the other values below
             if is_blank(value):
                 if spec.required:
                     errors.append(Issue(location, spec.label, "必填项，不能为空"))
@@ -245,6 +262,13 @@ class Validator:
                 continue
             if spec.required and is_blank(values[spec.key]):
                 errors.append(Issue(location, spec.label, "必填项，不能为空"))
+        for spec in derived:
+            if spec.key not in values:
+                values[spec.key] = self._derived(spec, values)
+                if spec.required and is_blank(values[spec.key]):
+                    errors.append(Issue(location, spec.label, "必填项，不能为空"))
+        if self.kind.protect_accuser:
+            errors.extend(self._refuse_accuser_values(location, values))
         failed = {i.field for i in errors}
         errors.extend(self._resolve_deadlines(location, values, failed))
         failed = {i.field for i in errors}  # a deadline that could not be counted is not "missing"
@@ -252,6 +276,62 @@ class Validator:
         if errors:
             return errors
         return Record(location, values)
+
+    def _derived(self, spec: FieldSpec, values: dict[str, Any]) -> str:
+        """A default made from other values: ``{a|b}`` takes the first of a, b that has a value;
+        ``机关简称`` is the office's short name ([office] short_name). Empty when one is missing."""
+        names: dict[str, Any] = {OFFICE_SHORT_NAME: self.office_short_name}
+        for field_spec in self.kind.fields:
+            names[field_spec.key] = names[field_spec.label] = values.get(field_spec.key)
+        assert spec.default_from is not None
+        missing = False
+
+        def first(match: re.Match[str]) -> str:
+            nonlocal missing
+            for name in match.group(1).split("|"):
+                value = names.get(name.strip())
+                if not is_blank(value):
+                    return str(value).strip()
+            missing = True
+            return ""
+
+        text = _PLACEHOLDER.sub(first, spec.default_from)
+        return "" if missing else text
+
+    def _contains(
+        self, location: Location, values: dict[str, Any], rule: Any, when: str, basis: str
+    ) -> list[Issue]:
+        key, words = rule.contains
+        spec = self.kind.field(key)
+        text = _joined(spec, values.get(key))
+        if not text or any(w in text for w in words):
+            return []
+        wanted = "或".join(f"“{w}”" for w in words)
+        return [Issue(location, spec.label, f"{when}{quote(text)}应含有{wanted}{basis}")]
+
+    def _excludes(
+        self, location: Location, values: dict[str, Any], rule: Any, when: str, basis: str
+    ) -> list[Issue]:
+        issues = []
+        for key, words in rule.excludes:
+            spec = self.kind.field(key)
+            text = _joined(spec, values.get(key))
+            found = next((w for w in words if w in text), None)
+            if found is not None:
+                issues.append(Issue(location, spec.label, f"{when}不得含有“{found}”（{quote(text)}）{basis}"))
+        return issues
+
+    def _refuse_accuser_values(self, location: Location, values: dict[str, Any]) -> list[Issue]:
+        """One error per free-text value (a list item, a table cell) naming or pointing to the
+        accuser: the record is refused (检举控告工作规则第四十七条)."""
+        issues: list[Issue] = []
+        for spec in self.kind.fields:
+            for where, text in _texts(spec, values.get(spec.key)):
+                hit = find_accuser(text, self.accuser_words)
+                if hit is not None:
+                    issues.append(Issue(location, spec.label, f"{where}{refusal(hit)}"))
+                    break  # one message per field is enough to act on
+        return issues
 
     def _resolve_deadlines(
         self, location: Location, values: dict[str, Any], failed: set[str | None]
@@ -304,17 +384,40 @@ class Validator:
             if not all(values.get(k) in allowed for k, allowed in rule.when.items()):
                 continue
             condition = "，".join(f"「{self.kind.field(k).label}」为“{values.get(k)}”" for k in rule.when)
+            when = f"{condition}时，" if condition else ""
             if rule.contains:
-                key, words = rule.contains
-                spec = self.kind.field(key)
-                text = values.get(key)
-                if text and not any(w in text for w in words):
-                    wanted = "或".join(f"“{w}”" for w in words)
-                    when = f"{condition}时，" if condition else ""
-                    issues.append(Issue(location, spec.label, f"{when}{quote(text)}应含有{wanted}{basis}"))
+                issues.extend(self._contains(location, values, rule, when, basis))
+            elif rule.excludes:
+                issues.extend(self._excludes(location, values, rule, when, basis))
             else:
                 for key in rule.require:
                     spec = self.kind.field(key)
                     if is_blank(values.get(key)) and spec.label not in failed:
-                        issues.append(Issue(location, spec.label, f"{condition}时必须填写{basis}"))
+                        need = f"{condition}时必须填写" if condition else "必须填写"
+                        issues.append(Issue(location, spec.label, f"{need}{basis}"))
         return issues
+
+
+def _joined(spec: FieldSpec, value: Any) -> str:
+    """A text, list or table value as one text, for the rules that look for words in it."""
+    return "；".join(text for _, text in _texts(spec, value))
+
+
+def _texts(spec: FieldSpec, value: Any) -> list[tuple[str, str]]:
+    """The free texts in a typed value, each with where it is (第 2 项「核查情况」)."""
+    if isinstance(value, str):
+        return [("", value)]
+    if isinstance(value, list):
+        found: list[tuple[str, str]] = []
+        for number, item in enumerate(value, 1):
+            if isinstance(item, dict):
+                labels = {c.key: c.label for c in spec.columns}
+                found += [
+                    (f"第 {number} 项「{labels.get(k, k)}」", v)
+                    for k, v in item.items()
+                    if isinstance(v, str)
+                ]
+            elif isinstance(item, str):
+                found.append((f"第 {number} 项", item))
+        return found
+    return []

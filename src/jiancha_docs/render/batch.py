@@ -90,6 +90,9 @@ class RenderOptions:
     check_only: bool = False
     fail_fast: bool = False
     defaults: dict[str, Any] = field(default_factory=dict)
+    # The office's own accuser words ([rules] accuser_words) and its short name ([office] short_name).
+    accuser_words: tuple[str, ...] = ()
+    office_short_name: str | None = None
     # The ledger: where it is (None: do not number or register), whether it may be created
     # there, how long to wait for it when another program holds it (and whom to tell), the
     # 代字 settings, --code, --force-number (re-render an explicit number the ledger has) and
@@ -224,7 +227,12 @@ class _Job:
         self.planner = Planner(
             self.kind,
             Validator(
-                self.kind, self.options.defaults, calendar=self.options.calendar, columns=self.options.columns
+                self.kind,
+                self.options.defaults,
+                calendar=self.options.calendar,
+                columns=self.options.columns,
+                accuser_words=self.options.accuser_words,
+                office_short_name=self.options.office_short_name,
             ),
             self.ledger,
             PlanOptions(
