@@ -24,6 +24,8 @@ REFORM_HEADERS = [
     "整改任务",
     "整改方案报送日期",
     "整改报告报送日期",
+    "专题民主生活会时限",  # 主体责任规定第十五条
+    "会议材料报送日期",
     "成文日期",
 ]
 
@@ -38,6 +40,8 @@ def reform_row(n: int) -> list[str]:
         f"专项整治|局办公室|2025-03-31\n修订制度|局法规科|2025/2/{(n % 28) + 1}",
         "2025-01-15",
         "2025-04-30",
+        "2025-01-31",
+        "2025-02-10",
         "2024-12-20",
     ]
 
@@ -59,7 +63,7 @@ def read_manifest(path: Path) -> list[list[str]]:
 
 def test_200_row_gbk_csv_with_three_bad_rows(tmp_path: Path) -> None:
     rows = [reform_row(n) for n in range(1, 201)]
-    rows[9][8] = "2024-13-01"  # sheet row 11: impossible date
+    rows[9][-1] = "2024-13-01"  # sheet row 11: impossible date (成文日期)
     rows[99][1] = "某纪改[2024]100号"  # sheet row 101: wrong brackets
     rows[149][2] = ""  # sheet row 151: required field empty
     source = write_gbk_csv(tmp_path / "以案促改.csv", rows)
