@@ -62,8 +62,12 @@ CHAR = L.pt_to_twips(L.CHAR_PT)  # one 3号 (16 pt) character
 SMALL_CHAR = L.pt_to_twips(L.SMALL_CHAR_PT)  # one 4号 character, the unit of 版记 and page-number indents
 # docGrid charSpace: 16 pt - 849/4096 pt = 15.79 pt pitch, 28 characters a line.
 GRID_CHAR_SPACE = -849
-# The same pitch as character spacing on 3号 text, in twentieths of a point: 16 - 0.25 pt.
-GRID_TRACKING = -5
+# Character spacing on 3号 text, in twentieths of a point: 16 - 0.3 = 15.7 pt a character, 28 to the
+# 156 mm line (28 × 15.7 = 439.6 pt of 442.2; 29 would need 455). The grid's own pitch, 16 - 0.25
+# pt, is what Word's page setup shows (28 字/行), but with a character grid in the section
+# LibreOffice fits one character fewer than the sum of the advances allows: at -0.25 pt it sets
+# 27 characters a full line, at -0.3 pt 28 (measured from its PDF, tests/test_pagination.py).
+GRID_TRACKING = -6
 
 # Both layouts: the footer ends 20 mm above the bottom edge, where the 信函式 lower double rule
 # lies (its first-page footer); the page-number paragraph's space below lifts its 一字线 to 7 mm
@@ -427,7 +431,7 @@ def setup_styles(doc: DocumentObject) -> None:
     fmt.widow_control = False
     # The docGrid alone would give 28 characters a line in Word, but LibreOffice (used for
     # PDF output) gives each 16 pt character two 15.79 pt grid cells, i.e. 14 a line. So the
-    # text does not snap to the grid, and condensing each character by the grid's 0.25 pt
+    # text does not snap to the grid, and condensing each character (GRID_TRACKING)
     # gives the same 28 characters a line in both.
     put_child(normal.element.get_or_add_pPr(), oxml("w:snapToGrid", val=0), PPR_ORDER)
     # w:overflowPunct on is Word's default (a 。 may hang in the margin). Stated explicitly,

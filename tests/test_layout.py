@@ -93,6 +93,20 @@ def check_gbt9704(path: Path, layout: str) -> None:
     # 5.2.3 grid: 22 lines of about 28.9 pt
     grid = section._sectPr.find(qn("w:docGrid"))
     assert 560 <= int(grid.get(qn("w:linePitch"))) <= 600
+    # 28 characters a line in Word: the page setup's character grid (pitch = 3号 + charSpace/4096 pt)
+    # and the text itself, which does not snap to the grid but is condensed (w:spacing, 1/20 pt)
+    # so that 28 characters and no more fit the 156 mm line (LibreOffice: tests/test_pagination.py).
+    type_width_pt = std.twips_to_pt(
+        section.page_width.twips - section.left_margin.twips - section.right_margin.twips
+    )
+    assert grid.get(qn("w:type")) == "linesAndChars"
+    pitch = std.BODY_PT + int(grid.get(qn("w:charSpace"))) / 4096
+    assert int(type_width_pt // pitch) == std.CHARS_PER_LINE, (type_width_pt, pitch)
+    assert round(std.mm_to_twips(std.TYPE_HEIGHT_MM) / int(grid.get(qn("w:linePitch")))) == std.LINES_PER_PAGE
+    body_text = next(s for s in doc.styles if s.style_id == StyleId.BODY)
+    assert style_value(body_text, ppr_attr("w:snapToGrid", "w:val")) == "0"
+    tracking = int(style_value(body_text, rpr_attr("w:spacing", "w:val"))) / 20
+    assert int(type_width_pt // (std.BODY_PT + tracking)) == std.CHARS_PER_LINE, tracking
     body = next(s for s in doc.styles if s.style_id == StyleId.BODY)
     line = int(style_value(body, ppr_attr("w:spacing", "w:line")))
     assert 560 <= line <= 600 and style_value(body, ppr_attr("w:spacing", "w:lineRule")) == "exact"
