@@ -5,8 +5,8 @@
 
 writes ``templates/<kind>/official.docx`` (文件式) and ``templates/<kind>/letter.docx``
 (信函式) for every kind folder holding a ``wording.yaml``: what the kind's documents say (its
-organs, 抄送, attachment and body blocks) is data there; only the first four kinds build their
-body in Python (``CONTENT``). The files are docxtpl templates: the core renders them with
+organs, 抄送, attachment and body blocks) is data there, Python only lays it out (``blocks``).
+The files are docxtpl templates: the core renders them with
 the kind's fields (see each ``schema.yaml``), ``layout`` and the filters ``cn`` and
 ``paras``. Layout numbers follow GB/T 9704-2012 (see the project's reference notes).
 
@@ -62,8 +62,12 @@ CHAR = L.pt_to_twips(L.CHAR_PT)  # one 3号 (16 pt) character
 SMALL_CHAR = L.pt_to_twips(L.SMALL_CHAR_PT)  # one 4号 character, the unit of 版记 and page-number indents
 # docGrid charSpace: 16 pt - 849/4096 pt = 15.79 pt pitch, 28 characters a line.
 GRID_CHAR_SPACE = -849
-# The same pitch as character spacing on 3号 text, in twentieths of a point: 16 - 0.25 pt.
-GRID_TRACKING = -5
+# Character spacing on 3号 text, in twentieths of a point: 16 - 0.3 = 15.7 pt a character, 28 to the
+# 156 mm line (28 × 15.7 = 439.6 pt of 442.2; 29 would need 455). The grid's own pitch, 16 - 0.25
+# pt, is what Word's page setup shows (28 字/行), but with a character grid in the section
+# LibreOffice fits one character fewer than the sum of the advances allows: at -0.25 pt it sets
+# 27 characters a full line, at -0.3 pt 28 (measured from its PDF, tests/test_pagination.py).
+GRID_TRACKING = -6
 
 # Both layouts: the footer ends 20 mm above the bottom edge, where the 信函式 lower double rule
 # lies (its first-page footer); the page-number paragraph's space below lifts its 一字线 to 7 mm
@@ -427,7 +431,7 @@ def setup_styles(doc: DocumentObject) -> None:
     fmt.widow_control = False
     # The docGrid alone would give 28 characters a line in Word, but LibreOffice (used for
     # PDF output) gives each 16 pt character two 15.79 pt grid cells, i.e. 14 a line. So the
-    # text does not snap to the grid, and condensing each character by the grid's 0.25 pt
+    # text does not snap to the grid, and condensing each character (GRID_TRACKING)
     # gives the same 28 characters a line in both.
     put_child(normal.element.get_or_add_pPr(), oxml("w:snapToGrid", val=0), PPR_ORDER)
     # w:overflowPunct on is Word's default (a 。 may hang in the margin). Stated explicitly,
@@ -861,120 +865,9 @@ def build(kind: Kind, layout: str) -> DocumentObject:
 
 
 # ---------------------------------------------------------------------------
-# Content of each kind: title, 主送, body
+# Tables
 # ---------------------------------------------------------------------------
-def recommendation(doc: DocumentObject) -> None:
-    """纪检监察建议书: source, problems, causes, recommendations, reply and objection."""
-    para(doc, S.TITLE, "{% if subject %}关于{{ subject }}的{% endif %}{{ subtype }}书")
-    para(doc, S.RECIPIENT, "{{ recipient }}", "：")
-    paragraphs(doc, "source")
-    tag(doc, "{%p if basis %}")
-    para(doc, S.BODY, "根据", "{{ basis|join('、') }}", "的规定，现提出如下", "{{ subtype }}", "。")
-    tag(doc, "{%p else %}")
-    para(doc, S.BODY, "现提出如下", "{{ subtype }}", "。")
-    tag(doc, "{%p endif %}")
-
-    heading1(doc, "存在的主要问题")
-    numbered_items(doc, "problems", "problem")
-    tag(doc, "{%p if causes %}")
-    heading1(doc, "原因分析")
-    paragraphs(doc, "causes")
-    tag(doc, "{%p endif %}")
-    heading1(doc, "整改建议")
-    numbered_items(doc, "recommendations", "measure")
-    # 监督执纪工作规则第十九条: a 纪律检查建议 is followed up (督查督办).
-    tag(doc, "{%p if follow_up and subtype != '监察建议' %}")
-    heading1(doc, "督查督办")
-    paragraphs(doc, "follow_up")
-    tag(doc, "{%p endif %}")
-
-    heading1(doc, "有关要求")
-    para(
-        doc,
-        S.BODY,
-        "请你单位认真研究落实本建议书提出的各项建议，",
-        "{% if reply_date %}于{{ reply_date }}前{% elif reply_days %}自收到本建议书之日起{{ reply_days }}日内"
-        "{% else %}在规定期限内{% endif %}",
-        "将整改落实情况以",
-        "{{ reply_form or '书面形式' }}",
-        "反馈我委。",
-    )
-    para(
-        doc,
-        S.BODY,
-        "{% if objection_days %}如对本建议书有异议，可自收到本建议书之日起{{ objection_days }}日内向我委书面提出。"
-        "{% endif %}",
-        "无正当理由拒不采纳的，将依规依纪依法追究相关责任。",
-    )
-
-
-def reform_notice(doc: DocumentObject) -> None:
-    """以案促改通知书: case, problems exposed, task table, meetings, deadlines, follow-up."""
-    para(doc, S.TITLE, "关于{% if case_name %}深刻汲取{{ case_name }}教训{% endif %}深入做好以案促改工作的通知")
-    para(doc, S.RECIPIENT, "{{ recipient }}", "：")
-    paragraphs(doc, "case_summary")
-    para(doc, S.BODY, "为深刻汲取案件教训，推动以案促改、以案促治，现将有关事项通知如下。")
-
-    heading1(doc, "深刻剖析案件暴露的问题")
-    para(doc, S.BODY, "该案暴露出你单位在以下方面存在突出问题：")
-    numbered_items(doc, "problems", "problem")
-    para(
-        doc,
-        S.BODY,
-        "你单位要以案为鉴，深入查找思想松懈点、制度薄弱点、风险隐患点、监管空白点，举一反三、堵塞漏洞。",
-    )
-
-    heading1(doc, "扎实推进整改任务")
-    para(doc, S.BODY, "请你单位对照下列任务逐项抓好整改落实，明确责任、限期完成。")
-    task_table(doc)
-
-    # 党委（党组）落实全面从严治党主体责任规定第十五条: a 专题民主生活会, its record sent back.
-    heading1(doc, "开好专题民主生活会")
-    para(
-        doc,
-        S.BODY,
-        "请你单位党委（党组）于",
-        "{{ meeting_deadline }}",
-        "前召开以案促改专题民主生活会，认真对照检查，深刻剖析反思，明确整改责任，并于",
-        "{{ meeting_report_deadline }}",
-        "前将会议记录和领导班子成员剖析材料报送我委。",
-    )
-    tag(doc, "{%p if meetings %}")
-    para(doc, S.BODY, "同时，请你单位做好以下工作：")
-    numbered_items(doc, "meetings", "meeting")
-    tag(doc, "{%p endif %}")
-
-    heading1(doc, "按时报送整改材料")
-    para(
-        doc,
-        S.BODY,
-        "请于",
-        "{{ plan_deadline }}",
-        "前将整改方案、于",
-        "{{ report_deadline }}",
-        "前将整改报告报送我委。",
-    )
-
-    tag(doc, "{%p if follow_up %}")
-    heading1(doc, "加强督促检查")
-    paragraphs(doc, "follow_up")
-    tag(doc, "{%p endif %}")
-
-
-# (header, cell content, width in twips, cell style). Narrow cell margins keep 序号 and a
-# date such as 2024年12月31日 on one line.
-TASK_COLUMNS = (
-    ("序号", "{{ loop.index }}", 700, S.TABLE_TEXT_CENTERED),
-    ("整改任务", "{{ task.task }}", 3544, S.TABLE_TEXT),
-    ("责任单位", "{{ task.owner }}", 1900, S.TABLE_TEXT_CENTERED),
-    ("完成时限", "{{ task.deadline }}", 2700, S.TABLE_TEXT_CENTERED),
-)
-TASK_CELL_MARGIN = 57  # 1 mm
-
-
-def task_table(doc: DocumentObject) -> None:
-    """Reform tasks as a bordered table: header row, then one row per task ({%tr for %})."""
-    data_table(doc, "tasks", "task", TASK_COLUMNS)
+TASK_CELL_MARGIN = 57  # 1 mm: narrow cell margins keep 序号 and a date such as 2024年12月31日 on one line
 
 
 Column = tuple[str, str, int, str]  # header, cell content (Jinja), width in twips, cell style
@@ -1041,89 +934,6 @@ def fill_cell(cell, width: int, style: str, text: str) -> None:
         paragraph.add_run(text)
 
 
-def clarification(
-    doc: DocumentObject, title: str, opening: str, how: str, closing: tuple[str, ...]
-) -> None:
-    """澄清正名: the person, each accusation with its finding and conclusion, scope, approval.
-
-    Nothing here may name or point to whoever made the accusation: the schema has no
-    field for it and the text says only what was 反映 and what the check found.
-    """
-    para(doc, S.TITLE, title)
-    para(doc, S.RECIPIENT, "{{ recipient }}", "：")
-    para(doc, S.BODY, opening)
-    tag(doc, "{%p for accusation in accusations %}")
-    para(
-        doc,
-        S.BODY,
-        ("{% if loop.length > 1 %}（{{ loop.index|cn }}）{% endif %}", S.LEVEL2_NUMBER),
-        "关于“",
-        "{{ accusation.item }}",
-        "”的问题。",
-        "{% if accusation.finding %}{{ accusation.finding }}"
-        + full_stop("accusation.finding")
-        + "{% endif %}",
-        "反映",
-        "{{ accusation.conclusion }}",
-        "。",
-    )
-    tag(doc, "{%p endfor %}")
-    para(
-        doc,
-        S.BODY,
-        "{% if approval %}{{ approval }}，{% endif %}",
-        how,
-        "对上述问题予以澄清。本次澄清仅针对上述反映问题，不涉及对",
-        "{{ name }}",
-        "同志的全面评价。",
-    )
-    paragraphs(doc, "false_accusation_handling")
-    for line in closing:
-        para(doc, S.BODY, line)
-
-
-def clarification_notice(doc: DocumentObject) -> None:
-    clarification(
-        doc,
-        "关于为{{ name }}同志澄清正名的通报",
-        "我委依规依纪依法对反映{{ unit }}{{ post }}{{ name }}同志的有关问题进行了核查。"
-        "经核查，反映的下列问题不属实或严重失实，现通报如下：",
-        # 检举控告工作规则第五十条第二项、第三项: the two ways a 通报 clarifies.
-        "现{% if form == '向所在党委（党组）通报' %}向{{ party_committee }}通报情况，"
-        "{% else %}在{{ scope }}范围内通报，{% endif %}",
-        ("希望{{ name }}同志放下思想包袱，轻装上阵，继续担当作为。", "特此通报。"),
-    )
-
-
-def clarification_letter(doc: DocumentObject) -> None:
-    clarification(
-        doc,
-        "关于{{ name }}同志有关问题的澄清说明",
-        "我委依规依纪依法对反映{{ unit }}{{ post }}{{ name }}同志的有关问题进行了核查，现将核查结论说明如下：",
-        # 第五十条第一项: 发函说明 or 当面说明 to the 党委（党组）主要负责人 and the person.
-        "现{% if form == '当面说明' %}当面{% else %}发函{% endif %}向{{ recipient }}说明，",
-        ("特此说明。",),
-    )
-
-
-# The organs that head and sign a 纪检监察建议书: 纪检监察建议 is signed jointly by the 纪委 and the 监委.
-# Other kinds name theirs in wording.yaml; an ``organ`` field holding several organs separated by
-# spaces (联合发文) stacks them.
-RECOMMENDATION_ORGANS = (
-    "[discipline_organ, supervision_organ] if subtype == '纪检监察建议' "
-    "else [supervision_organ] if subtype == '监察建议' else [discipline_organ]"
-)
-
-# Kinds whose body is built in Python; every other kind describes its body in wording.yaml.
-CONTENT: dict[str, Callable[[DocumentObject], None]] = {
-    "recommendation": recommendation,
-    "reform_notice": reform_notice,
-    "clarification_notice": clarification_notice,
-    "clarification_letter": clarification_letter,
-}
-ORGANS = {"recommendation": RECOMMENDATION_ORGANS}
-
-
 # ---------------------------------------------------------------------------
 # Bodies as data: the blocks of wording.yaml
 # ---------------------------------------------------------------------------
@@ -1134,10 +944,14 @@ def blocks(doc: DocumentObject, items: list) -> None:
     list gives one run per item, so each Jinja tag stays whole), ``paras`` (one paragraph per
     line of a multiline field), ``heading`` (一、…), ``items`` (（一）… per list entry: a field
     name, or ``{list: expr, item: name}``), ``table`` (a bordered table, one row per entry),
-    ``form`` (label | value rows) and ``if`` (with ``then`` and optional ``else`` blocks).
+    ``form`` (label | value rows), ``if`` (with ``then`` and optional ``else`` blocks) and
+    ``for`` (``item in list``, with the ``do`` blocks repeated per entry). A run of a ``text``
+    may be ``{style: CharacterStyleId, text: ...}``, e.g. a （一） in the level-2 font.
     """
     for block in items:
-        if not isinstance(block, dict) or not ({"if"} <= set(block) or len(block) == 1):
+        if not isinstance(block, dict) or not (
+            {"if"} <= set(block) or {"for"} <= set(block) or len(block) == 1
+        ):
             raise SystemExit(f"wording.yaml: a block must have one key, not {block!r}")
         if "if" in block:
             tag(doc, f"{{%p if {block['if']} %}}")
@@ -1147,8 +961,14 @@ def blocks(doc: DocumentObject, items: list) -> None:
                 blocks(doc, block["else"])
             tag(doc, "{%p endif %}")
             continue
+        if "for" in block:
+            tag(doc, f"{{%p for {block['for']} %}}")
+            blocks(doc, block.get("do") or [])
+            tag(doc, "{%p endfor %}")
+            continue
         ((name, value),) = block.items()
-        runs = value if isinstance(value, list) else [value]
+        if name in ("title", "recipient", "text"):
+            runs = [run_of(item) for item in (value if isinstance(value, list) else [value])]
         if name == "title":
             para(doc, S.TITLE, *runs)
         elif name == "recipient":
@@ -1171,6 +991,15 @@ def blocks(doc: DocumentObject, items: list) -> None:
             raise SystemExit(f"wording.yaml: unknown block type {name!r}")
 
 
+def run_of(item: str | dict) -> Run:
+    """One run of a ``text`` block: a string, or ``{style: CharacterStyleId, text: ...}``."""
+    if isinstance(item, dict):
+        if set(item) != {"style", "text"} or item["style"] not in set(S):
+            raise SystemExit(f"wording.yaml: a styled run is {{style: StyleId, text: ...}}, not {item!r}")
+        return (str(item["text"]), str(item["style"]))
+    return str(item)
+
+
 def load_kind(folder: Path) -> Kind:
     """A kind from its folder: the name from schema.yaml, the rest from wording.yaml."""
     import yaml
@@ -1178,8 +1007,9 @@ def load_kind(folder: Path) -> Kind:
     schema = yaml.safe_load((folder / "schema.yaml").read_text(encoding="utf-8"))
     wording = yaml.safe_load((folder / "wording.yaml").read_text(encoding="utf-8")) or {}
     kind_id = folder.name
-    body = wording.get("body")
-    content = CONTENT[kind_id] if body is None else (lambda doc, body=body: blocks(doc, body))
+    if not wording.get("body"):
+        raise SystemExit(f"{folder.name}/wording.yaml: no body")
+    content = lambda doc, body=wording["body"]: blocks(doc, body)  # noqa: E731
     appendix = None
     if wording.get("appendix"):
         spec = wording["appendix"]
@@ -1191,7 +1021,7 @@ def load_kind(folder: Path) -> Kind:
     return Kind(
         kind_id,
         str(schema["name"]),
-        ORGANS.get(kind_id, wording.get("organs", "organ.split()")),
+        str(wording.get("organs", "organ.split()")),
         content,
         attachments=bool(wording.get("attachments", False)),
         contact=bool(wording.get("contact", False)),

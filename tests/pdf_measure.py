@@ -18,6 +18,8 @@ PT = std.pt_to_mm(1)  # mm per PDF point
 DPI = 300
 TYPE_TOP = std.MARGIN_TOP_MM
 TYPE_BOTTOM = std.PAGE_HEIGHT_MM - std.MARGIN_BOTTOM_MM  # 262 mm
+TYPE_LEFT = std.MARGIN_LEFT_MM
+TYPE_RIGHT = std.MARGIN_LEFT_MM + std.TYPE_WIDTH_MM  # 184 mm
 _SPACE = re.compile(r"\s+")
 
 
@@ -29,6 +31,9 @@ class Line:
     x0: float
     x1: float
     size: float  # points, the largest character's
+    # Characters set inside the type area, a full-width character counting 1 and a half-width one
+    # (digits, Latin letters) ½; punctuation hanging in the margin is not counted.
+    units: float = 0.0
 
 
 @dataclass
@@ -106,6 +111,12 @@ def measure(path: Path, letter_number: str | None = None) -> Measured:
                     if not text:
                         continue
                     size = max(c["size"] for c in line["chars"])
+                    inside = [
+                        c
+                        for c in line["chars"]
+                        if c["text"].strip() and c["x0"] * PT < TYPE_RIGHT - c["size"] * PT / 2
+                    ]
+                    units = sum(1.0 if c["x1"] - c["x0"] > 0.75 * c["size"] else 0.5 for c in inside)
                     measured.lines.append(
                         Line(
                             text,
@@ -114,6 +125,7 @@ def measure(path: Path, letter_number: str | None = None) -> Measured:
                             line["x0"] * PT,
                             line["x1"] * PT,
                             size,
+                            units,
                         )
                     )
                 for item in (*page.lines, *page.rects):

@@ -141,6 +141,11 @@ def test_the_environment_names_the_file(tmp_path: Path, monkeypatch: pytest.Monk
             '的 [ledger] 有未知的键 "台账"',
             "[ledger] 可用的键：db、url、wait、approval、fonds、archive_unit、archive_code",
         ),
+        (
+            "[kinds]\nall_organ_mark = true\n",
+            "的 [kinds] 有未知的键 all_organ_mark，是否应为 all_organ_marks？",
+            "[kinds] 可用的键：dirs、all_organ_marks",
+        ),
     ],
 )
 def test_an_unknown_table_or_key_is_named_with_a_suggestion(
@@ -157,6 +162,7 @@ def test_an_unknown_table_or_key_is_named_with_a_suggestion(
         ("[ledger]\ndb = 1\n", "的 [ledger] db 应为文件或文件夹路径（文字）"),
         ("[kinds]\ndirs = [1]\n", "的 [kinds] dirs 应为路径或路径列表"),
         ('[rules]\nsamples = "否"\n', "的 [rules] samples 应为 true 或 false"),
+        ("[kinds]\nall_organ_marks = 1\n", "的 [kinds] all_organ_marks 应为 true 或 false"),
         ('ledger = "a"\n', "的 [ledger] 应为键值表"),
         (
             '[numbering]\n"澄清正名通报" = "某纪[通"\n',
@@ -246,6 +252,22 @@ def test_the_environment_replaces_the_kind_folders(tmp_path: Path, monkeypatch: 
     assert settings.resolve("kinds", "dirs").origin == CONFIG
     monkeypatch.setenv("JIANCHA_KINDS_DIRS", f"甲{__import__('os').pathsep}乙")
     assert settings.kind_dirs == (Path("甲"), Path("乙"))
+
+
+def test_all_organ_marks_flag_then_environment_then_file_then_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on = load_settings(write(tmp_path / "a" / "jiancha.toml", "[kinds]\nall_organ_marks = true\n"))
+    plain = load_settings(write(tmp_path / "b" / "jiancha.toml", ""))
+    assert (on.all_organ_marks(), plain.all_organ_marks(), plain.all_organ_marks(True)) == (True, False, True)
+    monkeypatch.setenv("JIANCHA_ALL_ORGAN_MARKS", "0")
+    assert (on.all_organ_marks(), on.all_organ_marks(True)) == (False, True)
+    monkeypatch.setenv("JIANCHA_ALL_ORGAN_MARKS", "是")
+    with pytest.raises(ConfigError) as caught:
+        plain.all_organ_marks()
+    assert (
+        caught.value.message == "环境变量 JIANCHA_ALL_ORGAN_MARKS 的值“是”无效，应为 1 或 0（true 或 false）"
+    )
 
 
 def test_today_or_the_rehearsal_date(monkeypatch: pytest.MonkeyPatch) -> None:

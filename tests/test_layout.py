@@ -93,6 +93,20 @@ def check_gbt9704(path: Path, layout: str) -> None:
     # 5.2.3 grid: 22 lines of about 28.9 pt
     grid = section._sectPr.find(qn("w:docGrid"))
     assert 560 <= int(grid.get(qn("w:linePitch"))) <= 600
+    # 28 characters a line in Word: the page setup's character grid (pitch = 3号 + charSpace/4096 pt)
+    # and the text itself, which does not snap to the grid but is condensed (w:spacing, 1/20 pt)
+    # so that 28 characters and no more fit the 156 mm line (LibreOffice: tests/test_pagination.py).
+    type_width_pt = std.twips_to_pt(
+        section.page_width.twips - section.left_margin.twips - section.right_margin.twips
+    )
+    assert grid.get(qn("w:type")) == "linesAndChars"
+    pitch = std.BODY_PT + int(grid.get(qn("w:charSpace"))) / 4096
+    assert int(type_width_pt // pitch) == std.CHARS_PER_LINE, (type_width_pt, pitch)
+    assert round(std.mm_to_twips(std.TYPE_HEIGHT_MM) / int(grid.get(qn("w:linePitch")))) == std.LINES_PER_PAGE
+    body_text = next(s for s in doc.styles if s.style_id == StyleId.BODY)
+    assert style_value(body_text, ppr_attr("w:snapToGrid", "w:val")) == "0"
+    tracking = int(style_value(body_text, rpr_attr("w:spacing", "w:val"))) / 20
+    assert int(type_width_pt // (std.BODY_PT + tracking)) == std.CHARS_PER_LINE, tracking
     body = next(s for s in doc.styles if s.style_id == StyleId.BODY)
     line = int(style_value(body, ppr_attr("w:spacing", "w:line")))
     assert 560 <= line <= 600 and style_value(body, ppr_attr("w:spacing", "w:lineRule")) == "exact"
@@ -193,3 +207,73 @@ def test_generated_documents_open_in_libreoffice(
             title = next(p.text for p in Document(path).paragraphs if p.style.style_id == StyleId.TITLE)
             # pdftotext sets a space between CJK and Latin text ("等 2 名"): compare without spaces.
             assert title[:8].replace(" ", "") in re.sub(r"\s", "", text), path.name
+
+
+# -- 10.1: a joint 信函式 letter shows the 主办机关's mark only, unless the office asks for all -----
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def letter_marks(path: Path) -> list[str]:
+    """The organ marks of a 信函式 document's first-page header, top to bottom."""
+    header = Document(path).sections[0].first_page_header
+    return [p.text for p in header.paragraphs if p.style.style_id == StyleId.LETTER_ORGAN_MARK and p.text]
+
+
+def marks_by_subtype(out: Path) -> dict[str, list[str]]:
+    """The marks of each rendered 纪检监察建议书, by its 建议类型 (read from the title)."""
+    found = {}
+    for path in sorted(out.rglob("*.docx")):
+        title = next(p.text for p in Document(path).paragraphs if p.style.style_id == StyleId.TITLE)
+        subtype = next(
+            s for s in ("纪检监察建议", "纪律检查建议", "监察建议") if s in title.replace("\n", "")
+        )
+        found[subtype] = letter_marks(path)
+    return found
+
+
+@pytest.mark.parametrize("all_marks", [False, True])
+def test_joint_letters_show_the_lead_organs_mark_unless_all_are_asked_for(
+    tmp_path: Path, all_marks: bool
+) -> None:
+    from jiancha_docs.render.batch import RenderOptions, render_records
+
+    options = RenderOptions(outdir=tmp_path, layout="信函式", draft=True, all_organ_marks=all_marks)
+    assert render_records(find_kind("recommendation"), [EXAMPLES / "recommendation.yaml"], options).ok
+    joint = ["中共某某市纪律检查委员会", "某某市监察委员会"]
+    assert marks_by_subtype(tmp_path) == {
+        "纪检监察建议": joint if all_marks else joint[:1],
+        "纪律检查建议": ["中共某某市纪律检查委员会"],
+        "监察建议": ["某某市监察委员会"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("toml", "flags", "env", "expected"),
+    [
+        ("", (), None, 1),
+        ("", ("--all-organ-marks",), None, 2),
+        ("[kinds]\nall_organ_marks = true\n", (), None, 2),
+        ("[kinds]\nall_organ_marks = true\n", (), "0", 1),
+        ("", (), "1", 2),
+    ],
+)
+def test_the_all_marks_switch_reaches_the_letter(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    toml: str,
+    flags: tuple[str, ...],
+    env: str | None,
+    expected: int,
+) -> None:
+    """--all-organ-marks → JIANCHA_ALL_ORGAN_MARKS → [kinds] all_organ_marks → the 主办机关 only."""
+    from .helpers import jiancha_in_process
+
+    (tmp_path / "jiancha.toml").write_text(toml, encoding="utf-8")
+    if env is not None:
+        monkeypatch.setenv("JIANCHA_ALL_ORGAN_MARKS", env)
+    source = EXAMPLES / "recommendation.yaml"
+    args = ("render", "recommendation", str(source), "--layout", "信函式", "--draft", "-o", "out", *flags)
+    code, err = jiancha_in_process(capsys, *args, cwd=tmp_path)
+    assert code == 0, err
+    assert len(marks_by_subtype(tmp_path / "out")["纪检监察建议"]) == expected

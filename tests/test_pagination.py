@@ -7,6 +7,7 @@ different places, are rendered, converted by one LibreOffice run and measured wi
 * 信函式: the 抄送 is at the foot of the last page; the 文号 7/8 字高 under the double rule;
 * the page number's 一字线 is 7 mm under the type area on every numbered page;
 * a title broken over lines leaves no character alone and is a trapezoid or a diamond;
+* a full line of 3号 body text holds 28 characters (5.2.3), a first line indented two characters 26;
 * no page holds only the closing block (署名, date, 附注, a letter's 抄送); a 文件式 版记 may
   have a page of its own (the 版记页 of 7.5).
 """
@@ -28,7 +29,7 @@ pytest.importorskip("pdfplumber")
 if not (shutil.which("soffice") or shutil.which("libreoffice")):
     pytest.skip("LibreOffice is not installed (.ci/run installs it)", allow_module_level=True)
 
-from .pdf_measure import TYPE_BOTTOM, Measured, convert, measure  # noqa: E402
+from .pdf_measure import TYPE_BOTTOM, TYPE_LEFT, TYPE_RIGHT, Measured, convert, measure  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -303,3 +304,38 @@ def _closing_alone(document: Rendered, pdf: Measured) -> str | None:
 
 def test_no_page_holds_only_the_closing_block(measured) -> None:
     assert not _failures(measured, _closing_alone)
+
+
+def _full_lines(pdf: Measured) -> tuple[list[float], list[float]]:
+    """The character counts of the full lines of 3号 text (reaching the right edge of the type area):
+    those flush left, and those indented two characters (a paragraph's first line)."""
+    flush, indented = [], []
+    char = std.pt_to_mm(std.BODY_PT)
+    for page in pdf.pages:
+        for line in page.lines:
+            if abs(line.size - std.BODY_PT) > 0.3 or not TYPE_BOTTOM > line.top > std.MARGIN_TOP_MM - 10:
+                continue
+            if line.x1 < TYPE_RIGHT - char / 2:
+                continue  # a paragraph's last line, or a centred one
+            if abs(line.x0 - TYPE_LEFT) < 0.6:
+                flush.append(line.units)
+            elif abs(line.x0 - TYPE_LEFT - 2 * char) < 0.6:
+                indented.append(line.units)
+    return flush, indented
+
+
+def test_full_lines_hold_28_characters(measured) -> None:
+    """5.2.3: 28 characters a line. A full line may hold fewer where a character that may not end or
+    begin a line (“ or 。) moves on, or where half-width digits leave a gap; never more, and 28 is
+    what most hold."""
+    from collections import Counter
+
+    flush, indented = [], []
+    for _, pdf in measured:
+        a, b = _full_lines(pdf)
+        flush += a
+        indented += b
+    assert len(flush) > 100 and len(indented) > 100, (len(flush), len(indented))
+    assert max(flush) <= std.CHARS_PER_LINE and max(indented) <= std.CHARS_PER_LINE - 2
+    common = Counter(flush).most_common(1)[0][0], Counter(indented).most_common(1)[0][0]
+    assert common == (std.CHARS_PER_LINE, std.CHARS_PER_LINE - 2), (Counter(flush), Counter(indented))

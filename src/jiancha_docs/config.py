@@ -13,6 +13,8 @@ The keys (declared once, in the table dataclasses below; unknown tables and keys
 
     [kinds]
     dirs = ["本单位模板"]        # extra folders of kind folders (schema.yaml + .docx); JIANCHA_KINDS_DIRS
+    all_organ_marks = false      # joint 信函式 letters: every organ's mark, not only the 主办机关's (10.1);
+                                 # --all-organ-marks, JIANCHA_ALL_ORGAN_MARKS
 
     [numbering]                # 机关代字 per kind (id or Chinese name), or per sub-type
     reform_notice = "某纪改"
@@ -157,6 +159,14 @@ class Flag(Option):
             raise Invalid(f"应为{self.expected}")
         return value
 
+    def from_env(self, text: str) -> bool:
+        word = text.strip().lower()
+        if word in ("1", "true", "yes"):
+            return True
+        if word in ("0", "false", "no"):
+            return False
+        raise ConfigError(f"环境变量 {self.env} 的值“{text}”无效，应为 1 或 0（true 或 false）")
+
 
 class Seconds(Option):
     expected = " 0 至 3600 之间的秒数"
@@ -260,6 +270,14 @@ def _columns_problem(value: Any) -> str | None:
 class KindsTable:
     dirs: tuple[Path, ...] | None = option(
         PathList("存放本单位文书类型（schema.yaml 与 Word 模板）的文件夹", env="JIANCHA_KINDS_DIRS")
+    )
+    # GB/T 9704 10.1: a joint 信函式 letter shows only the 主办机关's mark; an office may want all.
+    all_organ_marks: bool | None = option(
+        Flag(
+            "联合行文的信函式文书是否印出全部发文机关标志（默认只印主办机关的）",
+            env="JIANCHA_ALL_ORGAN_MARKS",
+            default=False,
+        )
     )
 
 
@@ -474,6 +492,11 @@ class Settings:
     def kind_dirs(self) -> tuple[Path, ...]:
         dirs: tuple[Path, ...] = self.resolve("kinds", "dirs").value
         return dirs
+
+    def all_organ_marks(self, flag: bool | None = None) -> bool:
+        """--all-organ-marks → JIANCHA_ALL_ORGAN_MARKS → [kinds] all_organ_marks → False."""
+        value: bool = self.resolve("kinds", "all_organ_marks", flag).value
+        return value
 
     @property
     def ledger_db(self) -> Path | None:

@@ -128,6 +128,12 @@ def new(env: Env, kind: str, fmt: str, output: Path | None, force: bool) -> None
 )
 @click.option("--layout", type=click.Choice(["文件式", "信函式"]), help="版式，默认用文书类型的默认版式。")
 @click.option(
+    "--all-organ-marks",
+    is_flag=True,
+    help="联合行文的信函式文书印出全部发文机关标志（默认只印主办机关的，GB/T 9704 10.1）；"
+    "也可在 jiancha.toml 的 [kinds] 中设 all_organ_marks = true。",
+)
+@click.option(
     "--template",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="使用单位自己的 Word 模板（字段与标准类型相同）。",
@@ -180,6 +186,7 @@ def render(
     inputs: tuple[Path, ...],
     outdir: Path,
     layout: str | None,
+    all_organ_marks: bool,
     template: Path | None,
     sheet: str | None,
     header_row: int | None,
@@ -230,6 +237,7 @@ def render(
         defaults=env.settings.defaults,
         accuser_words=env.settings.accuser_words,
         office_short_name=env.settings.office_short_name,
+        all_organ_marks=env.settings.all_organ_marks(all_organ_marks or None),
         ledger_path=location.target,
         ledger_may_create=location.may_create,
         ledger_wait=env.settings.ledger_wait,

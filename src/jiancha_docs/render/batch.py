@@ -93,6 +93,8 @@ class RenderOptions:
     # The office's own accuser words ([rules] accuser_words) and its short name ([office] short_name).
     accuser_words: tuple[str, ...] = ()
     office_short_name: str | None = None
+    # [kinds] all_organ_marks: a joint 信函式 letter shows every organ's mark, not only the first.
+    all_organ_marks: bool = False
     # The ledger: where it is (None: do not number or register), whether it may be created
     # there, how long to wait for it when another program holds it (and whom to tell), the
     # 代字 settings, --code, --force-number (re-render an explicit number the ledger has) and
@@ -247,6 +249,7 @@ class _Job:
                 force_number=self.options.force_number,
                 numbering=self.options.numbering,
                 code=self.options.code,
+                all_organ_marks=self.options.all_organ_marks,
             ),
             check_citations=self._check_citations if self.options.check_citations else None,
         )

@@ -108,6 +108,7 @@ class PlanOptions:
     as_new: bool = False
     numbering: dict[str, Any] = field(default_factory=dict)
     code: str | None = None
+    all_organ_marks: bool = False  # the templates' all_organ_marks (信函式 marks, 10.1)
 
 
 class Planner:
@@ -260,7 +261,7 @@ class Planner:
             return Decided(location, RowOutcome(location, STATUS_CHECKED, path))
         if not self.options.force and self._exists(path):
             return _failed(location, [Issue(location, None, _exists_message(path))])
-        context = {**values, "layout": self.options.layout}
+        context = self._context(values)
         return ToRender(location, context, path, Registration.NONE, draft=True, overwrite=self.options.force)
 
     def _plan_registered(
@@ -392,7 +393,7 @@ class Planner:
         self.ledger.hold_existing(number)
         self.held.add(number)
         note = f"已重新生成（沿用文号 {number}）" if on_disk else f"原文件已不在，按原文号 {number} 重新写出"
-        context = {**values, "layout": self.options.layout}
+        context = self._context(values)
         return ToRender(location, context, path, Registration.RERENDER, number, overwrite=True, note=note)
 
     def _typed_number(
@@ -441,7 +442,7 @@ class Planner:
             self._refuse_existing(path)
         rerender = self.ledger.claim(number, meta, force=self.options.force_number)
         self.held.add(number)
-        context = {**values, "layout": self.options.layout}
+        context = self._context(values)
         if rerender:
             note = f"已按 --force-number 重新生成文号 {number} 的文书"
             return ToRender(
@@ -472,7 +473,7 @@ class Planner:
         if number is None:
             path = self._output_path(values, location)
             self._refuse_existing(path)
-            context = {**values, "layout": self.options.layout}
+            context = self._context(values)
             return ToRender(location, context, path, Registration.NONE, overwrite=self.options.force)
         self.held.add(number)
         self.numbered += 1
@@ -484,7 +485,7 @@ class Planner:
             self.ledger.void(number, e.message)
             self.held.discard(number)
             raise
-        context = {**values, "layout": self.options.layout}
+        context = self._context(values)
         return ToRender(
             location,
             context,
@@ -506,6 +507,10 @@ class Planner:
     def _refuse_existing(self, path: Path) -> None:
         if not self.options.force and self._exists(path):
             raise OutputError(_exists_message(path))
+
+    def _context(self, values: dict[str, Any]) -> dict[str, Any]:
+        """A record's values and what the templates read besides them (render/inspect.py)."""
+        return {**values, "layout": self.options.layout, "all_organ_marks": self.options.all_organ_marks}
 
     def _exists(self, path: Path) -> bool:
         """Whether the output folder had this file when the job started (read once, not one
