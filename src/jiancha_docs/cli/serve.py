@@ -33,7 +33,7 @@ def serve(env: Env, host: str, port: int, open_browser: bool, outdir: Path, no_p
     from ..web.security import check_bind
     from ..web.server import serve_forever
 
-    check_bind(host)
+    check_bind(host, env.settings)
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
     click.echo(f"网页界面：{url}（按 Ctrl+C 停止）", err=True)
     serve_forever(env.config_path, host, port, outdir, preview=not no_preview, open_browser=open_browser)

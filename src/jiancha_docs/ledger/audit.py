@@ -35,6 +35,7 @@ class Action(StrEnum):
     MOVED = "moved"  # the record's row moved
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
     ACCOUNT = "account"  # an account added, its password or role changed, disabled
     TRANSFER = "transfer"  # the ledger was copied here by ledger migrate
 
@@ -54,6 +55,7 @@ ACTION_LABELS = {
     Action.MOVED: "来源行移动",
     Action.LOGIN: "登录",
     Action.LOGIN_FAILED: "登录失败",
+    Action.LOGOUT: "退出登录",
     Action.ACCOUNT: "账户变更",
     Action.TRANSFER: "迁移台账",
 }
