@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -72,8 +73,14 @@ def test_the_preview_image_changes_as_the_clerk_types(browser_page: Any, office:
     first = page.get_attribute("#preview-image", "src")
     before = page.request.get(page.base + first).body()
     page.fill("#in-recipient", "另一个单位党委")
-    page.wait_for_selector(f'#preview-image:not([src="{first}"])')
-    after = page.request.get(page.base + page.get_attribute("#preview-image", "src")).body()
+    # leaving the last field may still bring a preview of the record as it was: wait for the
+    # one of the changed record (the image differs), not merely for a new link
+    deadline = time.monotonic() + 60
+    after = before
+    while after == before and time.monotonic() < deadline:
+        page.wait_for_selector(f'#preview-image:not([src="{first}"])')
+        first = page.get_attribute("#preview-image", "src")
+        after = page.request.get(page.base + first).body()
     assert before[:8] == after[:8] == b"\x89PNG\r\n\x1a\n" and before != after
     screenshot(page, "form")
 
