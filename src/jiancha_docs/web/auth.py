@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -158,19 +159,8 @@ def load_secret(settings: Any) -> str:
     if explicit:
         return explicit
     path = secret_path(settings)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    except OSError as e:
-        raise JianchaError(
-            f"无法建立网页服务的签名密钥文件 {path}：{e.strerror or e}",
-            hint=f"检查该文件夹的写入权限，或用环境变量 {SECRET_ENV} 给出密钥",
-        ) from e
-    else:
-        with os.fdopen(descriptor, "w", encoding="ascii") as stream:
-            stream.write(secrets.token_urlsafe(48))
+    if not path.exists():
+        _make_secret(path)
     try:
         text = path.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError) as e:
@@ -178,6 +168,29 @@ def load_secret(settings: Any) -> str:
     if len(text) < 32:
         raise JianchaError(f"网页服务的签名密钥文件 {path} 内容不完整", hint="删除该文件后重新启动服务")
     return text
+
+
+def _make_secret(path: Path) -> None:
+    """Write a new secret file whole or not at all: written aside, then linked into place (a
+    worker starting at the same moment links its own in vain and reads the first)."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, aside = tempfile.mkstemp(dir=path.parent, prefix=".jiancha-secret-")
+        try:
+            with os.fdopen(descriptor, "w", encoding="ascii") as stream:
+                stream.write(secrets.token_urlsafe(48))
+            os.chmod(aside, 0o600)
+            with contextlib.suppress(FileExistsError):  # another worker's came first
+                os.link(aside, path)
+        finally:
+            os.unlink(aside)
+    except OSError as e:
+        raise JianchaError(
+            f"无法建立网页服务的签名密钥文件 {path}：{e.strerror or e}",
+            hint=f"检查该文件夹的写入权限，或用环境变量 {SECRET_ENV} 给出密钥",
+        ) from e
 
 
 class Signer:
