@@ -93,3 +93,51 @@ def test_ledger_show_and_audit_commands(tmp_path: Path) -> None:
     assert sheet["H4"].value == "+专人送达" and sheet["H4"].data_type == "s"
     bad = run_jiancha(tmp_path, "ledger", "audit", "--since", "2025-13-01", env=env)
     assert bad.returncode == 1 and bad.stderr.startswith("错误：日期有误")
+
+
+def test_the_closed_loop_changes_are_audit_lines_of_their_own(ledger_target: Path | str) -> None:
+    from jiancha_docs.ledger.model import Step, TaskSpec
+
+    reviewer = Actor("李四", "网页@192.0.2.11")
+    with open_ledger(ledger_target, actor=reviewer) as ledger:
+        number = ledger.allocate("某纪建", 2024, META)
+        ledger.issue(number, "0" * 64, "/tmp/a.docx")
+        ledger.assign(number, "王承办")
+        ledger.assign(number, "赵承办")
+        ledger.add_items(number, [TaskSpec("建立复核制度", "财务处", dt.date(2025, 1, 31))])
+        ledger.complete_item(number, 1, "已印发制度", None, dt.date(2025, 1, 20), TODAY)
+        ledger.record_approval(number, Step.REVIEW, "李四", dt.date(2025, 1, 21), "同意", TODAY)
+        ledger.record_archive([(number, "J001-2024-Y-0001", 1, "永久", 2)], TODAY)
+        lines = trail(ledger, number)[2:]
+    assert [(a.actor, a.source) for a in lines] == [("李四", "网页@192.0.2.11")] * 6
+    assert [(a.action, a.before, a.after) for a in lines] == [
+        ("assign", {"handler": None}, {"handler": "王承办"}),
+        ("assign", {"handler": "王承办"}, {"handler": "赵承办"}),
+        (
+            "task_add",
+            None,
+            {"tasks": [{"task": "建立复核制度", "owner": "财务处", "deadline": "2025-01-31"}]},
+        ),
+        (
+            "task_done",
+            {"seq": 1, "state": "open"},
+            {
+                "seq": 1,
+                "state": "done",
+                "evidence": "已印发制度",
+                "evidence_file": None,
+                "done_on": "2025-01-20",
+            },
+        ),
+        ("approval", None, {"step": "审核", "person": "李四", "on_date": "2025-01-21", "opinion": "同意"}),
+        (
+            "archive",
+            {"status": "已印发"},
+            {"status": "已归档", "archive_code": "J001-2024-Y-0001", "piece": 1, "retention": "永久"},
+        ),
+    ]
+    from jiancha_docs.ledger.audit import table_rows
+
+    shown = table_rows(lines)
+    assert shown[0][3:7] == ["指定承办人", number, "", "承办人：王承办"]
+    assert shown[-1][3] == "立卷归档" and "档号：J001-2024-Y-0001" in shown[-1][6]

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from jiancha_docs.accounts import Accounts, Role
 from jiancha_docs.ledger import DocumentMeta, LedgerError, open_ledger
 from jiancha_docs.ledger.audit import trail
+from jiancha_docs.ledger.model import Step, TaskSpec
 from jiancha_docs.ledger.postgres import PostgresLedger, server_name
 from jiancha_docs.ledger.transfer import copy_ledger
 
@@ -52,6 +54,7 @@ def a_year_of_activity(db: Path, tmp_path: Path) -> None:
                     ledger.undo(number, "误操作")
                 if month == 11 and code == "某纪建":
                     ledger.mark(number, "作废", None, "主送单位撤并", today=TODAY)
+        closed_loop(ledger)
         ledger.claim(
             "某纪建〔2024〕40号", DocumentMeta(kind="recommendation", doc_date=dt.date(2024, 12, 20))
         )
@@ -62,9 +65,40 @@ def a_year_of_activity(db: Path, tmp_path: Path) -> None:
         accounts.set_disabled("张三")
 
 
+def closed_loop(ledger: Any) -> None:
+    """The 建议书 closed loop on some of the year: 承办人, 整改 items added and ticked off, 审核
+    and 审批, 立卷归档, a report the ledger wrote (not carried: a file record of this machine)."""
+    ledger.assign("某纪建〔2024〕1号", "李承办")
+    ledger.add_items(
+        "某纪建〔2024〕1号",
+        [
+            TaskSpec("建立经费报销复核制度", "财务处", dt.date(2024, 3, 1)),
+            TaskSpec("开展专项检查", None, None),
+        ],
+    )
+    ledger.complete_item("某纪建〔2024〕1号", 1, "已印发制度", None, dt.date(2024, 2, 20), TODAY)
+    ledger.add_items("某纪函〔2024〕2号", [TaskSpec("整改台账", "办公室", dt.date(2024, 4, 1))])
+    ledger.record_approval("某纪建〔2024〕4号", Step.REVIEW, "王审核", dt.date(2024, 4, 3), "同意", TODAY)
+    ledger.record_approval("某纪建〔2024〕4号", Step.APPROVE, "赵审批", dt.date(2024, 4, 4), None, TODAY)
+    ledger.record_archive([("某纪建〔2024〕9号", "J001-2024-Y-0001", 1, "永久", 3)], TODAY)
+    ledger.record_export(Path("/tmp/本机的报表.xlsx"), "0" * 64, "report")
+
+
+def loop_records(ledger: Any) -> tuple[list, dict, dict]:
+    return (
+        [
+            (i.doc_number, i.seq, i.task, i.owner, i.deadline, i.state, i.evidence, i.done_on)
+            for i in ledger.items()
+        ],
+        ledger.all_approvals(),
+        ledger.archived(),
+    )
+
+
 def snapshot(target: Path | str) -> tuple[list[dict], list[tuple], list[dict]]:
     with open_ledger(target) as ledger:
         entries = [ledger.find(e.doc_number).as_json(TODAY) for e in ledger.entries()]
+        entries.append({"closed_loop": loop_records(ledger)})
         audit = [
             (a.at, a.actor, a.source, a.action, a.doc_number, a.before, a.after, a.note)
             for a in trail(ledger)
@@ -79,13 +113,22 @@ def test_a_year_of_activity_round_trips_through_the_server(tmp_path: Path, pg_ur
     db = tmp_path / "ledger.sqlite3"
     a_year_of_activity(db, tmp_path)
     before = snapshot(db)
-    assert len(before[0]) == 25 and len(before[1]) == 98
+    assert len(before[0]) == 25 + 1 and len(before[1]) == 98 + 7  # + the closed loop's 7 changes
+    items, approvals, archived = before[0][-1]["closed_loop"]
+    assert (
+        len(items) == 3
+        and len(approvals["某纪建〔2024〕4号"]) == 2
+        and archived == {"某纪建〔2024〕9号": "J001-2024-Y-0001"}
+    )
 
     moved = run_jiancha(tmp_path, "ledger", "migrate", "--to", pg_url, env={"JIANCHA_DB": str(db)})
     assert moved.returncode == 0, moved.stderr
     assert moved.stdout.startswith(f"已把 {db} 迁移到台账服务器 {server_name(pg_url)}：25 个文号、")
+    assert "6 条闭环记录（整改任务、审核审批、归档）" in moved.stdout
     entries, audit, rest = snapshot(pg_url)
-    assert entries == before[0]  # every column and every history line
+    assert entries == before[0]  # every column, every history line, the closed loop's records
+    with open_ledger(pg_url) as server:  # an export record names a file of the office's machine
+        assert server.export_digest(Path("/tmp/本机的报表.xlsx")) is None
     assert rest == before[2]
     assert audit[:-1] == before[1] and audit[-1][3] == "transfer"
 
@@ -98,8 +141,8 @@ def test_a_year_of_activity_round_trips_through_the_server(tmp_path: Path, pg_ur
         assert Accounts(server).authenticate("主任", "correct horse", "192.0.2.1").role == Role.ADMIN
         server.backup(tmp_path / "back.sqlite3")
     back = snapshot(tmp_path / "back.sqlite3")
-    assert "某纪建〔2024〕41号" in [e["doc_number"] for e in back[0]]
-    assert [e for e in back[0] if e["doc_number"] != "某纪建〔2024〕41号"] == before[0]
+    assert "某纪建〔2024〕41号" in [e.get("doc_number") for e in back[0]]
+    assert [e for e in back[0] if e.get("doc_number") != "某纪建〔2024〕41号"] == before[0]
 
 
 def test_a_target_numbering_the_same_code_and_year_is_refused_untouched(tmp_path: Path, pg_url: str) -> None:
@@ -142,3 +185,20 @@ def test_migrate_wants_a_server_address(tmp_path: Path) -> None:
     result = run_jiancha(tmp_path, "ledger", "migrate", "--to", str(tmp_path / "x.db"))
     assert result.returncode == 2
     assert result.stderr.startswith("错误：--to 应为以 postgresql:// 开头的台账服务器地址")
+
+
+def test_a_closed_loop_record_changed_on_one_side_since_is_refused(tmp_path: Path, pg_url: str) -> None:
+    db = tmp_path / "ledger.sqlite3"
+    meta = DocumentMeta(kind="recommendation", doc_date=dt.date(2024, 3, 1))
+    with open_ledger(db) as ledger:
+        number = ledger.allocate("某纪建", 2024, meta)
+        ledger.issue(number)
+        ledger.add_items(number, [TaskSpec("整改", None, None)])
+    with open_ledger(db) as source, PostgresLedger(pg_url) as target:
+        assert copy_ledger(source, target).closed_loop == 1
+    with open_ledger(db) as ledger:  # a task ticked off in the old file after the move
+        ledger.complete_item(number, 1, "已整改", None, dt.date(2024, 3, 5), TODAY)
+    with open_ledger(db) as source, PostgresLedger(pg_url) as target:
+        with pytest.raises(LedgerError, match="中的文号“某纪建〔2024〕1号”与 .* 中的记录不一致"):
+            copy_ledger(source, target)
+        assert target.items(number)[0].state.value == "open"

@@ -27,6 +27,9 @@ from .ledger.audit import Action, Actor, now, record
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
+# Failed logins from one address (any names) within LOCK_MINUTES before it is refused: a
+# guesser trying many names from one machine is stopped as one trying one name.
+MAX_SOURCE_FAILURES = 20
 MIN_PASSWORD = 8
 NAME = re.compile(r"^[\w.\-@\u4e00-\u9fff]{1,32}$")
 # Failed-login notes the rate limit counts (a refusal while locked does not lengthen the lock).
@@ -245,7 +248,13 @@ class Accounts:
                 "SELECT name, role, disabled, created_at, changed_at, password_hash FROM accounts WHERE name = ?",
                 (name.strip(),),
             ).fetchone()
-            if self._failures(actor.name, moment) >= MAX_FAILURES:
+            if self._source_failures(source, moment) >= MAX_SOURCE_FAILURES:
+                self._failed(actor, LOCKED, moment)
+                refusal = LoginRefused(
+                    f"来自 {source} 的登录连续失败次数过多，已暂停从这里登录 {LOCK_MINUTES} 分钟，请稍后再试",
+                    hint="忘记密码请联系管理员用 jiancha users passwd 重设",
+                )
+            elif self._failures(actor.name, moment) >= MAX_FAILURES:
                 self._failed(actor, LOCKED, moment)
                 refusal = LoginRefused(
                     f"账户“{actor.name}”连续登录失败 {MAX_FAILURES} 次，已暂停登录 {LOCK_MINUTES} 分钟，请稍后再试",
@@ -277,6 +286,39 @@ class Accounts:
                 (name, Action.LOGIN_FAILED.value, since, WRONG_PASSWORD, UNKNOWN_ACCOUNT),
             ).fetchone()[0]
         )
+
+    def _source_failures(self, source: str, moment: dt.datetime) -> int:
+        """Wrong passwords or unknown names from ``source`` within the lock window."""
+        since = _iso(moment - dt.timedelta(minutes=LOCK_MINUTES))
+        return int(
+            self._sql(
+                "SELECT COUNT(*) FROM audit WHERE source = ? AND action = ? AND at > ? AND note IN (?, ?)",
+                (source, Action.LOGIN_FAILED.value, since, WRONG_PASSWORD, UNKNOWN_ACCOUNT),
+            ).fetchone()[0]
+        )
+
+    # -- sessions (the web front's signed cookies carry the name and when they were issued) --
+    def logout(self, name: str, source: str) -> None:
+        """Sign ``name`` out: every session of it issued until now ends (see :meth:`session`)."""
+        with self._transaction():
+            # to the microsecond, as a session's issue time: a login in the same second after
+            # this logout stays valid, one before it does not
+            at = dt.datetime.now().isoformat(timespec="microseconds")
+            record(self._sql, Actor(name, source), Action.LOGOUT, at=at)
+
+    def session(self, name: str, issued: str) -> Account | None:
+        """The account a session issued at ``issued`` (ISO seconds) still stands for, or None:
+        the account is gone or disabled, was changed since (password, role), or signed out
+        since."""
+        account = self.get(name)
+        if account is None or account.disabled or account.changed_at > issued:
+            return None
+        last = self._sql(
+            "SELECT MAX(at) FROM audit WHERE actor = ? AND action = ?", (name, Action.LOGOUT.value)
+        ).fetchone()[0]
+        if last is not None and last >= issued:
+            return None
+        return account
 
     def _failed(self, actor: Actor, why: str, moment: dt.datetime) -> None:
         record(self._sql, actor, Action.LOGIN_FAILED, None, None, None, why, at=_iso(moment))

@@ -210,11 +210,12 @@ def test_an_upload_over_the_limit_is_refused(workspace: Path) -> None:
 def test_a_non_loopback_host_is_refused_until_accounts_exist(host: str, capsys, workspace: Path) -> None:
     code, err = jiancha_in_process(capsys, "serve", "--host", host, "--port", "1")
     assert code == 2
-    assert f"不能在地址“{host}”上提供网页服务：尚未设置用户账号" in err
+    assert f"不能在地址“{host}”上提供网页服务：台账中还没有可用的管理账户" in err
 
 
-def test_loopback_hosts_are_allowed() -> None:
+def test_loopback_hosts_are_allowed(workspace: Path) -> None:
+    from jiancha_docs.config import load_settings
     from jiancha_docs.web.security import check_bind
 
     for host in ("127.0.0.1", "localhost", "::1", "127.0.0.2"):
-        check_bind(host)
+        check_bind(host, load_settings(workspace / "jiancha.toml"))

@@ -80,7 +80,9 @@ def ledger_migrate(ctx: LedgerContext, url: str) -> None:
     years = "、".join(f"{code}〔{year}〕" for code, year in report.years)
     click.echo(
         f"已把 {location.path} 迁移到台账服务器 {where}：{report.entries} 个文号、{report.history} 条状态记录、"
-        f"{report.audit} 条审计记录、{report.accounts} 个账户" + (f"（{years}）" if years else "") + "。"
+        f"{report.closed_loop} 条闭环记录（整改任务、审核审批、归档）、{report.audit} 条审计记录、{report.accounts} 个账户"
+        + (f"（{years}）" if years else "")
+        + "。"
     )
     if report.already:
         click.echo(f"另有 {report.already} 个文号此前已迁移，未重复登记。", err=True)

@@ -35,8 +35,15 @@ class Action(StrEnum):
     MOVED = "moved"  # the record's row moved
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
     ACCOUNT = "account"  # an account added, its password or role changed, disabled
     TRANSFER = "transfer"  # the ledger was copied here by ledger migrate
+    # the closed loop (loop.py and the ledger's closed-loop operations)
+    ASSIGN = "assign"  # 承办人 set
+    TASK_ADD = "task_add"  # 整改 items added by hand
+    TASK_DONE = "task_done"  # an item ticked off with its evidence
+    APPROVAL = "approval"  # 审核 or 审批 on record
+    ARCHIVE = "archive"  # filed (立卷归档)
 
     @property
     def label(self) -> str:
@@ -54,8 +61,14 @@ ACTION_LABELS = {
     Action.MOVED: "来源行移动",
     Action.LOGIN: "登录",
     Action.LOGIN_FAILED: "登录失败",
+    Action.LOGOUT: "退出登录",
     Action.ACCOUNT: "账户变更",
     Action.TRANSFER: "迁移台账",
+    Action.ASSIGN: "指定承办人",
+    Action.TASK_ADD: "登记整改任务",
+    Action.TASK_DONE: "整改任务完成",
+    Action.APPROVAL: "审核审批",
+    Action.ARCHIVE: "立卷归档",
 }
 
 CLI_SOURCE = "命令行"
@@ -211,6 +224,22 @@ KEY_LABELS = {
     "entries": "文号",
     "history": "状态记录",
     "audit": "审计记录",
+    "handler": "承办人",
+    "tasks": "整改任务",
+    "seq": "序号",
+    "state": "完成情况",
+    "evidence": "佐证",
+    "evidence_file": "佐证材料",
+    "done_on": "完成日期",
+    "step": "环节",
+    "person": "人员",
+    "on_date": "日期",
+    "opinion": "意见",
+    "archive_code": "档号",
+    "piece": "件号",
+    "retention": "保管期限",
+    "pages": "页数",
+    "closed_loop": "闭环记录",
 }
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from ..gbt9704 import normalise_number
 from ..kinds.fields import CnDate
 from ..system import holder_alive, holder_token
-from .audit import Actor, record_history, record_moved
+from .audit import Action, Actor, record, record_history, record_moved
 from .db import DEFAULT_WAIT, LedgerConnection, LedgerError, Result, connect, read_only_error, translate
 from .interface import LedgerBase
 from .model import (
@@ -140,8 +140,15 @@ class SqliteLedger(LedgerBase):
         event_date: dt.date | None,
         note: str | None,
         action: str = SET,
+        audit: tuple[str, Action, Any, Any] | None = None,
     ) -> None:
-        record_history(self._sql, self.actor, document_id, status, action, note, iso(event_date))
+        """A history line and its audit line; ``audit`` (文号, action, before, after) names a
+        closed-loop change as what it is rather than as a note."""
+        if audit is None:
+            record_history(self._sql, self.actor, document_id, status, action, note, iso(event_date))
+        else:
+            number, what, before, after = audit
+            record(self._sql, self.actor, what, number, before, after, note)
         self._sql(
             "INSERT INTO history (document_id, status, at, event_date, note, action) VALUES (?, ?, ?, ?, ?, ?)",
             (document_id, status, self._now(), iso(event_date), note, action),
@@ -614,7 +621,8 @@ class SqliteLedger(LedgerBase):
         with self._transaction():
             row = self._row(number)
             self._sql("UPDATE documents SET handler = ? WHERE id = ?", (handler.strip(), row["id"]))
-            self._add_history(row["id"], row["status"], None, f"承办人：{handler.strip()}", action=NOTE)
+            change = (number, Action.ASSIGN, {"handler": row["handler"]}, {"handler": handler.strip()})
+            self._add_history(row["id"], row["status"], None, f"承办人：{handler.strip()}", NOTE, change)
         return self.find(number)
 
     def _insert_items(self, document_id: int, tasks: list[TaskSpec]) -> None:
@@ -645,6 +653,8 @@ class SqliteLedger(LedgerBase):
             if row["status"] == VOID:
                 raise LedgerError(f"文号“{number}”已作废，不能登记整改任务")
             self._insert_items(row["id"], tasks)
+            added = [{"task": t.task, "owner": t.owner, "deadline": iso(t.deadline)} for t in tasks]
+            record(self._sql, self.actor, Action.TASK_ADD, number, None, {"tasks": added})
         return self.items(number)
 
     def items(self, number: str | None = None) -> list[Item]:
@@ -702,7 +712,19 @@ class SqliteLedger(LedgerBase):
                     item["id"],
                 ),
             )
-            self._add_history(row["id"], row["status"], done_on, f"整改任务第 {seq} 项完成", action=NOTE)
+            change = (
+                number,
+                Action.TASK_DONE,
+                {"seq": seq, "state": item["state"]},
+                {
+                    "seq": seq,
+                    "state": ItemState.DONE.value,
+                    "evidence": (evidence or "").strip() or None,
+                    "evidence_file": evidence_file,
+                    "done_on": iso(done_on),
+                },
+            )
+            self._add_history(row["id"], row["status"], done_on, f"整改任务第 {seq} 项完成", NOTE, change)
         return next(i for i in self.items(number) if i.seq == seq)
 
     def record_approval(
@@ -737,8 +759,19 @@ class SqliteLedger(LedgerBase):
                     self._now(),
                 ),
             )
+            after = {
+                "step": step.label,
+                "person": person.strip(),
+                "on_date": iso(on_date),
+                "opinion": (opinion or "").strip() or None,
+            }
             self._add_history(
-                row["id"], row["status"], on_date, f"{step.label}：{person.strip()}", action=NOTE
+                row["id"],
+                row["status"],
+                on_date,
+                f"{step.label}：{person.strip()}",
+                NOTE,
+                (number, Action.APPROVAL, None, after),
             )
         return self.approvals(number)
 
@@ -793,7 +826,14 @@ class SqliteLedger(LedgerBase):
                 )
                 if row["status"] not in (VOID, "已归档"):
                     self._sql("UPDATE documents SET status = ? WHERE id = ?", ("已归档", row["id"]))
-                    self._add_history(row["id"], "已归档", today, f"立卷归档，档号 {code}")
+                    filed_as = {
+                        "status": "已归档",
+                        "archive_code": code,
+                        "piece": piece,
+                        "retention": retention,
+                    }
+                    change = (number, Action.ARCHIVE, {"status": row["status"]}, filed_as)
+                    self._add_history(row["id"], "已归档", today, f"立卷归档，档号 {code}", SET, change)
 
     def archived(self) -> dict[str, str]:
         """文号 → 档号 of every filed document."""

@@ -2,9 +2,12 @@
 --to URL``: an office's SQLite file onto the server; ``ledger backup`` of a server's ledger to
 a SQLite file).
 
-Everything is copied — counters, entries with every column, their status history, the audit
-trail and the accounts — in one transaction of the target: a failure leaves the target as it
-was. The copy is idempotent: an entry the target already holds, identical with its history, is
+Everything is copied — counters, entries with every column, their status history, the closed
+loop's records of each entry (整改 items, 审核/审批, 立卷归档), the audit trail and the accounts — in
+one transaction of the target: a failure leaves the target as it was. The ``exports`` table is
+not copied: it records files this machine's exports wrote (their paths and digests, so a report
+refreshes its own file but never overwrites one a clerk changed); those paths mean nothing on
+the server, which therefore asks for ``--force`` the first time it would overwrite such a file. The copy is idempotent: an entry the target already holds, identical with its history, is
 left alone, so running it again copies nothing. It refuses a target that holds other numbers of
 the same 代字 and year (an office that already numbers on the server), and a target whose copy
 of an entry has moved on since, naming them: a 文号 is never issued twice."""
@@ -21,6 +24,27 @@ from .db import LedgerError
 AUDIT_COLUMNS = ("at", "actor", "source", "action", "doc_number", "before", "after", "note")
 ACCOUNT_COLUMNS = ("name", "role", "password_hash", "disabled", "created_at", "changed_at")
 HISTORY_COLUMNS = ("status", "at", "event_date", "note", "action")
+# The closed loop's tables, each row belonging to one entry (document_id): the columns copied,
+# and the order their rows are read in.
+LOOP_TABLES: dict[str, tuple[tuple[str, ...], str]] = {
+    "items": (
+        (
+            "seq",
+            "task",
+            "owner",
+            "deadline",
+            "deadline_text",
+            "state",
+            "evidence",
+            "evidence_file",
+            "done_on",
+            "created_at",
+        ),
+        "id",
+    ),
+    "approvals": (("step", "person", "on_date", "opinion", "at"), "id"),
+    "archived": (("archive_code", "piece", "retention", "pages", "at"), "document_id"),
+}
 
 
 @dataclass
@@ -30,11 +54,12 @@ class TransferReport:
     history: int = 0
     audit: int = 0
     accounts: int = 0
+    closed_loop: int = 0  # rows of items, approvals and archived copied
     years: list[tuple[str, int]] = field(default_factory=list)  # (代字, 年) copied
 
     @property
     def changed(self) -> bool:
-        return bool(self.entries or self.history or self.audit or self.accounts)
+        return bool(self.entries or self.history or self.audit or self.accounts or self.closed_loop)
 
 
 def _sql(ledger: Any, sql: str, args: Any = ()) -> Any:
@@ -54,6 +79,16 @@ def _histories(ledger: Any) -> dict[int, list[tuple[Any, ...]]]:
     return lines
 
 
+def _loop_rows(ledger: Any) -> dict[int, dict[str, list[tuple[Any, ...]]]]:
+    """document id → table → its rows of the closed loop (without ids)."""
+    found: dict[int, dict[str, list[tuple[Any, ...]]]] = {}
+    for table, (columns, order) in LOOP_TABLES.items():
+        sql = f"SELECT document_id, {', '.join(columns)} FROM {table} ORDER BY {order}"
+        for row in _sql(ledger, sql).fetchall():
+            found.setdefault(row[0], {}).setdefault(table, []).append(tuple(row[1:]))
+    return found
+
+
 def _document_columns(row: Any) -> list[str]:
     return [name for name in row.keys() if name != "id"]  # noqa: SIM118 (sqlite3.Row iterates values)
 
@@ -64,10 +99,12 @@ def copy_ledger(source: Any, target: Any, actor: Actor | None = None) -> Transfe
     report = TransferReport()
     ours = _documents(source)
     our_history = _histories(source)
+    our_loop = _loop_rows(source)
     with target._transaction():
         theirs = _documents(target)
         their_history = _histories(target)
-        _check_target(source, target, ours, theirs, our_history, their_history)
+        their_loop = _loop_rows(target)
+        _check_target(source, target, ours, theirs, (our_history, our_loop), (their_history, their_loop))
         for number, row in ours.items():
             if number in theirs:
                 report.already += 1
@@ -85,6 +122,16 @@ def copy_ledger(source: Any, target: Any, actor: Actor | None = None) -> Transfe
                     (inserted[0], *line),
                 )
                 report.history += 1
+            for table, rows in our_loop.get(row["id"], {}).items():
+                columns = LOOP_TABLES[table][0]
+                for values in rows:
+                    _sql(
+                        target,
+                        f"INSERT INTO {table} (document_id, {', '.join(columns)}) "
+                        f"VALUES ({', '.join('?' for _ in range(len(columns) + 1))})",
+                        (inserted[0], *values),
+                    )
+                    report.closed_loop += 1
             report.entries += 1
             if row["code"] and row["year"] and (row["code"], row["year"]) not in report.years:
                 report.years.append((row["code"], row["year"]))
@@ -103,7 +150,12 @@ def copy_ledger(source: Any, target: Any, actor: Actor | None = None) -> Transfe
                 target._sql,
                 actor or Actor.command_line(),
                 Action.TRANSFER,
-                after={"entries": report.entries, "history": report.history, "audit": report.audit},
+                after={
+                    "entries": report.entries,
+                    "history": report.history,
+                    "closed_loop": report.closed_loop,
+                    "audit": report.audit,
+                },
                 note=f"自 {source.path} 迁移",
             )
     return report
@@ -114,11 +166,11 @@ def _check_target(
     target: Any,
     ours: dict[str, Any],
     theirs: dict[str, Any],
-    our_history: dict[int, list[tuple[Any, ...]]],
-    their_history: dict[int, list[tuple[Any, ...]]],
+    our_records: tuple[dict[int, Any], dict[int, Any]],
+    their_records: tuple[dict[int, Any], dict[int, Any]],
 ) -> None:
     """Refuse a target that numbers the same 代字 and year differently, or whose copy of an
-    entry differs from ours."""
+    entry (its columns, its history, its closed-loop records: ``*_records``) differs from ours."""
     years = {(row["code"], row["year"]) for row in ours.values() if row["code"]}
     foreign = sorted(
         number for number, row in theirs.items() if (row["code"], row["year"]) in years and number not in ours
@@ -134,9 +186,10 @@ def _check_target(
         other = theirs.get(number)
         if other is None:
             continue
-        same = all(row[name] == other[name] for name in _document_columns(row)) and our_history.get(
-            row["id"], []
-        ) == their_history.get(other["id"], [])
+        same = all(row[name] == other[name] for name in _document_columns(row)) and all(
+            ours_by_id.get(row["id"], empty) == theirs_by_id.get(other["id"], empty)
+            for ours_by_id, theirs_by_id, empty in zip(our_records, their_records, ([], {}), strict=True)
+        )
         if not same:
             raise LedgerError(
                 f"目标台账 {target.path} 中的文号“{number}”与 {source.path} 中的记录不一致（迁移后两边都有变更），"

@@ -338,6 +338,7 @@ class _Job:
             create=self.options.ledger_may_create,
             wait=self.options.ledger_wait,
             on_wait=self.options.on_ledger_wait,
+            actor=self.options.actor,
         )
         if ledger.created:
             self.report.ledger_created = path

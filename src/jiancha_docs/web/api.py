@@ -43,7 +43,10 @@ def routes(context: WebContext) -> list[Any]:
         return JSONResponse([kind_json(k) for k in context.kinds()])
 
     def csrf(request: Any) -> Any:
-        return JSONResponse({"token": request.scope["state"]["csrf"], "header": "X-CSRF-Token"})
+        visitor = context.visitor(request)
+        return JSONResponse(
+            {"token": request.scope["state"]["csrf"], "header": "X-CSRF-Token", "visitor": visitor.as_json()}
+        )
 
     async def render(request: Any) -> Any:
         kind = context.kind(request.path_params["kind"])
@@ -54,7 +57,7 @@ def routes(context: WebContext) -> list[Any]:
         if not isinstance(record, dict):
             raise UsageError("请求内容应为一条记录（JSON 对象，“字段: 值”）")
         draft = request.query_params.get("draft") in ("1", "true")
-        result = render_one(context, kind, record, draft=draft)
+        result = render_one(context, kind, record, draft=draft, actor=context.actor(request))
         outcome = result.outcome
         # (headers are Latin-1: the Chinese status and 文号 travel percent-encoded, as UTF-8)
         headers = {"X-Jiancha-Status": quote(outcome.status)}
@@ -75,7 +78,7 @@ def routes(context: WebContext) -> list[Any]:
         filters = filters_from(request.query_params, context)
         if not ledger_exists(context):
             return JSONResponse([])
-        with open_ledger(context) as book:
+        with open_ledger(context, context.actor(request)) as book:
             entries = [book.find(e.doc_number) for e in book.entries(**filters, today=now)]
         return JSONResponse([e.as_json(now) for e in entries])
 

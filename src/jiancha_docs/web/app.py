@@ -9,7 +9,6 @@ message}]`` for the API — here only, as cli/__init__.py is the CLI's one trans
 from __future__ import annotations
 
 import contextlib
-import secrets
 import shutil
 import tempfile
 import threading
@@ -35,17 +34,19 @@ class WebContext:
     office: Any = None
     owns_office: bool = True  # close() stops it (False: shared, e.g. by a test session)
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="jiancha-web-")))
-    downloads: dict[str, Path] = field(default_factory=dict)  # token → a file the server wrote
     jobs: dict[str, Any] = field(default_factory=dict)  # batch jobs, by id
     uploads: dict[str, Any] = field(default_factory=dict)  # uploaded registers, by id
     lock: threading.Lock = field(default_factory=threading.Lock)
     max_upload: int = 64 * 1024 * 1024  # a register; a form or a JSON record: max_form
     max_form: int = 2 * 1024 * 1024
+    signer: Any = None  # auth.Signer: session cookies and download links
 
     def load(self) -> WebContext:
         from ..config import load_settings
+        from .auth import Signer, load_secret
 
         self.settings = load_settings(self.config_path)
+        self.signer = Signer(load_secret(self.settings))
         return self
 
     # -- what the CLI's Env gives its commands ---------------------------------------------------
@@ -74,15 +75,33 @@ class WebContext:
             raise ConfigError(f"配置文件 {settings.path} 有误：" + "；".join(problems))
 
     def offer(self, path: Path) -> str:
-        """A token under which ``path`` (written by this server) may be downloaded."""
-        token = secrets.token_urlsafe(16)
-        with self.lock:
-            self.downloads[token] = path
-        return token
+        """A token under which ``path`` (written by this server) may be downloaded: the path
+        signed with the server's secret, so any worker of the server can answer it."""
+        return self.signer.files.dumps(str(Path(path).resolve()))
+
+    def offered(self, token: str) -> Path | None:
+        """The file a token of :meth:`offer` names (None: not ours, or older than a day)."""
+        from itsdangerous import BadSignature
+
+        try:
+            return Path(self.signer.files.loads(token, max_age=24 * 3600))
+        except BadSignature:
+            return None
 
     def scratch(self) -> Path:
         """A new private folder under the server's work folder."""
         return Path(tempfile.mkdtemp(dir=self.workdir))
+
+    # -- who asks, for the ledger's audit trail -----------------------------------------------
+    @staticmethod
+    def visitor(request: Any) -> Any:
+        """The request's visitor (auth.AuthMiddleware put it there)."""
+        return request.scope["state"]["visitor"]
+
+    def actor(self, request: Any) -> Any:
+        """Who makes the request's changes: the signed-in account (or the single user), from
+        the client's address."""
+        return self.visitor(request).actor
 
     def close(self) -> None:
         if self.office is not None and self.owns_office:
@@ -124,16 +143,17 @@ def create_app(context: WebContext) -> Any:
     from starlette.routing import Mount
     from starlette.staticfiles import StaticFiles
 
-    from . import api, batch, forms, ledger, rules
+    from . import api, batch, forms, ledger, rules, users
+    from .auth import AuthMiddleware
     from .pages import render_page
-    from .security import SecurityMiddleware, TooLarge
+    from .security import Forbidden, SecurityMiddleware, TooLarge
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")
 
     async def on_jiancha_error(request: Request, error: Exception) -> Any:
         assert isinstance(error, JianchaError)
-        status = 413 if isinstance(error, TooLarge) else 422
+        status = 413 if isinstance(error, TooLarge) else 403 if isinstance(error, Forbidden) else 422
         if wants_json(request):
             return JSONResponse(_error_payload(error), status_code=status)
         if request.headers.get("hx-request"):
@@ -175,11 +195,15 @@ def create_app(context: WebContext) -> Any:
         *ledger.routes(context),
         *rules.routes(context),
         *api.routes(context),
+        *users.routes(context),
         Mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static"),
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityMiddleware, max_upload=context.max_upload, max_form=context.max_form)],
+        middleware=[
+            Middleware(SecurityMiddleware, max_upload=context.max_upload, max_form=context.max_form),
+            Middleware(AuthMiddleware, context=context),
+        ],
         exception_handlers={
             JianchaError: on_jiancha_error,
             OSError: on_os_error,

@@ -49,6 +49,7 @@ class Job:
     error: str | None = None
     zip_token: str | None = None
     files: int = 0
+    actor: Any = None  # who started it (the audit trail names them)
 
 
 @dataclass
@@ -154,10 +155,12 @@ def confirm_mapping(upload: Upload, form: Any) -> dict[str, str]:
     return chosen
 
 
-def batch_options(context: WebContext, upload: Upload, draft: bool, check_only: bool) -> Any:
+def batch_options(
+    context: WebContext, upload: Upload, draft: bool, check_only: bool, actor: Any = None
+) -> Any:
     from ..kinds.validate import columns_for
 
-    options = render_options(context, upload.kind, context.outdir, draft)
+    options = render_options(context, upload.kind, context.outdir, draft, actor)
     options.sheet = upload.sheet
     options.columns = {**columns_for(upload.kind, context.settings.columns), **upload.columns}
     options.check_only = check_only
@@ -204,7 +207,7 @@ def run_job(context: WebContext, job: Job) -> None:
                     archive.write(output, output.name)
                     job.files += 1
 
-            options = batch_options(context, upload, job.draft, False)
+            options = batch_options(context, upload, job.draft, False, job.actor)
             job.report = render_records(upload.kind, [upload.path], options, on_row=on_row)
             if job.report.manifest is not None and job.report.manifest.is_file():
                 archive.write(job.report.manifest, job.report.manifest.name)
@@ -269,6 +272,11 @@ def routes(context: WebContext) -> list[Any]:
         message = ""
         if form.get("save") == "1" and found.columns:
             from ..settings_file import save_columns
+            from .auth import Permission, forbidden
+
+            visitor = context.visitor(request)
+            if not visitor.may(Permission.CONFIGURE):  # the configuration is the 管理 role's
+                raise forbidden(visitor)
 
             where = context.settings.path
             written = save_columns(where, found.kind.name, found.columns, Path.cwd())
@@ -286,7 +294,9 @@ def routes(context: WebContext) -> list[Any]:
         found = find_upload(request)
         form = await request.form()
         confirm_mapping(found, form)
-        job = Job(secrets.token_urlsafe(12), found, draft=form.get("draft") == "1")
+        job = Job(
+            secrets.token_urlsafe(12), found, draft=form.get("draft") == "1", actor=context.actor(request)
+        )
         with context.lock:
             context.jobs[job.id] = job
         threading.Thread(target=run_job, args=(context, job), daemon=True, name=f"batch-{job.id}").start()

@@ -115,7 +115,7 @@ def record_from_form(kind: Any, form: Any) -> dict[str, Any]:
 
 
 # -- options for the core, as the CLI's render command builds them ----------------------------
-def render_options(context: WebContext, kind: Any, outdir: Path, draft: bool) -> Any:
+def render_options(context: WebContext, kind: Any, outdir: Path, draft: bool, actor: Any = None) -> Any:
     from ..kinds.validate import columns_for
     from ..render.batch import RenderOptions
     from ..rules.sources import rules_config
@@ -126,8 +126,9 @@ def render_options(context: WebContext, kind: Any, outdir: Path, draft: bool) ->
         outdir=outdir,
         columns=columns_for(kind, settings.columns),
         defaults=settings.defaults,
-        ledger_path=location.path,
+        ledger_path=location.target,
         ledger_may_create=location.may_create,
+        actor=actor,
         ledger_wait=settings.ledger_wait,
         numbering=settings.numbering,
         draft=draft,
@@ -150,14 +151,15 @@ def issues_by_field(kind: Any, issues: list[Issue]) -> tuple[dict[str, list[str]
     return beside, rest
 
 
-def render_one(context: WebContext, kind: Any, record: dict[str, Any], draft: bool) -> Any:
-    """Render the record into the output folder (or a scratch folder for a draft)."""
+def render_one(context: WebContext, kind: Any, record: dict[str, Any], draft: bool, actor: Any = None) -> Any:
+    """Render the record into the output folder (or a scratch folder for a draft); ``actor``
+    is who the ledger's audit trail names."""
     from ..render.single import render_record
 
     outdir = context.scratch() if draft else context.outdir
     if not draft:
         context.check_config_names()
-    result = render_record(kind, record, render_options(context, kind, outdir, draft), context.workdir)
+    result = render_record(kind, record, render_options(context, kind, outdir, draft, actor), context.workdir)
     if not result.ok or result.outcome is None or result.outcome.output is None:
         raise IssuesError(kind, result.issues() or [Issue(result.outcome.location, None, _why(result))])
     return result
@@ -233,7 +235,7 @@ def routes(context: WebContext) -> list[Any]:
         kind = context.kind(request.path_params["kind"])
         record = record_from_form(kind, form)
         draft = form.get("_draft") == "1"
-        result = render_one(context, kind, record, draft=draft)
+        result = render_one(context, kind, record, draft=draft, actor=context.actor(request))
         outcome = result.outcome
         files = [(outcome.output.name, context.offer(outcome.output))]
         if form.get("_pdf") == "1":
@@ -246,7 +248,7 @@ def routes(context: WebContext) -> list[Any]:
         )
 
     def download(request: Any) -> Any:
-        path = context.downloads.get(request.path_params["token"])
+        path = context.offered(request.path_params["token"])
         if path is None or not path.is_file():
             from ..errors import JianchaError
 

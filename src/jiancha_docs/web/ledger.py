@@ -14,23 +14,26 @@ from .pages import page
 
 SOON_DAYS = 7  # "due soon": a reply deadline within this many days
 MARKABLE = ("已送达", "已反馈")
+REVIEW_STEPS = ("review", "approve")  # ledger.model.Step values: 审核, 审批
 
 
 @contextmanager
-def open_ledger(context: WebContext) -> Any:
-    """The existing ledger, numbers left by an interrupted batch settled (as ``ledger`` does)."""
-    from ..ledger import SqliteLedger
+def open_ledger(context: WebContext, actor: Any = None) -> Any:
+    """The existing ledger (a SQLite file, or the office server's), numbers left by an
+    interrupted batch settled (as ``ledger`` does); ``actor`` is who its changes are by."""
+    from ..ledger import open_ledger as open_book
 
     settings = context.settings
     location = settings.ledger_location(None)
-    with SqliteLedger(location.path, create=False, wait=settings.ledger_wait) as book:
+    with open_book(location.target, create=False, wait=settings.ledger_wait, actor=actor) as book:
         if not book.read_only:
             book.recover()
         yield book
 
 
 def ledger_exists(context: WebContext) -> bool:
-    return context.settings.ledger_location(None).path.exists()
+    location = context.settings.ledger_location(None)
+    return location.url is not None or location.path.exists()
 
 
 def filters_from(query: Any, context: WebContext) -> dict[str, Any]:
@@ -75,6 +78,12 @@ def dashboard_order(entries: list[Any], today: dt.date) -> list[tuple[str, Any]]
     return [("overdue", e) for e in overdue] + [("soon", e) for e in due] + [("", e) for e in rest]
 
 
+def _steps() -> list[Any]:
+    from ..ledger.model import Step
+
+    return [Step(s) for s in REVIEW_STEPS]
+
+
 def _awaiting() -> Any:
     from ..ledger.model import AWAITING_REPLY
 
@@ -94,9 +103,11 @@ def routes(context: WebContext) -> list[Any]:
         now = today()
         filters = filters_from(request.query_params, context)
         rows: list[tuple[str, Any]] = []
+        approvals: dict[str, list[Any]] = {}
         if ledger_exists(context):
-            with open_ledger(context) as book:
+            with open_ledger(context, context.actor(request)) as book:
                 rows = dashboard_order(book.entries(**filters, today=now), now)
+                approvals = book.all_approvals()
         return {
             "rows": rows,
             "names": names(),
@@ -106,6 +117,8 @@ def routes(context: WebContext) -> list[Any]:
             "filters": filters,
             "kinds": context.kinds(),
             "markable": MARKABLE,
+            "approvals": approvals,
+            "steps": _steps(),
             "message": message,
             "problems": problems or [],
             "query": str(request.query_params),
@@ -129,7 +142,7 @@ def routes(context: WebContext) -> list[Any]:
         when = parse_event_date(text) if text else today()
         note = str(form.get("note", "")).strip() or None
         done, problems = [], []
-        with open_ledger(context) as book, using(context.calendar()):
+        with open_ledger(context, context.actor(request)) as book, using(context.calendar()):
             for number in numbers:
                 try:
                     book.mark(number, status, when, note, today=today())
@@ -144,15 +157,52 @@ def routes(context: WebContext) -> list[Any]:
         number = request.query_params.get("number", "").strip()
         if not number:
             raise UsageError("请给出文号")
-        with open_ledger(context) as book:
+        from ..ledger.audit import table_rows, trail
+
+        with open_ledger(context, context.actor(request)) as book:
             entry = book.find(number)
             related = book.get(entry.related_number) if entry.related_number else None
             followups = book.followups(entry.doc_number)
+            approvals = book.approvals(entry.doc_number)
+            audit = table_rows(trail(book, doc_number=entry.doc_number))
         return page(
             request,
             "ledger_entry.html",
-            {"e": entry, "related": related, "followups": followups, "names": names(), "today": now},
+            {
+                "e": entry,
+                "related": related,
+                "followups": followups,
+                "names": names(),
+                "today": now,
+                "approvals": approvals,
+                "audit": audit,
+            },
         )
+
+    async def review(request: Any) -> Any:
+        """审核 or 审批 of the ticked documents, by the signed-in account, dated today."""
+        from ..ledger.model import Step
+
+        form = await request.form()
+        numbers = [n.strip() for n in form.getlist("numbers") if n.strip()]
+        step_name = str(form.get("step", "")).strip()
+        if not numbers:
+            raise UsageError("请先勾选要登记的文书")
+        if step_name not in REVIEW_STEPS:
+            raise UsageError(f"应为：{'、'.join(s.label for s in _steps())}")
+        step = Step(step_name)
+        opinion = str(form.get("opinion", "")).strip() or None
+        actor = context.actor(request)
+        done, problems = [], []
+        with open_ledger(context, actor) as book:
+            for number in numbers:
+                try:
+                    book.record_approval(number, step, actor.name, today(), opinion, today())
+                    done.append(number)
+                except JianchaError as e:  # one refused step does not stop the others
+                    problems.append(f"{number}：{e.message}")
+        message = f"已为 {len(done)} 份文书登记{step.label}（{actor.name}，{today()}）。" if done else ""
+        return page(request, "_ledger_table.html", table_values(request, message, problems))
 
     def export(request: Any) -> Any:
         from ..ledger.export import export_xlsx
@@ -161,7 +211,7 @@ def routes(context: WebContext) -> list[Any]:
         filters = filters_from(request.query_params, context)
         if not ledger_exists(context):
             raise JianchaError("还没有台账：生成第一份带文号的文书后才会建立台账")
-        with open_ledger(context) as book:
+        with open_ledger(context, context.actor(request)) as book:
             entries = [book.find(e.doc_number) for e in book.entries(**filters, today=now)]
         target = context.scratch() / "台账.xlsx"
         export_xlsx(entries, target, now, names(), force=True)
@@ -170,6 +220,7 @@ def routes(context: WebContext) -> list[Any]:
     return [
         Route("/ledger", dashboard),
         Route("/ledger/mark", mark, methods=["POST"]),
+        Route("/ledger/review", review, methods=["POST"]),
         Route("/ledger/entry", history),
         Route("/ledger/export.xlsx", export),
     ]

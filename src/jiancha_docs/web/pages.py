@@ -50,8 +50,22 @@ def environment() -> Any:
 
 
 def render_page(request: Any, name: str, values: dict[str, Any]) -> str:
-    csrf = request.scope.get("state", {}).get("csrf", "")
-    return environment().get_template(name).render(csrf=csrf, path=request.url.path, **values)
+    """A page or fragment; every template knows the CSRF token, the path, and who is asking
+    (``visitor``, with ``P`` the permissions: menus and buttons show only what the role may do)."""
+    from .auth import Permission
+
+    state = request.scope.get("state", {})
+    return (
+        environment()
+        .get_template(name)
+        .render(
+            csrf=state.get("csrf", ""),
+            path=request.url.path,
+            visitor=state.get("visitor"),
+            P=Permission,
+            **values,
+        )
+    )
 
 
 def page(request: Any, name: str, values: dict[str, Any] | None = None, status: int = 200) -> Any:

@@ -1,7 +1,7 @@
 """What keeps the local web front safe: where it may listen, CSRF, upload limits, response headers.
 
-- It listens on the loopback address only, until the office server brings accounts
-  (``accounts_exist`` is the single hook that will change; until then it is False).
+- It listens on the loopback address only, until the ledger has a 管理 account
+  (``accounts_exist``); then every request needs a login (auth.py).
 - Every state-changing request carries the CSRF token of its browser (double submit: a cookie,
   and the same value in the ``X-CSRF-Token`` header that static/app.js adds to every htmx request;
   API clients get it from ``GET /api/csrf``). A request from another origin is refused as well.
@@ -28,6 +28,8 @@ CSP = (
 
 
 class Forbidden(JianchaError):
+    """A request refused (403): the signed-in account's role may not make it."""
+
     exit_code = 2
 
 
@@ -35,10 +37,12 @@ class TooLarge(JianchaError):
     exit_code = 2
 
 
-def accounts_exist() -> bool:
-    """Whether the web front has user accounts (the office-server issue adds them). Until it
-    has, only the loopback address may be served."""
-    return False
+def accounts_exist(settings: Any) -> bool:
+    """Whether the web front may listen beyond this machine: the ledger has an enabled 管理
+    account (then every request needs a login; see auth.py)."""
+    from ..accounts import admin_exists
+
+    return admin_exists(settings)
 
 
 def is_loopback(host: str) -> bool:
@@ -50,12 +54,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_bind(host: str) -> None:
-    if is_loopback(host) or accounts_exist():
+def check_bind(host: str, settings: Any) -> None:
+    if is_loopback(host) or accounts_exist(settings):
         return
     raise UsageError(
-        f"不能在地址“{host}”上提供网页服务：尚未设置用户账号，网页界面只能在本机（127.0.0.1）使用",
-        hint="去掉 --host（默认 127.0.0.1），在本机浏览器中打开；多人共用的服务器版需要先设置账号",
+        f"不能在地址“{host}”上提供网页服务：台账中还没有可用的管理账户，网页界面只能在本机（127.0.0.1）使用",
+        hint="先用 jiancha users add 名字 --role 管理 建立管理账户（之后每个页面都要登录），"
+        "或去掉 --host（默认 127.0.0.1）在本机使用",
     )
 
 
@@ -76,7 +81,7 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        cookie = _cookie(headers.get("cookie", ""), CSRF_COOKIE)
+        cookie = cookie_value(headers.get("cookie", ""), CSRF_COOKIE)
         problem = None
         if scope["method"] not in SAFE_METHODS:
             problem = _csrf_problem(headers, cookie)
@@ -135,7 +140,7 @@ def _csrf_problem(headers: dict[str, str], cookie: str | None) -> tuple[int, str
     return None
 
 
-def _cookie(header: str, name: str) -> str | None:
+def cookie_value(header: str, name: str) -> str | None:
     for part in header.split(";"):
         key, _, value = part.strip().partition("=")
         if key == name and value:

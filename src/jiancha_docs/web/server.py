@@ -22,16 +22,75 @@ def make_context(config: Path | None, outdir: Path, preview: bool = True) -> Web
     return context
 
 
+# How `serve --workers N` tells its worker processes what the command line said.
+WORKER_ENV = "JIANCHA_SERVE_WORKER"
+
+
+def worker_app() -> Any:
+    """The app of one of N uvicorn worker processes (``serve --workers N``): each has its own
+    context; sessions, CSRF tokens and download links are signed with the shared secret, so a
+    request may reach any of them."""
+    import json
+    import os
+
+    given = json.loads(os.environ[WORKER_ENV])
+    config = Path(given["config"]) if given["config"] else None
+    return create_app(make_context(config, Path(given["outdir"]), given["preview"]))
+
+
+def serve_workers(
+    config: Path | None, host: str, port: int, outdir: Path, preview: bool, workers: int
+) -> None:
+    import json
+    import os
+
+    import uvicorn
+
+    from ..config import load_settings
+    from .auth import load_secret
+
+    load_secret(load_settings(config))  # made once here, before the workers start
+    os.environ[WORKER_ENV] = json.dumps(
+        {
+            "config": str(config.resolve()) if config else None,
+            "outdir": str(outdir.resolve()),
+            "preview": preview,
+        }
+    )
+    # uvicorn's --proxy-headers: behind the reverse proxy (docs/deploy), the client's address
+    uvicorn.run(
+        "jiancha_docs.web.server:worker_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
 def serve_forever(
-    config: Path | None, host: str, port: int, outdir: Path, preview: bool = True, open_browser: bool = False
+    config: Path | None,
+    host: str,
+    port: int,
+    outdir: Path,
+    preview: bool = True,
+    open_browser: bool = False,
+    workers: int = 1,
 ) -> None:
     import uvicorn
 
     from ..errors import UsageError
 
+    if workers > 1:
+        serve_workers(config, host, port, outdir, preview, workers)
+        return
     context = make_context(config, outdir, preview)
     app = create_app(context)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True)
+    )
     if open_browser:
         url = f"http://{host}:{port}/"
 
