@@ -62,6 +62,9 @@ class TransferReport:
         return bool(self.entries or self.history or self.audit or self.accounts or self.closed_loop)
 
 
+_EMPTY_RECORDS: tuple[Any, ...] = ([], {})  # what a document without history / loop rows compares as
+
+
 def _sql(ledger: Any, sql: str, args: Any = ()) -> Any:
     return ledger._sql(sql, args)
 
@@ -123,12 +126,12 @@ def copy_ledger(source: Any, target: Any, actor: Actor | None = None) -> Transfe
                 )
                 report.history += 1
             for table, rows in our_loop.get(row["id"], {}).items():
-                columns = LOOP_TABLES[table][0]
+                loop_columns = LOOP_TABLES[table][0]
                 for values in rows:
                     _sql(
                         target,
-                        f"INSERT INTO {table} (document_id, {', '.join(columns)}) "
-                        f"VALUES ({', '.join('?' for _ in range(len(columns) + 1))})",
+                        f"INSERT INTO {table} (document_id, {', '.join(loop_columns)}) "
+                        f"VALUES ({', '.join('?' for _ in range(len(loop_columns) + 1))})",
                         (inserted[0], *values),
                     )
                     report.closed_loop += 1
@@ -188,7 +191,9 @@ def _check_target(
             continue
         same = all(row[name] == other[name] for name in _document_columns(row)) and all(
             ours_by_id.get(row["id"], empty) == theirs_by_id.get(other["id"], empty)
-            for ours_by_id, theirs_by_id, empty in zip(our_records, their_records, ([], {}), strict=True)
+            for ours_by_id, theirs_by_id, empty in zip(
+                our_records, their_records, _EMPTY_RECORDS, strict=True
+            )
         )
         if not same:
             raise LedgerError(
