@@ -24,6 +24,7 @@ allocation and writing is settled; a job that stops early settles its own number
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
@@ -635,7 +636,7 @@ class _Job:
                 self.ledger.release(held, reason)
 
     def _check_citations(self, values: dict[str, Any], location: Location) -> list[Issue]:
-        from ..rules.citations import check_citations
+        from ..rules.citations import check_citations, unrelated_citations
 
         assert self.options.rules_index is not None  # checked before the job started
         issues = []
@@ -644,7 +645,23 @@ class _Job:
             texts = value if isinstance(value, list) else [value] if value else []
             for problem in check_citations(texts, self.options.rules_index):
                 issues.append(Issue(location, spec.label, f"引用的条文不存在：{problem}"))
+            terms = _citing_terms(spec.context, values, self.kind)
+            for warning in unrelated_citations(texts, self.options.rules_index, terms):
+                issues.append(Issue(location, spec.label, warning, severity="warning"))
         return issues
+
+
+def _citing_terms(template: str, values: dict[str, Any], kind: KindSchema) -> list[str]:
+    """The values a citations field's ``context`` sentence is made of ({建议类型} → 监察建议):
+    what the cited articles are expected to speak of. The citations field itself is left out."""
+    by_label = {spec.label: spec for spec in kind.fields}
+    terms = []
+    for label in re.findall(r"\{([^{}]+)\}", template):
+        spec = by_label.get(label)
+        found = values.get(spec.key) if spec is not None and spec.format != "citations" else None
+        if isinstance(found, str) and found.strip():
+            terms.append(found.strip())
+    return terms
 
 
 def _done(row: ToRender) -> RowOutcome:

@@ -96,6 +96,16 @@ class ToRender:
 PlannedRow = Decided | ToRender
 
 
+def _with_warnings(planned: PlannedRow, warnings: list[Issue]) -> PlannedRow:
+    """``planned`` with ``warnings`` first among its issues (a failed row keeps its own)."""
+    if warnings:
+        if isinstance(planned, ToRender):
+            planned.warnings[:0] = warnings
+        elif planned.outcome.status != STATUS_FAILED:
+            planned.outcome.issues[:0] = warnings
+    return planned
+
+
 @dataclass
 class PlanOptions:
     outdir: Path
@@ -164,19 +174,21 @@ class Planner:
         mismatch = self._related_mismatch(location, values)
         if mismatch:
             return _failed(location, mismatch)
+        cited: list[Issue] = []  # warnings of the citation check, carried into the outcome
         if self.check_citations is not None:
-            issues = self.check_citations(values, location)
-            if issues:
-                return _failed(location, issues)
+            cited = self.check_citations(values, location)
+            if any(issue.severity == "error" for issue in cited):
+                return _failed(location, cited)
         if values.get("doc_number"):
             values["doc_number"] = normalise_number(values["doc_number"])
         if self.options.draft:
-            return self._draft(values, location)
+            return _with_warnings(self._draft(values, location), cited)
         try:
             planned = self._plan_registered(values, source_name, location, row_digest(raw.values))
         except JianchaError as e:
             label = "文号" if isinstance(e, LedgerError) else None
             return _failed(location, [Issue(location, label, e.message)])
+        _with_warnings(planned, cited)
         spec = self.kind.ledger
         if isinstance(planned, ToRender) and planned.registration is Registration.NEW and spec.closes:
             related = values.get(spec.related) if spec.related else None

@@ -2,6 +2,7 @@
 
     find_citations(text, index_path=None) -> list[Citation]
     check_citations(texts, index_path) -> list[str]          # Chinese problems, empty when all exist
+    unrelated_citations(texts, index_path, context) -> list[str]  # warnings: article and sentence share no key term
     article_text(ref, index_path) -> str                     # for a template filter
 
 ``index_path`` is the index folder (``.jiancha/rules-index`` by default, see ``sources``). Short
@@ -131,6 +132,100 @@ def check_citations(texts: str | Iterable[str], index_path: Path, warn_supersede
                     if note:
                         problems.append(note)
     return problems
+
+
+# Words of a citing sentence that say nothing about which article is meant.
+_FILLER = frozenset(
+    [
+        "根据",
+        "依据",
+        "按照",
+        "依照",
+        "规定",
+        "有关",
+        "相关",
+        "现",
+        "现将",
+        "提出",
+        "如下",
+        "下列",
+        "以下",
+        "关于",
+        "予以",
+        "进行",
+        "工作",
+        "我委",
+        "你单位",
+        "本",
+        "该",
+        "要求",
+        "情况",
+        "问题",
+        "事项",
+        "方面",
+        "同志",
+        "单位",
+        "的",
+        "和",
+        "及",
+        "与",
+        "对",
+        "等",
+    ]
+)
+_HAN_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def unrelated_citations(texts: str | Iterable[str], index_path: Path, terms: Iterable[str] = ()) -> list[str]:
+    """A warning for each cited article whose text shares no key term with what cites it:
+    ``terms`` (the values the document's citing sentence is made of, e.g. 监察建议 in
+    根据……的规定，现提出如下监察建议) and the words around the citation in its own entry. A real
+    article cited under a wrong number passes the existence check; this catches the number that
+    points at an unrelated article."""
+    from .library import Library
+    from .refs import resolve_ref
+
+    if isinstance(texts, str):
+        texts = [texts]
+    given = [t for t in terms if _HAN_WORD.fullmatch(t)]
+    warnings: list[str] = []
+    with Library(Path(index_path)) as library:
+        segmenter = library.reader.segmenter
+        for text in texts:
+            for citation in find_citations(text):
+                around = _key_terms(segmenter, text[: citation.start] + " " + text[citation.end :])
+                wanted = list(dict.fromkeys([*given, *around]))
+                if not wanted:
+                    continue
+                try:
+                    resolved = resolve_ref(library, citation.to_ref())
+                except ReferenceNotFound:
+                    continue  # check_citations says so
+                if resolved.ref.kind != "article":
+                    continue
+                article = resolved.articles[0].text
+                if not any(_mentions(article, term) for term in wanted):
+                    shown = "、".join(f"“{t}”" for t in wanted[:4])
+                    warnings.append(
+                        f"{citation.text}的条文中没有{shown}等引用句中的关键词，条文内容可能与所引事项无关，请核对条号"
+                    )
+    return warnings
+
+
+def _mentions(article: str, term: str) -> bool:
+    """Whether the article speaks of ``term``. Chinese compounds put their head last, so a long
+    term also counts by its last four characters: 纪检监察建议 is spoken of as 监察建议."""
+    return term in article or (len(term) > 4 and term[-4:] in article)
+
+
+def _key_terms(segmenter: Any, text: str) -> list[str]:
+    text = _TITLE.sub(" ", _ARTICLE.sub(" ", text))
+    terms: list[str] = []
+    for word, _, _ in segmenter.words(text):
+        if word in _FILLER or not _HAN_WORD.fullmatch(word) or word in terms:
+            continue
+        terms.append(word)
+    return terms
 
 
 def superseded_problem(library: Any, citation: Citation, resolved: Any) -> str | None:
