@@ -487,6 +487,22 @@ def test_review_and_approve_on_record(
     assert run(capsys, monkeypatch, *db, "mark", number, "已送达")[0] == 0
     code, _, err = run(capsys, monkeypatch, *db, "review", "某监建〔2025〕9999号", "--by", "张某")
     assert code == 1 and err.startswith("错误：台账中没有文号“某监建〔2025〕9999号”")
+    code, _, err = run(capsys, monkeypatch, *db, "approve", number, "--by", "李某")
+    assert code == 1 and err.startswith(f"错误：文号“{number}”已登记过审批")
+    # The exported 备案 register lists both steps (who, date, opinion); blank where none is on record.
+    from openpyxl import load_workbook
+
+    out_file = tmp_path / "台账.xlsx"
+    assert run(capsys, monkeypatch, *db, "export", str(out_file))[0] == 0
+    sheet = load_workbook(out_file).active
+    headers = [c.value for c in sheet[1]]
+    steps = ["审核人", "审核日期", "审核意见", "审批人", "审批日期", "审批意见"]
+    assert headers[-6:] == steps
+    rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    reviewed = rows[number][-6:]
+    assert reviewed[0] == "张某" and reviewed[1].date() == dt.date(2026, 1, 5) and reviewed[2] == "同意"
+    assert reviewed[3] == "李某" and reviewed[4].date() == TODAY and reviewed[5] == "同意印发"
+    assert rows[other][-6:] == (None,) * 6
 
 
 def test_items_come_from_the_kinds_task_fields() -> None:

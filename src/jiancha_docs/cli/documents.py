@@ -211,6 +211,9 @@ def render(
     文号为空且配置了机关代字的记录自动编号；每份文书都登记到台账（jiancha ledger）。
     再次运行同一输入时，台账中已有的文书沿用原文号、不重复编号（中断后重新运行即从中断处继续）；
     内容有改动的行要加 --reissue 才重新发文。试模板请用 --draft。
+
+    配置 [ledger] approval = true 时，未审批的记录只生成草稿、不取文号，并给出草稿号；
+    jiancha ledger review/approve 草稿号 登记审核、审批后，再次运行本命令即取得文号。
     """
     from ..kinds.validate import columns_for
     from ..render.batch import STATUS_DONE, RenderOptions, render_records
@@ -248,6 +251,7 @@ def render(
         reissue=reissue,
         as_new=as_new,
         draft=draft,
+        approval=env.settings.ledger_approval,
         rules_index=rules_config(env.settings).index_dir,
         check_citations=check_citations,
         jobs=jobs,

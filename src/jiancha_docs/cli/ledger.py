@@ -386,7 +386,10 @@ def ledger_export(
     due_within: int | None,
     force: bool,
 ) -> None:
-    """把台账导出为 Excel 文件 OUTPUT（.xlsx）：中文表头、冻结首行、日期单元格、逾期行标红。"""
+    """把台账导出为 Excel 文件 OUTPUT（.xlsx）：中文表头、冻结首行、日期单元格、逾期行标红。
+
+    末尾六列为备案所需的审核、审批记录（审核人、日期、意见；审批人、日期、意见），
+    未登记的留空。"""
     from ..errors import UsageError
     from ..ledger.export import export_xlsx
 

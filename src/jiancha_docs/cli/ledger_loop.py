@@ -32,7 +32,7 @@ def _approval_command(step_name: str, label: str) -> Any:
     command line imports no ledger (``jiancha --help`` stays instant)."""
 
     @db_option
-    @click.argument("number", metavar="文号")
+    @click.argument("number", metavar="文号或草稿号")
     @click.option("--by", "person", required=True, metavar="姓名", help=f"{label}人（必填）。")
     @click.option("--opinion", metavar="意见", help=f"{label}意见，如“同意印发”。")
     @_date_option
@@ -40,7 +40,7 @@ def _approval_command(step_name: str, label: str) -> Any:
     def command(
         ctx: LedgerContext, number: str, person: str, opinion: str | None, on_date: str | None
     ) -> None:
-        from ..ledger.model import Step
+        from ..ledger.model import Step, is_draft_handle
 
         now = today()
         with ctx.open() as book:
@@ -48,16 +48,25 @@ def _approval_command(step_name: str, label: str) -> Any:
                 number.strip(), Step(step_name), person, _when(on_date, now), opinion, now
             )
         last = done[-1]
+        handle = is_draft_handle(number)
         click.echo(
-            f"文号“{number.strip()}”已登记{label}：{last.person}（{last.on_date}）"
+            f"{'草稿号' if handle else '文号'}“{number.strip()}”已登记{label}：{last.person}（{last.on_date}）"
             + (f"，{last.opinion}" if last.opinion else "")
             + "。"
+            + (
+                "再次运行同一 jiancha render 命令即取得文号、生成正式文书。"
+                if handle and step_name == "approve"
+                else ""
+            )
         )
 
     command.__doc__ = (
         f"登记文号的{label}（{label}人、日期、意见），印发前的前置{'审核' if step_name == 'review' else '审批'}留痕。"
         + ("\n\n须先登记审核。" if step_name == "approve" else "")
-        + "\n\n配置 [ledger] approval = true 时，未经审批的文书不能标记为已送达。"
+        + "\n\n配置 [ledger] approval = true 时，文号在审批后才取得：jiancha render 先生成草稿（不取文号），"
+        "提示并在生成清单中列出其草稿号（如 草稿-1a2b3c4d）；对草稿号登记审核、审批后，再次运行同一"
+        " jiancha render 命令即取得文号、生成正式文书，审核、审批随文号记入台账。"
+        "未经审批的文书不能标记为已送达。"
     )
     return command
 

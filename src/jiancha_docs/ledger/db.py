@@ -209,6 +209,27 @@ MIGRATIONS: list[str] = [
         changed_at TEXT NOT NULL
     );
     """,
+    # 6: with [ledger] approval on, a document is numbered only once approved: ``jiancha render``
+    # registers it as a draft (a 草稿号 handle for its identity, no 文号), 审核/审批 are put on
+    # record against the handle, and the next render of the approved row takes the 文号.
+    """
+    CREATE TABLE drafts (
+        handle TEXT PRIMARY KEY,
+        identity TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE draft_approvals (
+        id INTEGER PRIMARY KEY,
+        handle TEXT NOT NULL REFERENCES drafts(handle),
+        step TEXT NOT NULL,
+        person TEXT NOT NULL,
+        on_date TEXT NOT NULL,
+        opinion TEXT,
+        at TEXT NOT NULL,
+        UNIQUE (handle, step)
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 BASE_TABLES = {"counters", "documents", "history"}  # every version has these

@@ -15,7 +15,7 @@ from ..errors import OutputError
 from ..fileio import atomic_file
 from ..spreadsheet import set_cell
 from .interface import LedgerBase, NullLedger
-from .model import Entry, file_digest
+from .model import Approval, Entry, Step, file_digest
 
 HEADERS = [
     ("序号", 6),
@@ -36,6 +36,13 @@ HEADERS = [
     ("说明", 24),
     ("文件名", 30),
     ("来源", 20),
+    # 审核 and 审批 on record (``ledger review``/``ledger approve``): the 备案 part of the register.
+    ("审核人", 10),
+    ("审核日期", 15),
+    ("审核意见", 18),
+    ("审批人", 10),
+    ("审批日期", 15),
+    ("审批意见", 18),
 ]
 OVERDUE_FILL = "FFC7CE"  # Excel's own "bad" red
 OVERDUE_FONT = "9C0006"
@@ -85,13 +92,20 @@ def export_xlsx(
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "台账"
-    overdue_rows = export_sheet(sheet, entries, today, kind_names)
+    overdue_rows = export_sheet(sheet, entries, today, kind_names, ledger.all_approvals() if ledger else None)
     save_export(path, workbook.save, "台账", ledger, force)
     return overdue_rows
 
 
-def export_sheet(sheet: Any, entries: list[Entry], today: dt.date, kind_names: dict[str, str]) -> int:
-    """Fill ``sheet`` with the 台账 rows; returns the number of overdue rows highlighted."""
+def export_sheet(
+    sheet: Any,
+    entries: list[Entry],
+    today: dt.date,
+    kind_names: dict[str, str],
+    approvals: dict[str, list[Approval]] | None = None,
+) -> int:
+    """Fill ``sheet`` with the 台账 rows; returns the number of overdue rows highlighted.
+    ``approvals`` (文号 → its 审核/审批 on record) fills the 审核/审批 columns."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
@@ -135,6 +149,7 @@ def export_sheet(sheet: Any, entries: list[Entry], today: dt.date, kind_names: d
             entry.void_reason or (last.note if last and last.note else ""),
             Path(entry.output_file).name if entry.output_file else "",
             source,
+            *_steps((approvals or {}).get(entry.doc_number, [])),
         ]
         row = index + 1
         lines = 1
@@ -164,6 +179,16 @@ def export_sheet(sheet: Any, entries: list[Entry], today: dt.date, kind_names: d
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     return overdue_rows
+
+
+def _steps(done: list[Approval]) -> list[Any]:
+    """The 审核 then the 审批 columns: who, date, opinion (blank where the step is not on record)."""
+    by_step = {a.step: a for a in done}
+    values: list[Any] = []
+    for step in (Step.REVIEW, Step.APPROVE):
+        found = by_step.get(step)
+        values += [found.person, _plain(found.on_date), found.opinion or ""] if found else ["", None, ""]
+    return values
 
 
 def _display_width(text: str) -> int:

@@ -22,7 +22,7 @@ from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from .model import Approval, DocumentMeta, Entry, Item, Step, TaskSpec
+from .model import Approval, DocumentMeta, Entry, Item, Step, TaskSpec, draft_handle
 
 
 class LedgerBase(ABC):
@@ -199,6 +199,14 @@ class LedgerBase(ABC):
     def all_approvals(self) -> dict[str, list[Approval]]: ...
 
     @abstractmethod
+    def register_draft(self, identity: str, kind: str) -> str:
+        """The 草稿号 of an unnumbered document awaiting approval (the same on every rerun)."""
+
+    @abstractmethod
+    def draft_approved(self, identity: str) -> bool:
+        """Whether the draft of this identity has its 审批 on record."""
+
+    @abstractmethod
     def export_digest(self, path: Path) -> str | None:
         """The digest of what the ledger's own export last wrote at ``path`` (None: not ours)."""
 
@@ -346,6 +354,12 @@ class NullLedger(LedgerBase):
 
     def all_approvals(self) -> dict[str, list[Approval]]:
         return {}
+
+    def register_draft(self, identity: str, kind: str) -> str:
+        return draft_handle(identity)
+
+    def draft_approved(self, identity: str) -> bool:
+        return False
 
     def export_digest(self, path: Path) -> str | None:
         return None

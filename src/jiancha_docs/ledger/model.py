@@ -344,3 +344,20 @@ def parse_event_date(value: str) -> dt.date:
         return convert(FieldSpec("date", "日期", "date"), value)
     except FieldProblem as problem:
         raise LedgerError(f"日期有误：{problem}") from None
+
+
+DRAFT_HANDLE_PREFIX = "草稿-"
+
+
+def draft_handle(identity: str) -> str:
+    """The 草稿号 of a document awaiting approval: derived from its identity (kind + the record
+    it is made from), so a rerun of the same row finds the same draft."""
+    import hashlib
+
+    return DRAFT_HANDLE_PREFIX + hashlib.sha256(identity.encode("utf-8")).hexdigest()[:8]
+
+
+def is_draft_handle(text: str) -> bool:
+    import re
+
+    return re.fullmatch(re.escape(DRAFT_HANDLE_PREFIX) + "[0-9a-f]{8}", text.strip()) is not None

@@ -44,8 +44,10 @@ from .model import (
     ItemState,
     Step,
     TaskSpec,
+    draft_handle,
     format_number,
     has_digest,
+    is_draft_handle,
     iso,
     parse_number,
 )
@@ -730,12 +732,15 @@ class SqliteLedger(LedgerBase):
     def record_approval(
         self, number: str, step: Step, person: str, on_date: dt.date, opinion: str | None, today: dt.date
     ) -> list[Approval]:
-        """审核 or 审批 on record: who, when, with what opinion. 审批 needs 审核 first when both are kept."""
-        number = normalise_number(number)
+        """审核 or 审批 on record: who, when, with what opinion. 审批 needs 审核 first when both are
+        kept. ``number`` may be a 草稿号 (a draft awaiting approval, see register_draft)."""
         if not person.strip():
             raise LedgerError(f"{step.label}人不能为空（--by）")
         if on_date > today:
             raise LedgerError(f"{step.label}日期 {CnDate.of(on_date)} 晚于今天（{CnDate.of(today)}）")
+        if is_draft_handle(number):
+            return self._record_draft_approval(number.strip(), step, person, on_date, opinion)
+        number = normalise_number(number)
         with self._transaction():
             row = self._row(number)
             if row["status"] == VOID:
@@ -775,28 +780,101 @@ class SqliteLedger(LedgerBase):
             )
         return self.approvals(number)
 
+    # A numbered document's 审核/审批: those put on its 文号, and those its draft had before it was
+    # numbered (the draft of the same identity).
+    _APPROVALS = (
+        "SELECT documents.doc_number, approvals.step, approvals.person, approvals.on_date, "
+        "approvals.opinion, 0 AS draft, approvals.id AS seq FROM approvals "
+        "JOIN documents ON documents.id = approvals.document_id {where} "
+        "UNION ALL SELECT documents.doc_number, draft_approvals.step, draft_approvals.person, "
+        "draft_approvals.on_date, draft_approvals.opinion, 1 AS draft, draft_approvals.id AS seq FROM draft_approvals "
+        "JOIN drafts ON drafts.handle = draft_approvals.handle "
+        "JOIN documents ON documents.identity = drafts.identity AND documents.status <> '作废' {where} "
+        "ORDER BY 6 DESC, 7"
+    )
+
     def approvals(self, number: str) -> list[Approval]:
-        rows = self._sql(
-            "SELECT approvals.* FROM approvals JOIN documents ON documents.id = approvals.document_id "
-            "WHERE documents.doc_number = ? ORDER BY approvals.id",
-            (normalise_number(number),),
-        ).fetchall()
+        if is_draft_handle(number):
+            return self._draft_approvals(number.strip())
+        where = "WHERE documents.doc_number = ?"
+        rows = self._sql(self._APPROVALS.format(where=where), (normalise_number(number),) * 2).fetchall()
         return [
             Approval(Step(r["step"]), r["person"], CnDate.fromisoformat(r["on_date"]), r["opinion"])
             for r in rows
         ]
 
     def all_approvals(self) -> dict[str, list[Approval]]:
-        rows = self._sql(
-            "SELECT approvals.*, documents.doc_number FROM approvals JOIN documents ON documents.id = approvals.document_id "
-            "ORDER BY approvals.id"
-        ).fetchall()
+        rows = self._sql(self._APPROVALS.format(where="")).fetchall()
         found: dict[str, list[Approval]] = {}
         for r in rows:
             found.setdefault(r["doc_number"], []).append(
                 Approval(Step(r["step"]), r["person"], CnDate.fromisoformat(r["on_date"]), r["opinion"])
             )
         return found
+
+    def register_draft(self, identity: str, kind: str) -> str:
+        handle = draft_handle(identity)
+        self._sql(
+            "INSERT INTO drafts (handle, identity, kind, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (handle, identity, kind, self._now()),
+        )
+        return handle
+
+    def draft_approved(self, identity: str) -> bool:
+        return (
+            self._sql(
+                "SELECT 1 FROM draft_approvals WHERE handle = ? AND step = ?",
+                (draft_handle(identity), Step.APPROVE.value),
+            ).fetchone()
+            is not None
+        )
+
+    def _draft_approvals(self, handle: str) -> list[Approval]:
+        rows = self._sql("SELECT * FROM draft_approvals WHERE handle = ? ORDER BY id", (handle,)).fetchall()
+        return [
+            Approval(Step(r["step"]), r["person"], CnDate.fromisoformat(r["on_date"]), r["opinion"])
+            for r in rows
+        ]
+
+    def _record_draft_approval(
+        self, handle: str, step: Step, person: str, on_date: dt.date, opinion: str | None
+    ) -> list[Approval]:
+        with self._transaction():
+            found = self._sql("SELECT identity FROM drafts WHERE handle = ?", (handle,)).fetchone()
+            if found is None:
+                raise LedgerError(
+                    f"台账中没有草稿号“{handle}”",
+                    hint="草稿号见 jiancha render 的提示和生成清单（配置 [ledger] approval = true 时）",
+                )
+            numbered = self._sql(
+                "SELECT doc_number FROM documents WHERE identity = ? AND status <> ?",
+                (found["identity"], VOID),
+            ).fetchone()
+            if numbered is not None:
+                raise LedgerError(
+                    f"草稿号“{handle}”已取得文号“{numbered['doc_number']}”，不能再登记{step.label}",
+                    hint=f"审核、审批已随文号“{numbered['doc_number']}”登记在台账中",
+                )
+            done = {a.step for a in self._draft_approvals(handle)}
+            if step in done:
+                raise LedgerError(f"草稿号“{handle}”已登记过{step.label}")
+            if step is Step.APPROVE and Step.REVIEW not in done:
+                raise LedgerError(
+                    f"草稿号“{handle}”尚未登记审核，不能先审批",
+                    hint=f"先运行 jiancha ledger review {handle} --by 审核人",
+                )
+            self._sql(
+                "INSERT INTO draft_approvals (handle, step, person, on_date, opinion, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    handle,
+                    step.value,
+                    person.strip(),
+                    iso(on_date),
+                    (opinion or "").strip() or None,
+                    self._now(),
+                ),
+            )
+        return self._draft_approvals(handle)
 
     def export_digest(self, path: Path) -> str | None:
         """The digest of the file the ledger's own export last wrote at ``path``."""

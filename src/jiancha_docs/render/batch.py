@@ -112,6 +112,9 @@ class RenderOptions:
     as_new: bool = False  # --as-new: an edited row is a new document; the earlier one stays
     # --draft: documents marked 草稿, no 文号 taken, nothing registered.
     draft: bool = False
+    # [ledger] approval: a document takes its 文号 only once approved; until then it is a draft
+    # the ledger keeps under a 草稿号 (ledger review/approve take it), and a rerun numbers it.
+    approval: bool = False
     # The rules index: for the templates' ``article`` filter, and, with check_citations, to
     # verify every 《标题》第N条 in the fields whose schema format is ``citations``.
     rules_index: Path | None = None
@@ -251,6 +254,7 @@ class _Job:
                 numbering=self.options.numbering,
                 code=self.options.code,
                 all_organ_marks=self.options.all_organ_marks,
+                approval=self.options.approval,
             ),
             check_citations=self._check_citations if self.options.check_citations else None,
         )

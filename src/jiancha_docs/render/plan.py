@@ -119,6 +119,8 @@ class PlanOptions:
     numbering: dict[str, Any] = field(default_factory=dict)
     code: str | None = None
     all_organ_marks: bool = False  # the templates' all_organ_marks (信函式 marks, 10.1)
+    # [ledger] approval: a row is numbered only once its draft is approved (ledger approve 草稿号).
+    approval: bool = False
 
 
 class Planner:
@@ -267,14 +269,45 @@ class Planner:
                 )
         return [Issue(location, label, problem) for problem in problems]
 
-    def _draft(self, values: dict[str, Any], location: Location) -> PlannedRow:
-        path = self._output_path(values, location, prefix=DRAFT_PREFIX)
+    def _draft(self, values: dict[str, Any], location: Location, path: Path | None = None) -> PlannedRow:
+        path = path or self._output_path(values, location, prefix=DRAFT_PREFIX)
         if self.options.check_only:
             return Decided(location, RowOutcome(location, STATUS_CHECKED, path))
         if not self.options.force and self._exists(path):
             return _failed(location, [Issue(location, None, _exists_message(path))])
         context = self._context(values)
         return ToRender(location, context, path, Registration.NONE, draft=True, overwrite=self.options.force)
+
+    def _awaiting_approval(self, values: dict[str, Any], location: Location, identity: str) -> PlannedRow:
+        """[ledger] approval on and no 审批 yet: the document is written as a draft (no 文号) and
+        the ledger keeps it under its 草稿号, which ``ledger review``/``ledger approve`` take."""
+        from ..ledger.model import draft_handle
+
+        handle = (
+            draft_handle(identity)
+            if self.options.check_only
+            else self.ledger.register_draft(identity, self.kind.id)
+        )
+        path = self._output_path(values, location, prefix=DRAFT_PREFIX)
+        if not self.options.check_only and not self.options.force and self._exists(path):
+            # The draft awaiting approval is already written: a rerun keeps it (never overwrites).
+            planned: PlannedRow = Decided(
+                location, RowOutcome(location, STATUS_REUSED, path, note=f"待审批，草稿号 {handle}，草稿已在")
+            )
+        else:
+            planned = self._draft(values, location, path)
+        note = Issue(
+            location,
+            None,
+            f"待审批：草稿号 {handle}，未取文号；审核、审批后重新运行 jiancha render 即取得文号",
+            "warning",
+        )
+        if isinstance(planned, ToRender):
+            planned.warnings.append(note)
+            planned.note = f"待审批，草稿号 {handle}"
+        elif planned.outcome.status in (STATUS_CHECKED, STATUS_REUSED):
+            planned.outcome.issues.append(note)
+        return planned
 
     def _plan_registered(
         self, values: dict[str, Any], source_name: str, location: Location, digest: str
@@ -303,6 +336,8 @@ class Planner:
                         location, None, f"重新发文：原文号“{prior.doc_number}”将作废，由新文号取代", "warning"
                     )
                 )
+        if self.options.approval and not typed and not self.ledger.draft_approved(meta.identity):
+            return self._awaiting_approval(values, location, meta.identity)
         if self.options.check_only:
             if typed and not self.options.force_number:
                 self.ledger.check_free(values["doc_number"])
