@@ -277,3 +277,25 @@ def test_the_all_marks_switch_reaches_the_letter(
     code, err = jiancha_in_process(capsys, *args, cwd=tmp_path)
     assert code == 0, err
     assert len(marks_by_subtype(tmp_path / "out")["纪检监察建议"]) == expected
+
+
+# -- 7.3.1: titles broken where the words allow ----------------------------------------------------
+@pytest.mark.parametrize(
+    ("title", "lines"),
+    [
+        ("关于为张某某同志澄清正名的通报", ["关于为张某某同志澄清正名的通报"]),
+        # Not "…违纪违法 / 案教训…": a line does not start with a word's one-character tail.
+        (
+            "关于深刻汲取李某某严重违纪违法案教训深入做好以案促改工作的通知",
+            ["关于深刻汲取李某某严重违纪违法案", "教训深入做好以案促改工作的通知"],
+        ),
+        (
+            "关于加强工程建设项目审批监管的纪检监察建议书",
+            ["关于加强工程建设项目", "审批监管的纪检监察建议书"],
+        ),
+    ],
+)
+def test_titles_break_between_words_into_balanced_lines(title: str, lines: list[str]) -> None:
+    from jiancha_docs.render.titles import break_title
+
+    assert break_title(title) == lines
