@@ -73,14 +73,16 @@ def test_the_preview_image_changes_as_the_clerk_types(browser_page: Any, office:
     first = page.get_attribute("#preview-image", "src")
     before = page.request.get(page.base + first).body()
     page.fill("#in-recipient", "另一个单位党委")
-    # leaving the last field may still bring a preview of the record as it was: wait for the
-    # one of the changed record (the image differs), not merely for a new link
-    deadline = time.monotonic() + 60
+    # A preview of the unchanged record (debounced from the last field typed) may still land
+    # after the first: wait until a newer image shows the changed page, within a bound.
+    seen = {first}
     after = before
+    deadline = time.monotonic() + 60
     while after == before and time.monotonic() < deadline:
-        page.wait_for_selector(f'#preview-image:not([src="{first}"])')
-        first = page.get_attribute("#preview-image", "src")
-        after = page.request.get(page.base + first).body()
+        page.wait_for_selector("#preview-image:not(" + ",".join(f'[src="{s}"]' for s in seen) + ")")
+        current = page.get_attribute("#preview-image", "src")
+        seen.add(current)
+        after = page.request.get(page.base + current).body()
     assert before[:8] == after[:8] == b"\x89PNG\r\n\x1a\n" and before != after
     screenshot(page, "form")
 

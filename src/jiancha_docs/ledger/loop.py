@@ -249,6 +249,7 @@ def urging_record(plan: UrgingPlan, today: dt.date, kind_name: str, term: str) -
     from ..kinds.fields import CnDate
 
     entry = plan.entry
+    assert entry.reply_deadline is not None  # an overdue plan is one with a deadline
     what = entry.subject or kind_name
     if plan.reason is Overdue.UNDELIVERED:
         problem = (

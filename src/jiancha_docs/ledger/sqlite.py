@@ -781,7 +781,7 @@ class SqliteLedger(LedgerBase):
             "WHERE documents.doc_number = ? ORDER BY approvals.id",
             (normalise_number(number),),
         ).fetchall()
-        return [Approval(Step(r["step"]), r["person"], _date(r["on_date"]), r["opinion"]) for r in rows]
+        return [Approval(Step(r["step"]), r["person"], CnDate.fromisoformat(r["on_date"]), r["opinion"]) for r in rows]
 
     def all_approvals(self) -> dict[str, list[Approval]]:
         rows = self._sql(
@@ -791,7 +791,7 @@ class SqliteLedger(LedgerBase):
         found: dict[str, list[Approval]] = {}
         for r in rows:
             found.setdefault(r["doc_number"], []).append(
-                Approval(Step(r["step"]), r["person"], _date(r["on_date"]), r["opinion"])
+                Approval(Step(r["step"]), r["person"], CnDate.fromisoformat(r["on_date"]), r["opinion"])
             )
         return found
 
