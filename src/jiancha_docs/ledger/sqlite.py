@@ -781,7 +781,10 @@ class SqliteLedger(LedgerBase):
             "WHERE documents.doc_number = ? ORDER BY approvals.id",
             (normalise_number(number),),
         ).fetchall()
-        return [Approval(Step(r["step"]), r["person"], CnDate.fromisoformat(r["on_date"]), r["opinion"]) for r in rows]
+        return [
+            Approval(Step(r["step"]), r["person"], CnDate.fromisoformat(r["on_date"]), r["opinion"])
+            for r in rows
+        ]
 
     def all_approvals(self) -> dict[str, list[Approval]]:
         rows = self._sql(

@@ -123,12 +123,12 @@ def copy_ledger(source: Any, target: Any, actor: Actor | None = None) -> Transfe
                 )
                 report.history += 1
             for table, rows in our_loop.get(row["id"], {}).items():
-                columns = LOOP_TABLES[table][0]
+                loop_columns = LOOP_TABLES[table][0]
                 for values in rows:
                     _sql(
                         target,
-                        f"INSERT INTO {table} (document_id, {', '.join(columns)}) "
-                        f"VALUES ({', '.join('?' for _ in range(len(columns) + 1))})",
+                        f"INSERT INTO {table} (document_id, {', '.join(loop_columns)}) "
+                        f"VALUES ({', '.join('?' for _ in range(len(loop_columns) + 1))})",
                         (inserted[0], *values),
                     )
                     report.closed_loop += 1
@@ -186,9 +186,10 @@ def _check_target(
         other = theirs.get(number)
         if other is None:
             continue
+        nothing: tuple[Any, ...] = ([], {})  # no history lines, no closed-loop records
         same = all(row[name] == other[name] for name in _document_columns(row)) and all(
             ours_by_id.get(row["id"], empty) == theirs_by_id.get(other["id"], empty)
-            for ours_by_id, theirs_by_id, empty in zip(our_records, their_records, ([], {}), strict=True)
+            for ours_by_id, theirs_by_id, empty in zip(our_records, their_records, nothing, strict=True)
         )
         if not same:
             raise LedgerError(
