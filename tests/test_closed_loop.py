@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from jiancha_docs.cli import main
-from jiancha_docs.ledger import Ledger, LedgerError
+from jiancha_docs.ledger import LedgerError, open_ledger
+from jiancha_docs.ledger.postgres import is_url
 
 from .closed_loop_year import TODAY, Plan, build_year
 
@@ -22,18 +23,30 @@ def year_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     return build_year(tmp_path_factory.mktemp("year") / "year.sqlite3")
 
 
-@pytest.fixture
-def year(year_plan: Plan, tmp_path: Path) -> Plan:
-    """The year's ledger, copied so a test may change it."""
+@pytest.fixture(params=["sqlite", "postgresql"])
+def year(year_plan: Plan, tmp_path: Path, request: pytest.FixtureRequest) -> Plan:
+    """The year's ledger, copied so a test may change it: a SQLite file, or moved onto a fresh
+    server database by ``ledger migrate``'s copy (so the closed loop runs on PostgreSQL too)."""
     db = tmp_path / "ledger.sqlite3"
     shutil.copy(year_plan.db, db)
-    return Plan(db, year_plan.documents, year_plan.urging)
+    if request.param == "sqlite":
+        return Plan(db, year_plan.documents, year_plan.urging)
+    from jiancha_docs.ledger.transfer import copy_ledger
+
+    url = request.getfixturevalue("pg_url")
+    with open_ledger(db) as source, open_ledger(url) as target:
+        copy_ledger(source, target)
+    return Plan(url, year_plan.documents, year_plan.urging)  # type: ignore[arg-type]
 
 
 def run(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
 ) -> tuple[int, str, str]:
     monkeypatch.setenv("JIANCHA_TODAY", TODAY.isoformat())
+    if "--db" in args and is_url(args[args.index("--db") + 1]):  # a server: named as JIANCHA_DB
+        at = args.index("--db")
+        monkeypatch.setenv("JIANCHA_DB", args[at + 1])
+        args = args[:at] + args[at + 2 :]
     try:
         main(list(args))
         code = 0
@@ -45,7 +58,7 @@ def run(
 
 def expected_figures(plan: Plan) -> dict[str, object]:
     """The report's figures counted from the plan alone."""
-    with Ledger(plan.db) as ledger:  # the 督办函 deadlines: as registered by the fixture
+    with open_ledger(plan.db) as ledger:  # the 督办函 deadlines: as registered by the fixture
         urging = [ledger.find(n) for n in plan.urging]
     undelivered = [p.number for p in plan.live() if p.delivered is None and p.deadline < TODAY]
     undelivered += [u.doc_number for u in urging if u.reply_deadline < TODAY]
@@ -264,7 +277,7 @@ def test_batch_mark_is_all_or_nothing(
     )
     assert lines[2] == f"错误：命令行第 6 个文号（{numbers[0]}）：与命令行第 1 个文号重复"
     assert lines[3] == "错误：6 个文号中有 3 个不能标记为“已送达”，整批未变更"
-    with Ledger(year.db) as ledger:
+    with open_ledger(year.db) as ledger:
         assert [ledger.find(n).status for n in numbers] == ["已印发"] * 3  # nothing changed
     code, out, _ = run(
         capsys,
@@ -279,7 +292,7 @@ def test_batch_mark_is_all_or_nothing(
         "2026-01-19",
     )
     assert code == 0 and out == "已将 3 个文号标记为“已送达”。\n"
-    with Ledger(year.db) as ledger:
+    with open_ledger(year.db) as ledger:
         assert {ledger.find(n).delivered_on() for n in numbers} == {dt.date(2026, 1, 19)}
 
 
@@ -310,7 +323,7 @@ def test_batch_mark_from_a_receipt_sheet(
     )
     assert code == 0, err
     assert out == "已将 4 个文号标记为“已送达”。\n"
-    with Ledger(year.db) as ledger:
+    with open_ledger(year.db) as ledger:
         assert [ledger.find(n).delivered_on() for n in numbers] == [
             dt.date(2026, 1, 10 + i) for i in range(4)
         ]
@@ -440,7 +453,7 @@ def test_remind_groups_by_handler(
     limit = TODAY + dt.timedelta(days=10)
     awaiting = [p for p in year.live() if not p.replied and p.deadline <= limit]
     by_handler = Counter(p.handler for p in awaiting)
-    with Ledger(year.db) as ledger:
+    with open_ledger(year.db) as ledger:
         for number in year.urging:
             if ledger.find(number).reply_deadline <= limit:
                 by_handler[None] += 1
@@ -525,5 +538,5 @@ def test_items_come_from_the_kinds_task_fields() -> None:
 
 
 def test_a_ledger_error_for_unknown_documents(year: Plan) -> None:
-    with Ledger(year.db) as ledger, pytest.raises(LedgerError, match="台账中没有文号"):
+    with open_ledger(year.db) as ledger, pytest.raises(LedgerError, match="台账中没有文号"):
         ledger.items("某监建〔2025〕9999号") or ledger.find("某监建〔2025〕9999号")

@@ -8,7 +8,9 @@ Chinese error naming the server."""
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import socket
 import urllib.error
 import urllib.parse
@@ -21,6 +23,9 @@ from .search import Hit, SearchOptions, SearchResult
 
 TIMEOUT = 15.0  # seconds
 PATH = "/api/rules/search"
+# An office server with accounts answers signed-in requests only: the account's name and
+# password travel as HTTP Basic (over the reverse proxy's HTTPS), from these variables.
+USER_ENV, PASSWORD_ENV = "JIANCHA_SERVER_USER", "JIANCHA_SERVER_PASSWORD"
 
 
 class RemoteSearchError(JianchaError):
@@ -46,11 +51,21 @@ def search_url(server: str, query: str, options: SearchOptions) -> str:
 def search_remote(server: str, query: str, options: SearchOptions, timeout: float = TIMEOUT) -> SearchResult:
     url = search_url(server, query, options)
     shown = server.strip().rstrip("/")
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    headers = {"Accept": "application/json"}
+    user, password = os.environ.get(USER_ENV, "").strip(), os.environ.get(PASSWORD_ENV, "")
+    if user and password:
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        headers["Authorization"] = f"Basic {token}"
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read()
     except urllib.error.HTTPError as e:
+        if e.code == 401:
+            raise RemoteSearchError(
+                f"法规检索服务器 {shown} 要求登录：{_reason(e)}",
+                hint=f"用环境变量 {USER_ENV} 和 {PASSWORD_ENV} 给出您在服务器上的账户和密码",
+            ) from e
         raise RemoteSearchError(
             f"法规检索服务器 {shown} 返回错误 {e.code}（{_reason(e)}）",
             hint="检查地址是否正确（应为 jiancha serve 的地址），或请管理员查看服务器日志",
@@ -75,6 +90,8 @@ def _reason(error: urllib.error.HTTPError) -> str:
         data = json.loads(error.read() or b"null")
     except (ValueError, OSError):
         return str(error.reason)
+    if isinstance(data, list) and data and isinstance(data[0], dict):  # the web's [{field, label, message}]
+        data = data[0]
     if isinstance(data, dict) and isinstance(data.get("message") or data.get("detail"), str):
         return str(data.get("message") or data.get("detail"))
     return str(error.reason)

@@ -33,7 +33,10 @@ class WebContext:
     settings: Any = None
     office: Any = None
     owns_office: bool = True  # close() stops it (False: shared, e.g. by a test session)
+    # Uploads, job progress, previews: shared by the workers of one server (serve --workers),
+    # then made and removed by the parent process (owns_workdir False in each worker).
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="jiancha-web-")))
+    owns_workdir: bool = True
     jobs: dict[str, Any] = field(default_factory=dict)  # batch jobs, by id
     uploads: dict[str, Any] = field(default_factory=dict)  # uploaded registers, by id
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -106,7 +109,8 @@ class WebContext:
     def close(self) -> None:
         if self.office is not None and self.owns_office:
             self.office.close()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.owns_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 # -- the one error translator ------------------------------------------------------------------

@@ -28,7 +28,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ..accounts import Account, Role
+from ..accounts import Account, LoginRefused, Role
 from ..errors import JianchaError
 from ..ledger.audit import Actor
 
@@ -258,6 +258,33 @@ def identify(settings: Any, signer: Signer, cookie: str | None, scope: dict[str,
     return Visitor(Actor(account.name, source_of(scope)), account.role, ROLE_PERMISSIONS[account.role])
 
 
+def basic_credentials(header: str) -> tuple[str, str] | None:
+    """(name, password) of an ``Authorization: Basic`` header, or None."""
+    import base64
+    import binascii
+
+    kind, _, value = header.partition(" ")
+    if kind.lower() != "basic" or not value:
+        return None
+    try:
+        name, colon, password = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (name, password) if colon else None
+
+
+def sign_in_basic(settings: Any, credentials: tuple[str, str], scope: dict[str, Any]) -> Visitor:
+    """An API request with its own name and password: checked (and counted) as a login."""
+    from ..accounts import Accounts
+
+    ledger = open_accounts_ledger(settings)
+    if ledger is None:
+        raise LoginRefused("用户名或密码不对")
+    with ledger:
+        account = Accounts(ledger).authenticate(*credentials, source_of(scope))
+    return Visitor(Actor(account.name, source_of(scope)), account.role, ROLE_PERMISSIONS[account.role])
+
+
 class AuthMiddleware:
     """Pure ASGI, inside SecurityMiddleware (so CSRF and the headers apply to its answers): puts
     the ``visitor`` in the request's state, or answers 401/redirect/403 itself."""
@@ -281,8 +308,14 @@ class AuthMiddleware:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         cookie = cookie_value(headers.get("cookie", ""), SESSION_COOKIE)
         context = self.context
+        basic = basic_credentials(headers.get("authorization", "")) if path.startswith("/api/") else None
         try:
             visitor = await to_thread.run_sync(identify, context.settings, context.signer, cookie, scope)
+            if visitor is None and basic is not None:  # a script (rules search --server): name and password
+                visitor = await to_thread.run_sync(sign_in_basic, context.settings, basic, scope)
+        except LoginRefused as e:
+            await answer(scope, send, 401, e.message)
+            return
         except JianchaError as e:  # the ledger cannot be opened: say so, as a page would
             await answer(scope, send, 503, e.message + (f"（{e.hint}）" if e.hint else ""))
             return

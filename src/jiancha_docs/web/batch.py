@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,77 @@ class ColumnView:
     severity: str = ""
 
 
+# -- what several workers share: uploads and job progress, as files under the work folder ------
+# (``serve --workers N``: a clerk's next request may reach another worker process)
+def _shared(context: WebContext, what: str) -> Path:
+    folder = context.workdir / what
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _write_aside(path: Path, text: str) -> None:
+    aside = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    aside.write_text(text, encoding="utf-8")
+    aside.replace(path)
+
+
+def keep_upload(context: WebContext, upload: Upload) -> None:
+    """Remember the upload (its file, its sheet and confirmed columns) for every worker."""
+    import json
+
+    with context.lock:
+        context.uploads[upload.id] = upload
+    state = {
+        "kind": upload.kind.id,
+        "path": str(upload.path),
+        "name": upload.name,
+        "sheets": upload.sheets,
+        "sheet": upload.sheet,
+        "columns": upload.columns,
+    }
+    _write_aside(_shared(context, "uploads") / f"{upload.id}.json", json.dumps(state, ensure_ascii=False))
+
+
+def load_upload(context: WebContext, upload_id: str) -> Upload | None:
+    import json
+
+    found = context.uploads.get(upload_id)
+    if found is not None or not _SAFE_ID.match(upload_id):
+        return found
+    path = _shared(context, "uploads") / f"{upload_id}.json"
+    if not path.is_file():
+        return None
+    state = json.loads(path.read_text(encoding="utf-8"))
+    kind = context.kind(state["kind"])
+    return Upload(
+        upload_id, kind, Path(state["path"]), state["name"], state["sheets"], state["sheet"], state["columns"]
+    )
+
+
+def progress_html(job: Job) -> str:
+    from .auth import Permission
+    from .pages import environment
+
+    template = environment().get_template("_batch_progress.html")
+    return template.render(job=job, csrf="", path="", visitor=None, P=Permission)
+
+
+def publish(context: WebContext, job: Job) -> None:
+    """The job's progress as its page fragment, for a worker that does not run it."""
+    _write_aside(_shared(context, "jobs") / f"{job.id}.html", progress_html(job))
+
+
+def published(context: WebContext, job_id: str) -> str | None:
+    if not _SAFE_ID.match(job_id):
+        return None
+    path = _shared(context, "jobs") / f"{job_id}.html"
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+PUBLISH_EVERY = 0.3  # seconds between two progress fragments written for the other workers
+_SAFE_ID = re.compile(r"^[\w-]{8,40}$")  # ids are token_urlsafe: never a path
+
+
 # -- the core calls, in the order a clerk makes them -------------------------------------------
 def save_upload(context: WebContext, kind: Any, name: str, stream: Any) -> Upload:
     """Keep an uploaded register under the server's work folder (copied in chunks)."""
@@ -72,8 +144,8 @@ def save_upload(context: WebContext, kind: Any, name: str, stream: Any) -> Uploa
         while chunk := stream.read(1024 * 1024):
             out.write(chunk)
     upload = Upload(secrets.token_urlsafe(12), kind, path, safe, sheet_names(path))
-    with context.lock:
-        context.uploads[upload.id] = upload
+    upload.sheet = upload.sheets[0] if upload.sheets else None
+    keep_upload(context, upload)
     return upload
 
 
@@ -198,8 +270,13 @@ def run_job(context: WebContext, job: Job) -> None:
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             names: set[str] = set()
 
+            last = [0.0]
+
             def on_row(outcome: Any) -> None:
                 job.done += 1
+                if time.monotonic() - last[0] > PUBLISH_EVERY:
+                    last[0] = time.monotonic()
+                    publish(context, job)
                 output = outcome.output
                 written = outcome.status in (STATUS_DONE, STATUS_REUSED) and output is not None
                 if written and output.name not in names and output.is_file():
@@ -222,6 +299,7 @@ def run_job(context: WebContext, job: Job) -> None:
         job.error = f"批量生成没有完成（{type(e).__name__}）；请在终端中用 jiancha --debug render 重做"
     finally:
         job.finished = True
+        publish(context, job)
 
 
 # -- routes ------------------------------------------------------------------------------------
@@ -229,7 +307,7 @@ def routes(context: WebContext) -> list[Any]:
     from starlette.routing import Route
 
     def find_upload(request: Any) -> Upload:
-        upload = context.uploads.get(request.path_params["upload"])
+        upload = load_upload(context, request.path_params["upload"])
         if upload is None:
             raise UsageError("上传的文件已失效（服务重启过），请重新上传")
         return upload
@@ -267,8 +345,10 @@ def routes(context: WebContext) -> list[Any]:
                 raise SourceError(f"{found.name}：找不到工作表“{sheet}”")
             if sheet != found.sheet:
                 found.sheet, found.columns = sheet, {}
+                keep_upload(context, found)
                 return mapping_page(request, found)
         confirm_mapping(found, form)
+        keep_upload(context, found)
         message = ""
         if form.get("save") == "1" and found.columns:
             from ..settings_file import save_columns
@@ -287,6 +367,7 @@ def routes(context: WebContext) -> list[Any]:
     async def check(request: Any) -> Any:
         found = find_upload(request)
         confirm_mapping(found, await request.form())
+        keep_upload(context, found)
         report = check_upload(context, found)
         return page(request, "_batch_check.html", {"report": report, "upload": found})
 
@@ -299,13 +380,19 @@ def routes(context: WebContext) -> list[Any]:
         )
         with context.lock:
             context.jobs[job.id] = job
+        publish(context, job)
         threading.Thread(target=run_job, args=(context, job), daemon=True, name=f"batch-{job.id}").start()
         return page(request, "_batch_progress.html", {"job": job})
 
     def progress(request: Any) -> Any:
+        from starlette.responses import HTMLResponse
+
         job = context.jobs.get(request.path_params["job"])
-        if job is None:
-            raise UsageError("这个批量任务已不存在（服务重启过），请重新生成")
+        if job is None:  # run by another worker: the progress it last published
+            shown = published(context, request.path_params["job"])
+            if shown is None:
+                raise UsageError("这个批量任务已不存在（服务重启过），请重新生成")
+            return HTMLResponse(shown)
         return page(request, "_batch_progress.html", {"job": job})
 
     return [

@@ -78,6 +78,19 @@ def dashboard_order(entries: list[Any], today: dt.date) -> list[tuple[str, Any]]
     return [("overdue", e) for e in overdue] + [("soon", e) for e in due] + [("", e) for e in rest]
 
 
+def each(numbers: list[str], change: Any) -> tuple[list[str], list[str]]:
+    """``change`` on each ticked 文号: those done, and what was refused (one refused change
+    does not stop the others)."""
+    done, problems = [], []
+    for number in numbers:
+        try:
+            change(number)
+            done.append(number)
+        except JianchaError as e:
+            problems.append(f"{number}：{e.message}")
+    return done, problems
+
+
 def _steps() -> list[Any]:
     from ..ledger.model import Step
 
@@ -141,14 +154,8 @@ def routes(context: WebContext) -> list[Any]:
         text = str(form.get("date", "")).strip()
         when = parse_event_date(text) if text else today()
         note = str(form.get("note", "")).strip() or None
-        done, problems = [], []
         with open_ledger(context, context.actor(request)) as book, using(context.calendar()):
-            for number in numbers:
-                try:
-                    book.mark(number, status, when, note, today=today())
-                    done.append(number)
-                except JianchaError as e:  # one refused mark does not stop the others
-                    problems.append(f"{number}：{e.message}")
+            done, problems = each(numbers, lambda n: book.mark(n, status, when, note, today=today()))
         message = f"已把 {len(done)} 份文书标记为“{status}”（{when}）。" if done else ""
         return page(request, "_ledger_table.html", table_values(request, message, problems))
 
@@ -193,14 +200,10 @@ def routes(context: WebContext) -> list[Any]:
         step = Step(step_name)
         opinion = str(form.get("opinion", "")).strip() or None
         actor = context.actor(request)
-        done, problems = [], []
         with open_ledger(context, actor) as book:
-            for number in numbers:
-                try:
-                    book.record_approval(number, step, actor.name, today(), opinion, today())
-                    done.append(number)
-                except JianchaError as e:  # one refused step does not stop the others
-                    problems.append(f"{number}：{e.message}")
+            done, problems = each(
+                numbers, lambda n: book.record_approval(n, step, actor.name, today(), opinion, today())
+            )
         message = f"已为 {len(done)} 份文书登记{step.label}（{actor.name}，{today()}）。" if done else ""
         return page(request, "_ledger_table.html", table_values(request, message, problems))
 

@@ -35,7 +35,9 @@ def worker_app() -> Any:
 
     given = json.loads(os.environ[WORKER_ENV])
     config = Path(given["config"]) if given["config"] else None
-    return create_app(make_context(config, Path(given["outdir"]), given["preview"]))
+    context = make_context(config, Path(given["outdir"]), given["preview"])
+    context.workdir, context.owns_workdir = Path(given["workdir"]), False
+    return create_app(context)
 
 
 def serve_workers(
@@ -43,6 +45,8 @@ def serve_workers(
 ) -> None:
     import json
     import os
+    import shutil
+    import tempfile
 
     import uvicorn
 
@@ -50,24 +54,29 @@ def serve_workers(
     from .auth import load_secret
 
     load_secret(load_settings(config))  # made once here, before the workers start
+    workdir = Path(tempfile.mkdtemp(prefix="jiancha-web-"))  # shared by the workers
     os.environ[WORKER_ENV] = json.dumps(
         {
             "config": str(config.resolve()) if config else None,
             "outdir": str(outdir.resolve()),
             "preview": preview,
+            "workdir": str(workdir),
         }
     )
     # uvicorn's --proxy-headers: behind the reverse proxy (docs/deploy), the client's address
-    uvicorn.run(
-        "jiancha_docs.web.server:worker_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-        proxy_headers=True,
-    )
+    try:
+        uvicorn.run(
+            "jiancha_docs.web.server:worker_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=True,
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def serve_forever(
