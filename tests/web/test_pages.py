@@ -114,7 +114,7 @@ def register_xlsx(path: Path, rows: int, header: list[str] | None = None) -> Pat
     sheet.append(header or ["建议类型", "收文单位", "问题来源", "存在问题", "整改建议", "成文日期"])
     for i in range(rows):
         sheet.append(
-            ["纪检监察建议", f"第{i + 1}单位党委", "在工作中发现。", "问题一", "建议一", "2024-12-01"]
+            ["纪律检查建议", f"第{i + 1}单位党委", "在工作中发现。", "问题一", "建议一", "2024-12-01"]
         )
     book.save(path)
     return path
