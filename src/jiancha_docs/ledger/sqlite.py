@@ -745,14 +745,7 @@ class SqliteLedger(LedgerBase):
             row = self._row(number)
             if row["status"] == VOID:
                 raise LedgerError(f"文号“{number}”已作废，不能登记{step.label}")
-            done = {a.step for a in self.approvals(number)}
-            if step in done:
-                raise LedgerError(f"文号“{number}”已登记过{step.label}")
-            if step is Step.APPROVE and Step.REVIEW not in done:
-                raise LedgerError(
-                    f"文号“{number}”尚未登记审核，不能先审批",
-                    hint=f"先运行 jiancha ledger review {number} --by 审核人",
-                )
+            _check_step_order(f"文号“{number}”", number, step, self.approvals(number))
             self._sql(
                 "INSERT INTO approvals (document_id, step, person, on_date, opinion, at) VALUES (?, ?, ?, ?, ?, ?)",
                 (
@@ -855,14 +848,7 @@ class SqliteLedger(LedgerBase):
                     f"草稿号“{handle}”已取得文号“{numbered['doc_number']}”，不能再登记{step.label}",
                     hint=f"审核、审批已随文号“{numbered['doc_number']}”登记在台账中",
                 )
-            done = {a.step for a in self._draft_approvals(handle)}
-            if step in done:
-                raise LedgerError(f"草稿号“{handle}”已登记过{step.label}")
-            if step is Step.APPROVE and Step.REVIEW not in done:
-                raise LedgerError(
-                    f"草稿号“{handle}”尚未登记审核，不能先审批",
-                    hint=f"先运行 jiancha ledger review {handle} --by 审核人",
-                )
+            _check_step_order(f"草稿号“{handle}”", handle, step, self._draft_approvals(handle))
             self._sql(
                 "INSERT INTO draft_approvals (handle, step, person, on_date, opinion, at) VALUES (?, ?, ?, ?, ?, ?)",
                 (
@@ -1094,6 +1080,17 @@ def _item(row: sqlite3.Row) -> Item:
         evidence_file=row["evidence_file"],
         done_on=_date(row["done_on"]),
     )
+
+
+def _check_step_order(what: str, handle: str, step: Step, recorded: list[Approval]) -> None:
+    """Each step once, and 审批 only after 审核 — for a 文号 and for a 草稿号 alike."""
+    done = {a.step for a in recorded}
+    if step in done:
+        raise LedgerError(f"{what}已登记过{step.label}")
+    if step is Step.APPROVE and Step.REVIEW not in done:
+        raise LedgerError(
+            f"{what}尚未登记审核，不能先审批", hint=f"先运行 jiancha ledger review {handle} --by 审核人"
+        )
 
 
 def _date(value: str | None) -> CnDate | None:
