@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,7 +126,8 @@ def make_register(path: Path, rows: int) -> None:
     sheet.append(["建议类型", "主送单位", "问题来源", "存在问题", "整改建议", "成文日期"])
     for i in range(rows):
         sheet.append(
-            ["纪检监察建议", f"第{i + 1}单位党委", "在工作中发现。", "问题一", "建议一", "2024-12-01"]
+            # a 纪律检查建议: a 纪检监察建议 also needs its causes and basis, which a register lacks
+            ["纪律检查建议", f"第{i + 1}单位党委", "在工作中发现。", "问题一", "建议一", "2024-12-01"]
         )
     book.save(path)
 
@@ -169,9 +171,15 @@ def batch_one(rows: int) -> dict:
         assert "新生成" in page, page[-2000:]
         link = re.search(r'id="zip" href="(/files/[^"]+)"', page).group(1)
         size = 0
-        with client.stream("GET", link) as response:
+        archive = work / "batch.zip"
+        with client.stream("GET", link) as response, archive.open("wb") as out:
             for chunk in response.iter_bytes():
                 size += len(chunk)
+                out.write(chunk)
+        with zipfile.ZipFile(archive) as done:
+            documents = sum(1 for n in done.namelist() if n.endswith(".docx"))
+        # every row a document: a batch that rejected its rows would measure nothing
+        assert documents == rows, f"{documents} documents for {rows} rows"
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     shutil.rmtree(work, ignore_errors=True)

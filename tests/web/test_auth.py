@@ -4,11 +4,13 @@ sessions ended by logout or a changed account, and every change attributed in th
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from jiancha_docs.accounts import MAX_FAILURES, MAX_SOURCE_FAILURES, Accounts, Role
@@ -207,6 +209,13 @@ def test_a_reviewer_reviews_on_the_dashboard_as_themself(office: Any, private_le
     assert lines[-1].actor == "李四" and "审核：李四" in (lines[-1].note or "")
     assert "审核：李四" in reviewer.get("/ledger").text  # shown on the dashboard
     assert 'id="review"' not in office("张三").get("/ledger").text
+    # the exported 台账 carries the 审核 on record, as ``jiancha ledger export`` does
+    export = reviewer.get("/ledger/export.xlsx")
+    assert export.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if number in r)
+    assert row[header.index("审核人")] == "李四" and row[header.index("审核意见")] == "同意"
 
 
 def test_the_admin_manages_accounts_and_each_change_is_audited(office: Any, private_ledger: Path) -> None:

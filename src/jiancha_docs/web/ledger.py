@@ -216,8 +216,9 @@ def routes(context: WebContext) -> list[Any]:
             raise JianchaError("还没有台账：生成第一份带文号的文书后才会建立台账")
         with open_ledger(context, context.actor(request)) as book:
             entries = [book.find(e.doc_number) for e in book.entries(**filters, today=now)]
-        target = context.scratch() / "台账.xlsx"
-        export_xlsx(entries, target, now, names(), force=True)
+            target = context.scratch() / "台账.xlsx"
+            # with the ledger: the 审核/审批 columns filled and the export on record
+            export_xlsx(entries, target, now, names(), force=True, ledger=book)
         return FileResponse(target, filename="台账.xlsx")
 
     return [
