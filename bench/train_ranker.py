@@ -4,8 +4,16 @@
 
 Indexes the real texts of ../shared/corpus (or reuses --index), lets the search engines find
 their candidates for every question of the 训练 (train) part of bench/queries/staff.yaml, and
-fits a pairwise logistic regression (numpy): for each question, every labelled answer among
-the candidates against every other candidate, on standardised features (ranking.FEATURES).
+fits a listwise softmax regression (ListNet's top-one model, numpy): per question, the softmax
+of the linear scores over its candidates against the labelled answers, on standardised features
+(ranking.FEATURES). It optimises the article ranked first, which is what staff read; a pairwise
+logistic regression over every answer/non-answer pair (the earlier model) gave 0.599 against
+0.612 R@1 in 5-fold cross-validation over train + dev.
+
+The regulation prior (ranking.QueryPrior) is learned from the same questions. Each question's
+own prior leaves the question out, so the weight it gets is what the prior is worth on a
+question it has not seen.
+
 The L2 strength is chosen on the 开发 (dev) part; the final fit uses train and dev together.
 The 测试 (test) part is never read here. --write stores the weights; without it the script
 only reports.
@@ -16,9 +24,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -26,7 +36,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 QUERIES = Path(__file__).with_name("queries") / "staff.yaml"
-LAMBDAS = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
+LAMBDAS = (0.0, 0.001, 0.003, 0.01, 0.03)
 
 
 def corpus_files() -> list[Path]:
@@ -43,16 +53,41 @@ def build(index_dir: Path) -> None:
         sys.exit("\n".join(report.errors))
 
 
-def collect(index_dir: Path, queries: list[dict]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per question: the feature matrix of its candidates and which of them answer it."""
-    from jiancha_docs.rules.library import Library
-    from jiancha_docs.rules.ranking import FEATURES
-    from jiancha_docs.rules.search import candidate_features
+def answer_titles(query: dict) -> list[str]:
+    """The regulations of a question's labelled answers (《title》第N条 → title)."""
+    return [re.match(r"^(.*?)第[一二三四五六七八九十百零〇]+条", a).group(1) for a in query["答案"]]
 
+
+def learn_prior(queries: list[dict]) -> Any:
+    from jiancha_docs.rules.ranking import QueryPrior
+    from jiancha_docs.rules.search import fold
+
+    return QueryPrior.learn([(fold(q["查询"]), answer_titles(q)) for q in queries])
+
+
+def learn_examples(queries: list[dict]) -> Any:
+    from jiancha_docs.rules.ranking import Examples
+    from jiancha_docs.rules.search import fold
+
+    return Examples(tuple((fold(q["查询"]), tuple(q["答案"])) for q in queries))
+
+
+def collect(
+    index_dir: Path, queries: list[dict], prior: Any, examples: Any
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per question: the feature matrix of its candidates and which of them answer it; the
+    regulation prior and the labelled examples of each question leave the question itself out."""
+    from jiancha_docs.rules.library import Library
+    from jiancha_docs.rules.ranking import FEATURES, Weights
+    from jiancha_docs.rules.search import candidate_features, fold
+
+    zeros = tuple(0.0 for _ in FEATURES)
+    probe = Weights(FEATURES, zeros, tuple(1.0 for _ in FEATURES), zeros, prior=prior, examples=examples)
     out = []
     with Library(index_dir) as library:
         for q in queries:
-            rows = candidate_features(library, q["查询"])
+            own = prior.posterior(fold(q["查询"]), leave_out=answer_titles(q))
+            rows = candidate_features(library, q["查询"], prior=own, leave_out=fold(q["查询"]), weights=probe)
             x = np.array([[values[f] for f in FEATURES] for _, values in rows], dtype=float)
             y = np.array([key in q["答案"] for key, _ in rows], dtype=bool)
             out.append((x.reshape(-1, len(FEATURES)), y))
@@ -62,21 +97,22 @@ def collect(index_dir: Path, queries: list[dict]) -> list[tuple[np.ndarray, np.n
 def fit(
     groups: list[tuple[np.ndarray, np.ndarray]], lam: float, mean: np.ndarray, scale: np.ndarray
 ) -> np.ndarray:
-    diffs = []
-    for x, y in groups:
-        if y.any() and (~y).any():
-            z = (x - mean) / scale
-            pos, neg = z[y], z[~y]
-            diffs.append((pos[:, None, :] - neg[None, :, :]).reshape(-1, z.shape[1]))
-    d = np.concatenate(diffs)
-    w = np.zeros(d.shape[1])
-    # full-batch gradient descent with a fixed step; the problem is convex and small
-    step = 1.0
-    for _ in range(3000):
-        margin = d @ w
-        p = 1.0 / (1.0 + np.exp(np.clip(margin, -30, 30)))
-        grad = -(d * p[:, None]).mean(axis=0) + lam * w
-        w -= step * grad
+    """ListNet top-one: minimise the cross-entropy between the softmax of the scores over a
+    question's candidates and the answers (equal shares), plus L2; full-batch gradient descent
+    with a fixed step (the problem is convex and small)."""
+    lists = [((x - mean) / scale, y / y.sum()) for x, y in groups if y.any() and len(x) > 1]
+    z_all = np.concatenate([z for z, _ in lists])
+    target = np.concatenate([t for _, t in lists])
+    starts = np.cumsum([0] + [len(z) for z, _ in lists])[:-1]
+    w = np.zeros(z_all.shape[1])
+    for _ in range(1500):
+        scores = z_all @ w
+        top = np.maximum.reduceat(scores, starts)
+        e = np.exp(scores - np.repeat(top, np.diff(np.append(starts, len(scores)))))
+        total = np.add.reduceat(e, starts)
+        p = e / np.repeat(total, np.diff(np.append(starts, len(scores))))
+        grad = z_all.T @ (p - target) / len(lists) + lam * w
+        w -= 0.5 * grad
     return w
 
 
@@ -113,7 +149,9 @@ def main() -> None:
         index_dir = args.index or Path(tmp) / "index"
         if args.index is None:
             build(index_dir)
-        train_groups, dev_groups = collect(index_dir, train), collect(index_dir, dev)
+        prior, examples = learn_prior(train + dev), learn_examples(train + dev)
+        train_groups = collect(index_dir, train, prior, examples)
+        dev_groups = collect(index_dir, dev, prior, examples)
     found = sum(bool(y.any()) for _, y in train_groups + dev_groups)
     print(f"训练 {len(train)} 条，开发 {len(dev)} 条；候选中含正确条文的 {found} 条")
     rows = np.concatenate([x for x, _ in train_groups + dev_groups])
@@ -147,8 +185,11 @@ def main() -> None:
             "dev": len(dev),
             "l2": lam,
             "dev_before_refit": {k: round(v, 3) for k, v in dev_score.items()},
+            "model": "listwise softmax (ListNet top-one) over standardised features",
             "date": dt.date.today().isoformat(),
         },
+        prior=prior,
+        examples=examples,
     )
     if args.write:
         WEIGHTS.write_text(

@@ -161,7 +161,5 @@ def test_phrase_search_on_the_corpus(library: Library, phrase: str) -> None:
 
 def test_a_question_finds_its_article_on_the_corpus(library: Library) -> None:
     hits = search(library, "函询以后被函询人要在多长时间内回复？", SearchOptions(limit=2)).hits
-    assert {h.citation for h in hits} == {
-        "《中国共产党纪律检查机关监督执纪工作规则》第二十九条",
-        "《中华人民共和国监察法实施条例》第一百七十四条",
-    }
+    # the article with the fifteen working days first
+    assert hits[0].citation == "《中国共产党纪律检查机关监督执纪工作规则》第二十九条"

@@ -144,3 +144,80 @@ def test_the_bigram_index_round_trips(tmp_path: Path) -> None:
 
     with pytest.raises(IndexCorrupt, match="法规索引已损坏：无法读取字索引"):
         BigramIndex(tmp_path / "b.bin")
+
+
+def test_new_cues_find_the_answer_next_to_the_question() -> None:
+    from jiancha_docs.rules.bigrams import Doc
+    from jiancha_docs.rules.ranking import Candidate, Concept, QueryCues, measure
+
+    def cand(body: str) -> Candidate:
+        c = Candidate(Doc("u", "r", "现行有效", "", "某规则", "第一条", "", 1, 0, 0, body), body)
+        return c
+
+    near = cand("处置意见应当在收到问题线索之日起1个月内提出。")
+    far = cand("对问题线索应当提出处置意见，并报告。" + "其他事项" * 10 + "材料保存5年。")
+    measure([near, far], [Concept(("处置意见",), 3.0)], [], {}, QueryCues.of("线索多长时间内提出处置意见"))
+    assert (near.values["time_near"], far.values["time_near"]) == (1.0, 0.0)
+    assert near.values["phrase"] > 0  # 提出处置意见 is written as the query writes it
+    listed = cand("有下列情形之一的，可以留置：（一）涉及案情重大；（二）可能逃跑；（三）可能串供。")
+    plain = cand("留置应当报批。")
+    measure([listed, plain], [Concept(("留置",), 3.0)], [], {}, QueryCues.of("什么情况下可以留置"))
+    assert (listed.values["cond_cue"], plain.values["cond_cue"]) == (1.0, 0.0)
+    # a synonym's letters count for the bigram coverage: 纪律处分种类 answers 党纪处分
+    kinds = cand("对党员的纪律处分种类：（一）警告；（二）严重警告；（三）撤销党内职务。")
+    measure(
+        [kinds],
+        [Concept(("党纪处分", "纪律处分"), 3.0)],
+        [],
+        {"党纪": 1.0, "纪处": 1.0, "处分": 1.0},
+        QueryCues.of("党纪处分有几种"),
+    )
+    assert kinds.values["syn_gram_cover"] == 1.0 and kinds.values["enum_cue"] == 1.0
+
+
+def test_the_regulation_prior_learns_from_questions_and_can_leave_one_out() -> None:
+    from jiancha_docs.rules.ranking import QueryPrior, Weights
+
+    labelled = [
+        ("党员违纪怎么处分", ["中国共产党纪律处分条例"]),
+        ("党员受处分影响期", ["中国共产党纪律处分条例"]),
+        ("监委线索处置", ["中华人民共和国监察法实施条例"]),
+    ]
+    prior = QueryPrior.learn(labelled)
+    posterior = prior.posterior("党员处分")
+    assert max(posterior, key=posterior.get) == "中国共产党纪律处分条例"
+    assert sum(posterior.values()) == pytest.approx(1.0)
+    # the only question answered by the 实施条例, left out: nothing is left to learn it from
+    alone = prior.posterior("监委线索处置", leave_out=["中华人民共和国监察法实施条例"])
+    assert "中华人民共和国监察法实施条例" not in alone
+    assert prior.posterior("监委线索处置")["中华人民共和国监察法实施条例"] > 0.5
+    weights = Weights(features=("word",), mean=(0.0,), scale=(1.0,), coef=(1.0,), prior=prior)
+    assert Weights.from_dict(weights.to_dict()) == weights
+
+
+def test_the_concept_table_brings_the_defining_article(tmp_path: Path) -> None:
+    from jiancha_docs.rules.concepts import load_concepts
+    from jiancha_docs.rules.errors import LexiconError
+    from jiancha_docs.rules.sources import RulesConfig
+
+    config = RulesConfig(workspace=tmp_path, index_dir=tmp_path / "index", dirs=(FIXTURES,), samples=False)
+    build(config)
+    table = tmp_path / "概念表.txt"
+    with Library(config.index_dir) as library:
+        # an article that never uses the words of the query
+        target = next(d for d in library.bigrams.docs if "期限" not in d.body and d.number)
+        table.write_text(
+            f"# 测试\n逾期未复函、逾期不复 → {target.title}第{target.label[1:]}\n", encoding="utf-8"
+        )
+        concepts = load_concepts((table,))
+        assert [name for name, _ in concepts.named("什么叫逾期不复")] == ["逾期不复"]
+        found = []
+        result = search(library, "什么叫逾期不复", concepts=concepts, collect=found)
+        assert any("逾期不复见" in note for note in result.notes)
+        mine = [c for c in found if c.doc.uid == target.uid]
+        assert mine and mine[0].values["concept_article"] == 1.0
+    table.write_text("逾期不复 第十条\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="概念表.txt 第 1 行"):
+        load_concepts((table,))
+    with pytest.raises(LexiconError, match="不存在"):
+        load_concepts((tmp_path / "没有.txt",))

@@ -32,6 +32,7 @@ The keys (declared once, in the table dataclasses below; unknown tables and keys
     dirs = ["本单位制度"]              # extra folders of regulation files
     dictionary = "词典.txt"           # extra domain words, one per line
     synonyms = "同义词.txt"           # extra synonym groups
+    concepts = "概念表.txt"           # extra 罪名/概念 → defining article lines (rules/concepts.txt)
     samples = true                   # include the sample guides shipped with jiancha
     accuser_words = ["爆料人"]        # more words that identify an accuser (kinds/accuser_words.txt)
 
@@ -307,6 +308,7 @@ class RulesTable:
     dirs: tuple[Path, ...] | None = option(PathList("本单位法规文件夹（含子文件夹）"))
     dictionary: tuple[Path, ...] | None = option(PathList("补充词典，每行一个词"))
     synonyms: tuple[Path, ...] | None = option(PathList("补充同义词组"))
+    concepts: tuple[Path, ...] | None = option(PathList("补充概念表：罪名、概念 → 规定它的条文"))
     samples: bool | None = option(Flag("是否编入随 jiancha 提供的示例工作指引", default=True))
     # Extra words that identify an accuser (kinds/accuser_words.txt holds the shipped ones).
     accuser_words: tuple[str, ...] | None = option(Words("另外禁止出现的可识别举报人身份的词语"))

@@ -155,7 +155,7 @@ def rules_search(
 
                 result = search_as_of(library, text, options, _lexicon(config), day)
             else:
-                result = search(library, text, options, _lexicon(config))
+                result = search(library, text, options, _lexicon(config), concepts=_concepts(config))
     if as_json:
         emit_json({"query": text, "notes": result.notes, "results": [h.to_dict() for h in result.hits]})
         return
@@ -194,6 +194,12 @@ def _lexicon(config: Any) -> Any:
     from ..rules.lexicon import load_lexicon
 
     return load_lexicon(config.dictionaries, config.synonyms)
+
+
+def _concepts(config: Any) -> Any:
+    from ..rules.concepts import load_concepts
+
+    return load_concepts(config.concepts)
 
 
 def _highlight(snippet: str, color: bool) -> str:

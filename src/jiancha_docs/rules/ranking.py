@@ -55,6 +55,16 @@ FEATURES = (
     "crime_name_list",  # the query names a crime and the article lists crimes by name
     "cover_lead",  # covers the query and names it in the first clause
     "full_cover",  # every concept of the query in the article
+    "syn_gram_cover",  # share of the concepts' letters (bigrams, the best of each concept's forms) in the text
+    "phrase",  # the longest stretch of the query's own letters found as written in the text
+    "time_near",  # asks 多久 and a length of time stands next to a concept of the query
+    "cond_cue",  # asks 什么情况下 / 条件 and the article gives conditions (有下列情形之一)
+    "enum_cue",  # asks 哪些 and the article enumerates (、……、……等 or (一)(二)(三))
+    "who_near",  # asks who approves and an approving body stands next to 批准 / 审批
+    "reg_prior",  # how often questions worded like this one were answered by this regulation (learned)
+    "reg_prior_top",  # this regulation is the one such questions were answered by most
+    "concept_article",  # the concept table names this article as defining what the query names
+    "asked_before",  # likeness of the query to labelled questions this article answered (learned)
 )
 
 
@@ -77,6 +87,140 @@ class Concept:
         return 0.0
 
 
+PRIOR_SMOOTHING = 0.5
+
+
+@dataclass(frozen=True)
+class QueryPrior:
+    """Which regulation answers a question, learned from labelled questions: a multinomial naive
+    Bayes over the questions' character bigrams (``bench/train_ranker.py`` counts them; they ship
+    in weights.json). Staff asking about 党员 and 处分 are mostly answered by the 纪律处分条例, about
+    监委 and 线索 by the 实施条例. A title no labelled question was answered by has no prior."""
+
+    questions: dict[str, int]  # title → labelled questions it answered
+    grams: dict[str, dict[str, int]]  # title → {bigram: count over those questions}
+    sizes: dict[str, int] = field(init=False, repr=False, compare=False)
+    vocabulary: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sizes", {t: sum(c.values()) for t, c in self.grams.items()})
+        object.__setattr__(self, "vocabulary", frozenset(g for c in self.grams.values() for g in c))
+
+    @classmethod
+    def learn(cls, labelled: list[tuple[str, list[str]]]) -> QueryPrior:
+        """``labelled``: (question, titles of its answers)."""
+        questions: dict[str, int] = {}
+        grams: dict[str, dict[str, int]] = {}
+        for query, titles in labelled:
+            for title in set(titles):
+                questions[title] = questions.get(title, 0) + 1
+                counts = grams.setdefault(title, {})
+                for g in _query_grams(query):
+                    counts[g] = counts.get(g, 0) + 1
+        return cls(questions, grams)
+
+    def posterior(self, query: str, leave_out: list[str] | None = None) -> dict[str, float]:
+        """title → probability for ``query``; ``leave_out`` (the titles answering ``query``)
+        takes the question itself out of the counts, for training on it."""
+        query_grams = _query_grams(query)
+        out_titles = set(leave_out or ())
+        own: dict[str, int] = {}
+        if leave_out is not None:
+            for g in query_grams:
+                own[g] = own.get(g, 0) + 1
+        vocabulary = self.vocabulary
+        known = [g for g in query_grams if g in vocabulary]
+        n_all = sum(self.questions.values()) - len(out_titles)
+        logs: dict[str, float] = {}
+        for title, n in self.questions.items():
+            counts = self.grams[title]
+            minus = title in out_titles
+            n -= minus
+            if n <= 0:
+                continue
+            size = self.sizes[title] - (sum(own.values()) if minus else 0)
+            denominator = math.log(size + PRIOR_SMOOTHING * len(vocabulary))
+            value = math.log(n / n_all)
+            for g in known:
+                value += math.log(counts.get(g, 0) - (own.get(g, 0) if minus else 0) + PRIOR_SMOOTHING)
+                value -= denominator
+            logs[title] = value
+        if not logs:
+            return {}
+        top = max(logs.values())
+        weights = {t: math.exp(v - top) for t, v in logs.items()}
+        total = sum(weights.values())
+        return {t: w / total for t, w in weights.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"questions": self.questions, "grams": self.grams}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QueryPrior:
+        return cls(
+            {str(k): int(v) for k, v in data["questions"].items()},
+            {str(t): {str(g): int(n) for g, n in c.items()} for t, c in data["grams"].items()},
+        )
+
+
+@dataclass(frozen=True)
+class Examples:
+    """Labelled staff questions and the articles that answer them (the 训练 and 开发 parts of
+    bench/queries/staff.yaml, shipped in weights.json): an article that answered a question
+    much like this one is likely to answer it too. Likeness is the cosine of tf-idf weighted
+    character bigrams."""
+
+    questions: tuple[tuple[str, tuple[str, ...]], ...]  # (folded question, answer keys 标题第N条)
+    vectors: tuple[dict[str, float], ...] = field(init=False, repr=False, compare=False)
+    idf: dict[str, float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        df: dict[str, int] = {}
+        for question, _ in self.questions:
+            for g in set(_query_grams(question)):
+                df[g] = df.get(g, 0) + 1
+        n = len(self.questions) or 1
+        object.__setattr__(self, "idf", {g: math.log(1 + n / c) for g, c in df.items()})
+        object.__setattr__(self, "vectors", tuple(self._vector(q) for q, _ in self.questions))
+
+    def _vector(self, text: str) -> dict[str, float]:
+        counts: dict[str, int] = {}
+        for g in _query_grams(text):
+            counts[g] = counts.get(g, 0) + 1
+        vector = {g: self.idf.get(g, 0.0) * (1 + math.log(c)) for g, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        return {g: v / norm for g, v in vector.items() if v}
+
+    def likeness(self, query: str, leave_out: str | None = None) -> dict[str, float]:
+        """answer key → the highest likeness of ``query`` to a question it answered;
+        ``leave_out`` (a folded question) is not counted (training on that question)."""
+        vector = self._vector(query)
+        out: dict[str, float] = {}
+        for (question, answers), other in zip(self.questions, self.vectors, strict=True):
+            if question == leave_out:
+                continue
+            like = sum(v * other.get(g, 0.0) for g, v in vector.items())
+            if like <= 0:
+                continue
+            for key in answers:
+                if like > out.get(key, 0.0):
+                    out[key] = like
+        return out
+
+    def to_list(self) -> list[list[Any]]:
+        return [[q, list(a)] for q, a in self.questions]
+
+    @classmethod
+    def from_list(cls, data: list[Any]) -> Examples:
+        return cls(tuple((str(q), tuple(str(k) for k in a)) for q, a in data))
+
+
+def _query_grams(query: str) -> list[str]:
+    from .bigrams import grams
+
+    return grams(query)
+
+
 @dataclass(frozen=True)
 class Weights:
     """Learned coefficients over standardised features; the score is their weighted sum."""
@@ -86,6 +230,8 @@ class Weights:
     scale: tuple[float, ...]
     coef: tuple[float, ...]
     source: dict[str, Any] = field(default_factory=dict)
+    prior: QueryPrior | None = None
+    examples: Examples | None = None
 
     def score(self, values: dict[str, float]) -> float:
         return sum(
@@ -100,6 +246,8 @@ class Weights:
             "scale": list(self.scale),
             "coef": list(self.coef),
             "source": self.source,
+            **({"prior": self.prior.to_dict()} if self.prior else {}),
+            **({"examples": self.examples.to_list()} if self.examples else {}),
         }
 
     @classmethod
@@ -114,6 +262,8 @@ class Weights:
             scale=tuple(float(v) or 1.0 for v in data["scale"]),
             coef=tuple(float(v) for v in data["coef"]),
             source=dict(data.get("source", {})),
+            prior=QueryPrior.from_dict(data["prior"]) if data.get("prior") else None,
+            examples=Examples.from_list(data["examples"]) if data.get("examples") else None,
         )
 
 
@@ -149,6 +299,12 @@ _Q_PARTY = re.compile(r"党员|党纪|党内|党组织|违纪|党籍|留党|预�
 _Q_STATE = re.compile(r"公职人员|政务处分|监委|监察|公务员|违法|事业单位")
 _Q_CRIME = re.compile(r"罪|判刑|刑事|犯罪|刑法|刑期|缓刑|自首|立功|追诉|刑罚")
 _PURPOSE = re.compile(r"^为了?[^。]{0,80}制定本")
+_ASKS_COND = re.compile(
+    r"什么情况|哪些情况|什么情形|哪些情形|何种情形|条件|情况下|什么时候可以|能不能|可不可以|可以.{0,6}吗"
+)
+_GIVES_COND = re.compile(r"下列情形之一|情形之一的|下列条件|以下情形|符合.{0,10}条件")
+_ENUM = re.compile(r"[^、，。；]{1,10}、[^、，。；]{1,10}、[^、，。；]{1,10}|[(（]三[)）]")
+_NEAR_CHARS = 25
 
 
 @dataclass
@@ -163,6 +319,7 @@ class QueryCues:
     state: bool
     crime: bool
     crime_name: bool
+    cond: bool
     text: str
 
     @classmethod
@@ -177,6 +334,7 @@ class QueryCues:
             state=bool(_Q_STATE.search(q)),
             crime=bool(_Q_CRIME.search(q)),
             crime_name=bool(re.search(r"[\u4e00-\u9fff]{2}罪", q)),
+            cond=bool(_ASKS_COND.search(q)),
             text=q,
         )
 
@@ -191,6 +349,8 @@ class Candidate:
     bigram_rank: int = 0
     values: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
+    defines: bool = False  # the concept table's article for a concept the query names
+    asked: bool = False  # found as the answer of a labelled question much like the query
 
 
 def measure(
@@ -199,12 +359,23 @@ def measure(
     near: list[tuple[str, float]],
     query_grams: dict[str, float],
     cues: QueryCues,
+    prior: dict[str, float] | None = None,
+    asked: dict[str, float] | None = None,
 ) -> None:
-    """Fill every candidate's ``values`` (one entry per name of ``FEATURES``)."""
+    """Fill every candidate's ``values`` (one entry per name of ``FEATURES``). ``prior``: the
+    regulations questions like this one were answered by (title → probability, ``QueryPrior``);
+    ``asked``: answer key → likeness to a labelled question it answered (``Examples``)."""
     best_word = max((c.word for c in candidates), default=0.0) or 1.0
     best_gram = max((c.bigram for c in candidates), default=0.0) or 1.0
     total = sum(c.weight for c in concepts) or 1.0
     gram_total = sum(query_grams.values()) or 1.0
+    concept_grams = [
+        (c, [[(g, query_grams.get(g, 1.0)) for g in _grams(f)] for f in c.forms]) for c in concepts
+    ]
+    letters = _letters(cues.text)
+    prior = prior or {}
+    prior_best = max(prior.values(), default=0.0)
+    asked = asked or {}
     for cand in candidates:
         text, doc = cand.text, cand.doc
         lead = _lead(text)
@@ -242,6 +413,81 @@ def measure(
         v["crime_name_list"] = v["crime_list"] if cues.crime_name else 0.0
         v["cover_lead"] = v["cover"] * v["lead"]
         v["full_cover"] = 1.0 if shares and all(s > 0 for _, s in shares) else 0.0
+        v["syn_gram_cover"] = _syn_gram_cover(text, concept_grams, total)
+        v["phrase"] = _phrase(text, letters)
+        found = [c for c, s in shares if s == 1.0]
+        v["time_near"] = 1.0 if cues.time and _near(text, found, _GIVES_TIME) else 0.0
+        v["cond_cue"] = 1.0 if cues.cond and _GIVES_COND.search(text) else 0.0
+        v["enum_cue"] = 1.0 if cues.list and _ENUM.search(text) else 0.0
+        v["who_near"] = 1.0 if cues.who and _who_near(text) else 0.0
+        share = prior.get(doc.title, 0.0)
+        v["reg_prior"] = share
+        v["reg_prior_top"] = 1.0 if share and share == prior_best else 0.0
+        v["concept_article"] = 1.0 if cand.defines else 0.0
+        v["asked_before"] = asked.get(doc.title + doc.label, 0.0)
+
+
+def _grams(form: str) -> list[str]:
+    return [form[i : i + 2] for i in range(len(form) - 1)] or [form]
+
+
+def _syn_gram_cover(text: str, concept_grams: list[Any], total: float) -> float:
+    """Each concept counts by the best of its forms: the share (by rarity) of the form's character
+    pairs in the text. 纪律处分种类 answers 党纪处分 through the synonym 纪律处分."""
+    covered = 0.0
+    for concept, forms in concept_grams:
+        best = 0.0
+        for grams in forms:
+            whole = sum(w for _, w in grams) or 1.0
+            best = max(best, sum(w for g, w in grams if g in text) / whole)
+            if best == 1.0:
+                break
+        covered += concept.weight * best
+    return covered / total
+
+
+_QUESTION = re.compile(
+    r"什么|怎么|怎样|如何|哪些|哪个|哪几|多久|多长|多少|几天|几个|是否|能不能|可不可以|要不要|吗|呢|谁|的"
+)
+
+
+def _letters(folded_query: str) -> list[str]:
+    """The query's runs of letters with question words taken out: what could be found as written."""
+    return [r for r in re.split(r"[^\u4e00-\u9fff0-9a-z]+", _QUESTION.sub(" ", folded_query)) if len(r) >= 2]
+
+
+def _phrase(text: str, runs: list[str]) -> float:
+    """The longest stretch of the query found in the text, 0 below three letters, 1 from eight."""
+    best = 0
+    for run in runs:
+        for i in range(len(run) - best):
+            j = i + best + 1
+            while j <= len(run) and run[i:j] in text:
+                best = j - i
+                j += 1
+    return 0.0 if best < 3 else min(best, 8) / 8
+
+
+def _near(text: str, found: list[Concept], pattern: re.Pattern[str]) -> bool:
+    """A match of ``pattern`` within _NEAR_CHARS of a form of a concept found in the text."""
+    spots = [m.start() for m in pattern.finditer(text)]
+    if not spots:
+        return False
+    for concept in found:
+        for form in concept.forms:
+            start = text.find(form)
+            while start != -1:
+                if any(abs(spot - start) <= _NEAR_CHARS for spot in spots):
+                    return True
+                start = text.find(form, start + 1)
+    return False
+
+
+def _who_near(text: str) -> bool:
+    for m in _GIVES_WHO.finditer(text):
+        if _BODIES.search(text, max(0, m.start() - _NEAR_CHARS), m.end() + _NEAR_CHARS):
+            return True
+    return False
 
 
 def _defines(text: str, concepts: list[Concept], cues: QueryCues) -> float:

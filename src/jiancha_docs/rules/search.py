@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .bigrams import grams
+from .concepts import ConceptTable, Target, load_concepts
 from .errors import ReferenceNotFound
 from .lexicon import STOPWORDS, Lexicon, load_lexicon
 from .library import Entry, Library
@@ -30,6 +31,7 @@ TERM_MIN_IDF = 2.3
 FETCH = 40  # candidates from each engine, re-ranked by the scoring model (``ranking``)
 PART_BOOST = 0.5
 BIGRAM_MIN_COVER = 0.6  # share of the query's bigrams (by rarity) a bigram-only candidate needs
+ASKED_MIN = 0.5  # likeness to a labelled question that makes the article it answered a candidate
 
 
 @dataclass
@@ -81,8 +83,14 @@ def search(
     lexicon: Lexicon | None = None,
     weights: Weights | None = None,
     collect: list[Candidate] | None = None,
+    prior: dict[str, float] | None = None,
+    concepts: ConceptTable | None = None,
+    leave_out: str | None = None,
 ) -> SearchResult:
-    """Ranked articles for ``query``; ``collect``, when given, receives every measured candidate."""
+    """Ranked articles for ``query``; ``collect``, when given, receives every measured candidate.
+    ``prior`` replaces the weights' learned regulation prior for this query, and ``leave_out``
+    (a labelled question) is not counted among the weights' examples: training uses both to
+    leave the question itself out."""
     options = options or SearchOptions()
     _check_options(options)
     result = SearchResult(query=query)
@@ -142,8 +150,15 @@ def search(
             plan.regs = ()
     if not raw:
         raw = library.reader.search(plan, fetch)
-    candidates = _candidates(library, plan, raw, builder, fetch)
     weights = weights or load_weights()
+    if prior is None:
+        prior = weights.prior.posterior(fold(query)) if weights.prior else {}
+    asked = weights.examples.likeness(fold(query), leave_out) if weights.examples else {}
+    named = (concepts or load_concepts()).named(fold(query))
+    if named:
+        result.notes.append("概念表：" + "、".join(f"{name}见{_cite(t)}" for name, t in named))
+    defining = [t for _, ts in named for t in ts]
+    candidates = _candidates(library, plan, raw, builder, fetch, prior, asked, defining)
     for cand in candidates:
         cand.score = weights.score(cand.values)
     if collect is not None:
@@ -153,17 +168,45 @@ def search(
 
 
 def candidate_features(
-    library: Library, query: str, options: SearchOptions | None = None, lexicon: Lexicon | None = None
+    library: Library,
+    query: str,
+    options: SearchOptions | None = None,
+    lexicon: Lexicon | None = None,
+    prior: dict[str, float] | None = None,
+    concepts: ConceptTable | None = None,
+    leave_out: str | None = None,
+    weights: Weights | None = None,
 ) -> list[tuple[str, dict[str, float]]]:
     """Every candidate the engines find for ``query``, as (citation key, feature values): what
     bench/train_ranker.py learns the weights from."""
     found: list[Candidate] = []
-    search(library, query, options, lexicon, collect=found)
+    search(
+        library,
+        query,
+        options,
+        lexicon,
+        weights,
+        collect=found,
+        prior=prior,
+        concepts=concepts,
+        leave_out=leave_out,
+    )
     return [(c.doc.title + c.doc.label, dict(c.values)) for c in found]
 
 
+def _cite(targets: tuple[Target, ...]) -> str:
+    return "、".join(dict.fromkeys(f"《{t.title}》{t.label}" for t in targets))
+
+
 def _candidates(
-    library: Library, plan: Any, raw: list[Any], builder: _PlanBuilder, fetch: int
+    library: Library,
+    plan: Any,
+    raw: list[Any],
+    builder: _PlanBuilder,
+    fetch: int,
+    prior: dict[str, float],
+    asked: dict[str, float],
+    defining: list[Target],
 ) -> list[Candidate]:
     """The word engine's hits and, for a query of optional words, the bigram index's, measured."""
     index = library.bigrams
@@ -192,13 +235,30 @@ def _candidates(
                 doc = index.docs[i]
                 cand = by_doc[i] = Candidate(doc, fold(doc.body))
             cand.bigram_rank = rank
+    # for a query of optional words, the articles that define a concept it names (concept
+    # table) and those that answered a labelled question much like it are candidates
+    wanted = {t.title + t.label for t in defining}
+    answered = {key for key, like in asked.items() if like >= ASKED_MIN}
+    if (wanted or answered) and not (plan.must or plan.must_not):
+        for i, doc in enumerate(index.docs):
+            key = doc.title + doc.label
+            if (key in wanted or key in answered) and (allowed is None or i in allowed):
+                cand = by_doc.get(i)
+                if cand is None:
+                    cand = by_doc[i] = Candidate(doc, fold(doc.body))
+                cand.defines = cand.defines or key in wanted
+                cand.asked = cand.asked or key in answered
     candidates = list(by_doc.values())
     for i, cand in by_doc.items():
         cand.bigram = gram_scores.get(i, 0.0)
-    measure(candidates, builder.concepts, builder.near, query_grams, builder.cues)
+    measure(candidates, builder.concepts, builder.near, query_grams, builder.cues, prior, asked)
     # an article only the bigram index found must share most of the query's letters: a pair of
     # characters in common (函询 of 被函询人) is not an answer
-    return [c for c in candidates if c.word_rank or c.values["gram_cover"] >= BIGRAM_MIN_COVER]
+    return [
+        c
+        for c in candidates
+        if c.word_rank or c.defines or c.asked or c.values["gram_cover"] >= BIGRAM_MIN_COVER
+    ]
 
 
 def _check_options(options: SearchOptions) -> None:

@@ -5,6 +5,7 @@
     dirs = ["本单位制度", "上级文件"]     # extra folders of regulation files (searched recursively)
     dictionary = "词典.txt"            # extra domain words, one per line
     synonyms = "同义词.txt"            # extra synonym groups
+    concepts = "概念表.txt"            # extra 罪名/概念 → defining article lines
     samples = true                     # always include the sample guides shipped with jiancha
 
 Sources, in order: the shipped sample guides, ./regulations of the workspace (the folder of
@@ -45,6 +46,7 @@ class RulesConfig:
     dirs: tuple[Path, ...] = ()
     dictionaries: tuple[Path, ...] = ()
     synonyms: tuple[Path, ...] = ()
+    concepts: tuple[Path, ...] = ()
     samples: bool = True  # False: never; True: while the office has no files of its own
     samples_always: bool = False  # asked for explicitly: beside the office's own files too
 
@@ -79,6 +81,7 @@ def rules_config(
         dirs=value("dirs"),
         dictionaries=value("dictionary"),
         synonyms=value("synonyms"),
+        concepts=value("concepts"),
         samples=samples.value,
         samples_always=samples.value and samples.origin != DEFAULT,
     )

@@ -15,6 +15,7 @@ LIMIT = 10
 
 def search_query(context: WebContext, query: Any) -> dict[str, Any]:
     """What ``rules search --json`` prints, for the query string's q / limit / status / category / in."""
+    from ..rules.concepts import load_concepts
     from ..rules.lexicon import load_lexicon
     from ..rules.library import Library
     from ..rules.search import SearchOptions, search
@@ -34,7 +35,13 @@ def search_query(context: WebContext, query: Any) -> dict[str, Any]:
     )
     config = rules_config(context.settings)
     with Library(config.index_dir) as library:
-        result = search(library, text, options, load_lexicon(config.dictionaries, config.synonyms))
+        result = search(
+            library,
+            text,
+            options,
+            load_lexicon(config.dictionaries, config.synonyms),
+            concepts=load_concepts(config.concepts),
+        )
     return {"query": text, "notes": result.notes, "results": [h.to_dict() for h in result.hits]}
 
 
