@@ -65,6 +65,8 @@ FEATURES = (
     "reg_prior_top",  # this regulation is the one such questions were answered by most
     "concept_article",  # the concept table names this article as defining what the query names
     "asked_before",  # likeness of the query to labelled questions this article answered (learned)
+    "rarest",  # the article has the query's rarest concept (its subject, more than the common words)
+    "rare_cover",  # share of the concepts weighted by the square of their rarity
 )
 
 
@@ -376,6 +378,8 @@ def measure(
     prior = prior or {}
     prior_best = max(prior.values(), default=0.0)
     asked = asked or {}
+    rarest = max(concepts, key=lambda c: c.weight, default=None)
+    square_total = sum(c.weight * c.weight for c in concepts) or 1.0
     for cand in candidates:
         text, doc = cand.text, cand.doc
         lead = _lead(text)
@@ -425,6 +429,8 @@ def measure(
         v["reg_prior_top"] = 1.0 if share and share == prior_best else 0.0
         v["concept_article"] = 1.0 if cand.defines else 0.0
         v["asked_before"] = asked.get(doc.title + doc.label, 0.0)
+        v["rarest"] = rarest.share(text) if rarest is not None else 0.0
+        v["rare_cover"] = sum(c.weight * c.weight * s for c, s in shares) / square_total
 
 
 def _grams(form: str) -> list[str]:
