@@ -29,7 +29,6 @@ from . import generations
 from .errors import IndexCorrupt, IndexOutdated, RulesIndexError
 from .lexicon import Lexicon, load_lexicon
 from .model import Regulation
-from .parser import parse_file
 from .sources import RulesConfig, SourceFile, discover_sources
 
 FORMAT = 3  # 2: with the character-bigram index (bigrams.bin); 3: with the word index (words.bin)
@@ -99,6 +98,8 @@ def build_index(config: RulesConfig, extra: tuple[Path, ...] = (), rebuild: bool
     """Bring the index up to date with the sources; only changed files are parsed again.
 
     A file that cannot be parsed is reported in ``errors`` and left out; the rest is indexed."""
+    from .parser import parse_file
+
     started = time.perf_counter()
     index_dir = config.index_dir
     lexicon = load_lexicon(config.dictionaries, config.synonyms)
@@ -162,6 +163,7 @@ def _settle(
     and parse again an unchanged file whose status changed that way (a newer edition arrived,
     or its 施行日期 came), so that the engine's status field agrees with the catalogue."""
     from .editions import settle
+    from .parser import parse_file
 
     old_by_id = {entry["id"]: entry for entry in (old or {}).get("catalogue", [])}
     records: dict[str, dict[str, Any]] = {}

@@ -27,6 +27,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+from .bigrams import Postings, flat_postings
 from .errors import IndexCorrupt
 
 WORDS = "words.bin"
@@ -86,14 +87,18 @@ def write(path: Path, records: Iterable[tuple], b: float, k1: float, rounded: Ca
     for name in FIELDS:
         avg = (sum(lengths[name]) / (n or 1)) or 1
         norms = [k1 * ((1 - b) + b * rounded(x) / avg) for x in lengths[name]]
-        out = {}
+        columns: dict[str, tuple[array, ...]] = {}
+        where_all = array(_INT)
         for term, (ids, tfs, where) in postings[name].items():
             idf = math.log(n / (len(ids) + 1)) + 1
             scores = array(
                 "d", (idf * (tf * (k1 + 1)) / (tf + norms[d]) for d, tf in zip(ids, tfs, strict=True))
             )
-            out[term] = (ids.tobytes(), scores.tobytes(), tfs.tobytes(), where.tobytes())
-        data[name] = out
+            counts = tfs if name == "body" else array(_INT, bytes(4 * len(tfs)))  # headings: no positions
+            starts = array(_INT, accumulate(counts, initial=len(where_all)))[:-1]
+            where_all.extend(where)
+            columns[term] = (ids, scores, starts)
+        data[name] = {**flat_postings(columns), "positions": where_all.tobytes()}
     path.write_bytes(marshal.dumps(data))
     return n
 
@@ -107,40 +112,36 @@ class WordIndex:
             if data.get("format") != FORMAT:
                 raise ValueError("format")
             self.n: int = data["n"]
-            self._fields: dict[str, dict[str, tuple[bytes, bytes, bytes, bytes]]] = {
-                name: data[name] for name in FIELDS
-            }
+            self._fields = {name: Postings(data[name]) for name in FIELDS}
+            self._positions = array(_INT)
+            self._positions.frombytes(data["body"]["positions"])
         except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError) as e:
             raise IndexCorrupt(f"法规索引已损坏：无法读取词索引 {path}") from e
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
-        entry = self._fields[fieldname].get(term)
-        return len(entry[0]) // 4 if entry else 0
+        return self._fields[fieldname].count(term)
 
     def scores(self, fieldname: str, term: str) -> dict[int, float]:
         """BM25F of every article with ``term`` in the field (whoosh's score of a Term query)."""
-        entry = self._fields[fieldname].get(term)
-        if entry is None:
+        postings = self._fields[fieldname]
+        span = postings.span(term)
+        if span is None:
             return {}
-        ids, scores = array(_INT), array("d")
-        ids.frombytes(entry[0])
-        scores.frombytes(entry[1])
-        return dict(zip(ids, scores, strict=True))
+        ids, scores, _ = postings.columns
+        return dict(zip(ids[span[0] : span[1]], scores[span[0] : span[1]], strict=True))
 
     def positions(self, term: str) -> dict[int, set[int]]:
         """The positions of ``term`` in each article's text."""
-        entry = self._fields["body"].get(term)
-        if entry is None:
+        postings = self._fields["body"]
+        span = postings.span(term)
+        if span is None:
             return {}
-        ids, tfs, where = array(_INT), array(_INT), array(_INT)
-        ids.frombytes(entry[0])
-        tfs.frombytes(entry[2])
-        where.frombytes(entry[3])
+        ids, _, starts = postings.columns
+        where = self._positions
         out = {}
-        start = 0
-        for doc, end in zip(ids, accumulate(tfs), strict=True):
-            out[doc] = set(where[start:end])
-            start = end
+        for j in range(span[0], span[1]):
+            end = starts[j + 1] if j + 1 < len(starts) else len(where)
+            out[ids[j]] = set(where[starts[j] : end])
         return out
 
     def all_of(self, fieldname: str, terms: Sequence[str]) -> dict[int, float]:
