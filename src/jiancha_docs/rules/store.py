@@ -71,41 +71,11 @@ def normalize(word: str) -> str:
 
 
 class _Dictionary:
-    """jieba's word graph and best route over a prefix dictionary (``Tokenizer.get_DAG`` and
-    ``calc``, line for line), for the query side: the small dictionary is all a query needs, so a
-    search does not import jieba."""
+    """The query side's prefix dictionary: the state jieba's ``Tokenizer`` keeps (``FREQ``,
+    ``total``), all ``Segmenter`` reads, so a search does not import jieba."""
 
     def __init__(self, freq: dict[str, int], total: int) -> None:
         self.FREQ, self.total = freq, total
-
-    def get_DAG(self, sentence: str) -> dict[int, list[int]]:  # noqa: N802  (jieba's name)
-        freq = self.FREQ
-        dag: dict[int, list[int]] = {}
-        n = len(sentence)
-        for k in range(n):
-            ends = []
-            i = k
-            frag = sentence[k]
-            while i < n and frag in freq:
-                if freq[frag]:
-                    ends.append(i)
-                i += 1
-                frag = sentence[k : i + 1]
-            if not ends:
-                ends.append(k)
-            dag[k] = ends
-        return dag
-
-    def calc(self, sentence: str, dag: dict[int, list[int]], route: dict[int, tuple[float, int]]) -> None:
-        freq = self.FREQ
-        n = len(sentence)
-        route[n] = (0, 0)
-        logtotal = math.log(self.total)
-        for idx in range(n - 1, -1, -1):
-            route[idx] = max(
-                (math.log(freq.get(sentence[idx : x + 1]) or 1) - logtotal + route[x + 1][0], x)
-                for x in dag[idx]
-            )
 
     def add_word(self, word: str, freq: int | None = None) -> None:
         freq = int(freq) if freq else 1
@@ -130,6 +100,7 @@ class Segmenter:
         self.vocabulary: set[str] | None = None
         self._memo: dict[str, tuple[list[str], list[str]]] | None = {} if memo else None
         self._kept: dict[str, tuple[list[tuple[str, int, int, int]], set[str]]] = {}
+        self._terms: dict[str, tuple[str, ...]] = {}  # a word's term and its parts' (with memo)
         self._last: tuple[str, list[tuple[str, int, int, int]]] | None = None
 
     # the cut -----------------------------------------------------------------------------------
@@ -164,18 +135,41 @@ class Segmenter:
             self.vocabulary.update(found[1])
         return found[0]
 
+    def _route(self, block: str, vocabulary: set[str] | None) -> list[tuple[float, int]]:
+        """jieba's word graph (``get_DAG``) and best route (``calc``) in one pass, the same
+        numbers in the same order (so the same cut), without a generator per character; every
+        dictionary word of the graph goes into ``vocabulary``."""
+        freq = self.freq
+        log = math.log
+        n = len(block)
+        logtotal = log(self.tk.total)
+        dag: list[list[int]] = []
+        for k in range(n):
+            ends = []
+            i = k
+            frag = block[k]
+            while i < n and frag in freq:
+                if freq[frag]:
+                    ends.append(i)
+                i += 1
+                frag = block[k : i + 1]
+            if not ends:
+                ends.append(k)
+            elif vocabulary is not None:
+                vocabulary.update([block[k : e + 1] for e in ends])
+            dag.append(ends)
+        route: list[tuple[float, int]] = [(0, 0)] * (n + 1)
+        for idx in range(n - 1, -1, -1):
+            best = None
+            for x in dag[idx]:
+                step = (log(freq.get(block[idx : x + 1]) or 1) - logtotal + route[x + 1][0], x)
+                if best is None or step > best:
+                    best = step
+            route[idx] = best  # type: ignore[assignment]
+        return route
+
     def _cut(self, block: str, vocabulary: set[str] | None) -> Iterator[str]:
-        tk = self.tk
-        dag = tk.get_DAG(block)
-        route: dict[int, tuple[float, int]] = {}
-        tk.calc(block, dag, route)
-        if vocabulary is not None:
-            freq = self.freq
-            for start, ends in dag.items():
-                for end in ends:
-                    word = block[start : end + 1]
-                    if freq.get(word):
-                        vocabulary.add(word)
+        route = self._route(block, vocabulary)
         x, n, buffer = 0, len(block), ""
         while x < n:
             y = route[x][1] + 1
@@ -206,11 +200,15 @@ class Segmenter:
 
     def analyze(self, text: str) -> Iterator[tuple[str, int, int, int]]:
         """(term, position, start, end) for indexing: words plus their parts at the same position."""
+        terms = self._terms
         for position, (word, start, end) in enumerate(self.words(text)):
-            term = normalize(word)
-            yield term, position, start, end
-            for part in self.parts(word):
-                yield normalize(part), position, start, end
+            found = terms.get(word)
+            if found is None:
+                found = (normalize(word), *(normalize(part) for part in self.parts(word)))
+                if self._memo is not None:
+                    terms[word] = found
+            for term in found:
+                yield term, position, start, end
 
     def analysis(self, text: str, keep: bool = False) -> list[tuple[str, int, int, int]]:
         """``analyze`` as a list, computed once for the text asked last or kept with ``keep``
