@@ -18,6 +18,7 @@ in every process) and once with the bytecode compiled beforehand, as an installe
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -75,7 +76,6 @@ def timed_compiled(cmd: list[str], runs: int, cwd: Path) -> list[float]:
     """``timed`` with the modules' bytecode compiled once beforehand, as an installed package
     has it (pip compiles it at install time). A checkout run with PYTHONDONTWRITEBYTECODE=1
     compiles every module of the project from source in every process instead."""
-    import os
     import subprocess
 
     cache = cwd / "pycache"
@@ -95,6 +95,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--fresh", type=int, default=10)
     args = parser.parse_args()
+    # the fresh processes run in a temporary folder: a relative PYTHONPATH (PYTHONPATH=src) must
+    # still name this checkout's code there, not whatever jiancha is installed
+    if os.environ.get("PYTHONPATH"):
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            str(Path(p).resolve()) for p in os.environ["PYTHONPATH"].split(os.pathsep) if p
+        )
     if not corpus_files():
         sys.exit("没有真实法规文本：../shared/corpus")
     staff = yaml.safe_load(STAFF.read_text(encoding="utf-8"))

@@ -13,8 +13,14 @@ phrase queries).
 Fast queries in a fresh process. Loading jieba's full dictionary takes about a second. At index
 time we keep every dictionary word that occurs anywhere in the indexed text (every edge of jieba's
 word graph), plus the domain words, with their frequencies and the full dictionary's total, in a
-small marshal file in the index. A query is cut with a jieba tokenizer over that small dictionary:
-on any text drawn from the index it makes the same cuts as the full dictionary, in milliseconds.
+small marshal file in the index. A query is cut over that small dictionary by the same word graph
+and route as jieba's (``Segmenter._route``, without importing jieba): on any text drawn from the
+index it makes the same cuts as the full dictionary, in milliseconds.
+
+Answering. A question of optional words (most queries) is scored from the word index
+(``words``: the same BM25F numbers, written beside whoosh from the same cut), so a fresh process
+never imports whoosh; a query with required or excluded words (AND, NOT, a quoted phrase) goes
+to whoosh, the index of record.
 """
 
 from __future__ import annotations
