@@ -141,6 +141,11 @@ def test_missing_index(tmp_path: Path) -> None:
             lambda ix, gen: (gen / "query.dict").write_bytes(b"garbage"),
             "法规索引已损坏：无法读取查询词典 {gen}/query.dict",
         ),
+        (
+            lambda ix, gen: (gen / "words.bin").write_bytes(b"garbage"),
+            "法规索引已损坏：无法读取词索引 {gen}/words.bin",
+        ),
+        # whoosh answers queries with required words; a question of optional words never opens it
         (lambda ix, gen: [p.write_bytes(b"x") for p in (gen / "whoosh").iterdir()], "法规索引已损坏："),
     ],
 )
@@ -151,7 +156,7 @@ def test_a_damaged_index_says_how_to_rebuild(tmp_path: Path, damage, message: st
     assert gen is not None
     damage(config.index_dir, gen)
     with pytest.raises(IndexCorrupt) as info, Library(config.index_dir) as library:
-        search(library, "函询")
+        search(library, "函询 AND 回复")
     expected = message.format(ix=config.index_dir, gen=gen.name if "manifest" in message else gen)
     assert info.value.message.startswith(expected)
     # every damage names the repair command

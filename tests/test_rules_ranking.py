@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from jiancha_docs.cli import cli
+from jiancha_docs.rules.errors import QuerySyntaxError
 from jiancha_docs.rules.library import Library
 from jiancha_docs.rules.search import search
 from jiancha_docs.rules.sources import RulesConfig, discover_sources, standard_regulations_dir
@@ -37,7 +38,10 @@ def test_samples_are_indexed_only_while_the_office_has_no_regulations(tmp_path: 
     with Library(config.index_dir) as library:
         assert library.entries and not any(e.source.startswith("示例/") for e in library.entries)
         for query in ("函询 回复 期限", "谈话函询 工作指引", "澄清 正名", "监察建议书"):
-            hits = search(library, query).hits
+            try:
+                hits = search(library, query).hits
+            except QuerySyntaxError:  # none of its words left in the office's texts (澄清 正名)
+                hits = []
             assert not any(library.by_id[h.reg_id].source.startswith("示例/") for h in hits), query
 
 

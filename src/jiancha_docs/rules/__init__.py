@@ -3,8 +3,9 @@
 Light to import: the search engine and the tokenizer load only inside ``store`` when needed.
 """
 
+from typing import Any
+
 from .model import CATEGORIES, STATUSES, Article, ParseWarning, Regulation
-from .parser import ParseResult, parse_file, parse_text
 
 __all__ = [
     "CATEGORIES",
@@ -16,6 +17,15 @@ __all__ = [
     "parse_file",
     "parse_text",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The parser on first use: a search in a fresh process never parses a file."""
+    if name in ("ParseResult", "parse_file", "parse_text"):
+        from . import parser
+
+        return getattr(parser, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def doctor_fact(settings: object) -> tuple[str, str]:

@@ -6,6 +6,7 @@ A generation holds, beside the engine files written by ``store``:
                       catalogue of regulations (titles and short titles, status, category …)
     regs/<id>.json    each parsed regulation, for ``rules show``, citations and re-use
     vocab/<id>.txt    the dictionary words met in each regulation (for the query dictionary)
+    words/<id>.bin    each regulation's articles as cut (merged into words.bin, ``words``)
 
 Re-indexing reads only files whose content hash changed; the rest is copied from the
 previous generation.
@@ -28,10 +29,9 @@ from . import generations
 from .errors import IndexCorrupt, IndexOutdated, RulesIndexError
 from .lexicon import Lexicon, load_lexicon
 from .model import Regulation
-from .parser import parse_file
 from .sources import RulesConfig, SourceFile, discover_sources
 
-FORMAT = 2  # 2: with the character-bigram index (bigrams.bin)
+FORMAT = 3  # 2: with the character-bigram index (bigrams.bin); 3: with the word index (words.bin)
 MANIFEST = "manifest.json"
 
 
@@ -98,6 +98,8 @@ def build_index(config: RulesConfig, extra: tuple[Path, ...] = (), rebuild: bool
     """Bring the index up to date with the sources; only changed files are parsed again.
 
     A file that cannot be parsed is reported in ``errors`` and left out; the rest is indexed."""
+    from .parser import parse_file
+
     started = time.perf_counter()
     index_dir = config.index_dir
     lexicon = load_lexicon(config.dictionaries, config.synonyms)
@@ -161,6 +163,7 @@ def _settle(
     and parse again an unchanged file whose status changed that way (a newer edition arrived,
     or its 施行日期 came), so that the engine's status field agrees with the catalogue."""
     from .editions import settle
+    from .parser import parse_file
 
     old_by_id = {entry["id"]: entry for entry in (old or {}).get("catalogue", [])}
     records: dict[str, dict[str, Any]] = {}
@@ -245,8 +248,10 @@ def _write_generation(
     segmenter = store.index_segmenter({w: lexicon.words.get(w) for w in lexicon.all_words()})
     tmp = generations.new_generation(index_dir)
     try:
-        (tmp / "regs").mkdir()
-        (tmp / "vocab").mkdir()
+        from .words import WORDS_DIR, write_records
+
+        for sub in ("regs", "vocab", WORDS_DIR):
+            (tmp / sub).mkdir()
         writer = store.IndexWriter(tmp, segmenter, base)
         try:
             old_sources = old["sources"] if old else {}
@@ -255,8 +260,8 @@ def _write_generation(
             for key, reg in parsed.items():
                 rid = reg_id(key)
                 vocabulary: set[str] = set()
-                for doc in _documents(reg, rid, key):
-                    writer.add(doc, vocabulary)
+                records = [writer.add(doc, vocabulary) for doc in _documents(reg, rid, key)]
+                write_records(tmp / WORDS_DIR / f"{rid}.bin", records)
                 (tmp / "regs" / f"{rid}.json").write_text(
                     json.dumps(reg.to_dict(), ensure_ascii=False), encoding="utf-8"
                 )
@@ -274,8 +279,11 @@ def _write_generation(
                 reg = parsed[key]
                 entry = _catalogue_entry(reg, rid, source)
             elif key not in changed and key in (old or {}).get("sources", {}) and base is not None:
-                for sub in ("regs", "vocab"):
-                    name = f"{rid}.json" if sub == "regs" else f"{rid}.txt"
+                for sub, name in (
+                    ("regs", f"{rid}.json"),
+                    ("vocab", f"{rid}.txt"),
+                    (WORDS_DIR, f"{rid}.bin"),
+                ):
                     shutil.copy2(base / sub / name, tmp / sub / name)
                 entry = old_by_id[rid]
                 entry["source"] = source.display
@@ -319,15 +327,24 @@ def _write_generation(
 def _write_bigrams(
     tmp: Path, catalogue: list[dict[str, Any]], current: dict[str, tuple[SourceFile, bytes, str]]
 ) -> None:
-    """The character-bigram index of every article of the generation (``bigrams``)."""
-    from . import bigrams
+    """The character-bigram index and the word index of every article of the generation
+    (``bigrams``, ``words``), numbering the articles alike."""
+    from . import bigrams, store
+    from .words import WORDS, WORDS_DIR, read_records
 
     keys = {reg_id(key): key for key in current}
     docs = []
+    records = []
     for entry in catalogue:
         reg = load_regulation(tmp, entry["id"])
-        docs.extend(_documents(reg, entry["id"], keys.get(entry["id"], "")))
+        found = _documents(reg, entry["id"], keys.get(entry["id"], ""))
+        cut = read_records(tmp / WORDS_DIR / f"{entry['id']}.bin")
+        if len(cut) != len(found):
+            raise IndexCorrupt(f"法规索引已损坏：{entry['id']}.bin 与法规的条文数不一致")
+        docs.extend(found)
+        records.extend(cut)
     bigrams.write(tmp / bigrams.BIGRAMS, docs)
+    store.write_words(tmp / WORDS, records)
 
 
 def _catalogue_entry(reg: Regulation, rid: str, source: SourceFile) -> dict[str, Any]:

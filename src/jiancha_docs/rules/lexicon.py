@@ -10,6 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import os_reason
 from .errors import LexiconError
@@ -170,14 +171,21 @@ class Lexicon:
     words: dict[str, int | None] = field(default_factory=dict)  # word → frequency (None: let jieba choose)
     synonyms: dict[str, dict[str, float]] = field(default_factory=dict)  # word → {expansion: weight}
     files: list[Path] = field(default_factory=list)
+    _fingerprint: tuple[Any, str] | None = field(default=None, repr=False, compare=False)
 
     def fingerprint(self) -> str:
-        """Changes when any dictionary or synonym file changes (the index must then be rebuilt)."""
+        """Changes when any dictionary or synonym file changes (the index must then be rebuilt);
+        the files are read again only when their size or modification time changed."""
+        stamp = _stamp(tuple(self.files))
+        if stamp is not None and self._fingerprint is not None and self._fingerprint[0] == stamp:
+            return self._fingerprint[1]
         digest = hashlib.sha256()
         for path in self.files:
             digest.update(str(path).encode())
             digest.update(path.read_bytes() if path.is_file() else b"")
-        return digest.hexdigest()[:16]
+        value = digest.hexdigest()[:16]
+        self._fingerprint = (stamp, value)
+        return value
 
     def expansions(self, word: str) -> dict[str, float]:
         return self.synonyms.get(word, {})
@@ -190,15 +198,44 @@ class Lexicon:
         return {w for w in out if not re.fullmatch(r"\s*", w)}
 
 
+_LOADED: dict[tuple[Any, ...], Lexicon] = {}
+_LOADED_MAX = 8
+
+
 def load_lexicon(dictionaries: tuple[Path, ...] = (), synonyms: tuple[Path, ...] = ()) -> Lexicon:
     """The shipped dictionary, synonym table and corpus thesaurus, then the office's files in
-    the order given."""
+    the order given.
+
+    Read once per process while the files stay as they are (same size and modification time):
+    a search asks for it every time, an edited synonym file is read again. Callers only read
+    the lexicon they get."""
+    dictionaries, synonyms = tuple(dictionaries), tuple(synonyms)
+    key = _stamp((DOMAIN_DICT, *dictionaries, SYNONYMS, THESAURUS, *synonyms))
+    if key is not None and key in _LOADED:
+        return _LOADED[key]
     lexicon = Lexicon()
     for path in (DOMAIN_DICT, *dictionaries):
         _read_dictionary(path, lexicon)
     for path in (SYNONYMS, THESAURUS, *synonyms):
         _read_synonyms(path, lexicon)
+    if key is not None:
+        if len(_LOADED) >= _LOADED_MAX:
+            _LOADED.clear()
+        _LOADED[key] = lexicon
     return lexicon
+
+
+def _stamp(paths: tuple[Path, ...]) -> tuple[Any, ...] | None:
+    """What tells whether the files changed; None when one cannot be read (then the reading
+    itself says why)."""
+    out = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        out.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(out)
 
 
 def _lines(path: Path) -> list[tuple[int, str]]:

@@ -113,7 +113,7 @@ class Library:
         if self._reader is None:
             from .store import Reader
 
-            self._reader = Reader(self.generation)
+            self._reader = Reader(self.generation, lambda: self.bigrams.docs)
         return self._reader
 
     def close(self) -> None:

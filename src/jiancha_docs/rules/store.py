@@ -13,26 +13,31 @@ phrase queries).
 Fast queries in a fresh process. Loading jieba's full dictionary takes about a second. At index
 time we keep every dictionary word that occurs anywhere in the indexed text (every edge of jieba's
 word graph), plus the domain words, with their frequencies and the full dictionary's total, in a
-small marshal file in the index. A query is cut with a jieba tokenizer over that small dictionary:
-on any text drawn from the index it makes the same cuts as the full dictionary, in milliseconds.
+small marshal file in the index. A query is cut over that small dictionary by the same word graph
+and route as jieba's (``Segmenter._route``, without importing jieba): on any text drawn from the
+index it makes the same cuts as the full dictionary, in milliseconds.
+
+Answering. A question of optional words (most queries) is scored from the word index
+(``words``: the same BM25F numbers, written beside whoosh from the same cut), so a fresh process
+never imports whoosh; a query with required or excluded words (AND, NOT, a quoted phrase) goes
+to whoosh, the index of record.
 """
 
 from __future__ import annotations
 
 import logging
 import marshal
+import math
 import re
 import struct
 import sys
 import unicodedata
 import warnings
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from whoosh import analysis as _wa
 
 from .errors import IndexCorrupt
 
@@ -41,6 +46,9 @@ WHOOSH_DIR = "whoosh"
 QUERY_DICT = "query.dict"
 
 _WORD_CHAR = re.compile(r"\w")
+# jieba's own patterns (re_han_default, re_eng), so that a query is cut without importing jieba
+_RE_HAN = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
+_RE_ENG = re.compile("[a-zA-Z0-9]", re.U)
 
 
 # -- jieba -------------------------------------------------------------------------------------
@@ -68,16 +76,38 @@ def normalize(word: str) -> str:
     return unicodedata.normalize("NFKC", word).lower()
 
 
-class Segmenter:
-    """Cuts text into indexed terms. ``vocabulary`` collects every dictionary word met, when set."""
+class _Dictionary:
+    """The query side's prefix dictionary: the state jieba's ``Tokenizer`` keeps (``FREQ``,
+    ``total``), all ``Segmenter`` reads, so a search does not import jieba."""
 
-    def __init__(self, tokenizer: Any) -> None:
-        jieba = _jieba()
+    def __init__(self, freq: dict[str, int], total: int) -> None:
+        self.FREQ, self.total = freq, total
+
+    def add_word(self, word: str, freq: int | None = None) -> None:
+        freq = int(freq) if freq else 1
+        self.FREQ[word] = freq
+        self.total += freq
+        for i in range(len(word)):
+            self.FREQ.setdefault(word[: i + 1], 0)
+
+
+class Segmenter:
+    """Cuts text into indexed terms. ``vocabulary`` collects every dictionary word met, when set.
+
+    With ``memo`` (index time), each run of letters is cut once however often it occurs (the
+    editions of a law share most of their sentences), and ``analysis`` keeps what it is asked
+    to keep (headings, the same for every article of a chapter)."""
+
+    def __init__(self, tokenizer: Any, memo: bool = False) -> None:
         self.tk = tokenizer
         self.freq: dict[str, int] = tokenizer.FREQ
-        self._re_han = jieba.re_han_default
-        self._re_eng = jieba.re_eng
+        self._re_han = _RE_HAN
+        self._re_eng = _RE_ENG
         self.vocabulary: set[str] | None = None
+        self._memo: dict[str, tuple[list[str], list[str]]] | None = {} if memo else None
+        self._kept: dict[str, tuple[list[tuple[str, int, int, int]], set[str]]] = {}
+        self._terms: dict[str, tuple[str, ...]] = {}  # a word's term and its parts' (with memo)
+        self._last: tuple[str, list[tuple[str, int, int, int]]] | None = None
 
     # the cut -----------------------------------------------------------------------------------
     def words(self, text: str) -> list[tuple[str, int, int]]:
@@ -99,19 +129,53 @@ class Segmenter:
                     offset += 1
         return out
 
-    def _cut_block(self, block: str) -> Iterator[str]:
-        tk = self.tk
-        dag = tk.get_DAG(block)
-        route: dict[int, tuple[float, int]] = {}
-        tk.calc(block, dag, route)
-        vocabulary = self.vocabulary
-        if vocabulary is not None:
-            freq = self.freq
-            for start, ends in dag.items():
-                for end in ends:
-                    word = block[start : end + 1]
-                    if freq.get(word):
-                        vocabulary.add(word)
+    def _cut_block(self, block: str) -> Iterable[str]:
+        memo = self._memo
+        if memo is None:
+            return self._cut(block, self.vocabulary)
+        found = memo.get(block)
+        if found is None:
+            met: set[str] = set()
+            found = memo[block] = (list(self._cut(block, met)), list(met))
+        if self.vocabulary is not None:
+            self.vocabulary.update(found[1])
+        return found[0]
+
+    def _route(self, block: str, vocabulary: set[str] | None) -> list[tuple[float, int]]:
+        """jieba's word graph (``get_DAG``) and best route (``calc``) in one pass, the same
+        numbers in the same order (so the same cut), without a generator per character; every
+        dictionary word of the graph goes into ``vocabulary``."""
+        freq = self.freq
+        log = math.log
+        n = len(block)
+        logtotal = log(self.tk.total)
+        dag: list[list[int]] = []
+        for k in range(n):
+            ends = []
+            i = k
+            frag = block[k]
+            while i < n and frag in freq:
+                if freq[frag]:
+                    ends.append(i)
+                i += 1
+                frag = block[k : i + 1]
+            if not ends:
+                ends.append(k)
+            elif vocabulary is not None:
+                vocabulary.update([block[k : e + 1] for e in ends])
+            dag.append(ends)
+        route: list[tuple[float, int]] = [(0, 0)] * (n + 1)
+        for idx in range(n - 1, -1, -1):
+            best = None
+            for x in dag[idx]:
+                step = (log(freq.get(block[idx : x + 1]) or 1) - logtotal + route[x + 1][0], x)
+                if best is None or step > best:
+                    best = step
+            route[idx] = best  # type: ignore[assignment]
+        return route
+
+    def _cut(self, block: str, vocabulary: set[str] | None) -> Iterator[str]:
+        route = self._route(block, vocabulary)
         x, n, buffer = 0, len(block), ""
         while x < n:
             y = route[x][1] + 1
@@ -142,11 +206,41 @@ class Segmenter:
 
     def analyze(self, text: str) -> Iterator[tuple[str, int, int, int]]:
         """(term, position, start, end) for indexing: words plus their parts at the same position."""
+        terms = self._terms
         for position, (word, start, end) in enumerate(self.words(text)):
-            term = normalize(word)
-            yield term, position, start, end
-            for part in self.parts(word):
-                yield normalize(part), position, start, end
+            found = terms.get(word)
+            if found is None:
+                found = (normalize(word), *(normalize(part) for part in self.parts(word)))
+                if self._memo is not None:
+                    terms[word] = found
+            for term in found:
+                yield term, position, start, end
+
+    def analysis(self, text: str, keep: bool = False) -> list[tuple[str, int, int, int]]:
+        """``analyze`` as a list, computed once for the text asked last or kept with ``keep``
+        (the index writer asks first, whoosh's tokenizer then gets the same list)."""
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1]
+        kept = self._kept.get(text)
+        if kept is not None:
+            if self.vocabulary is not None:
+                self.vocabulary.update(kept[1])
+            return kept[0]
+        outer = self.vocabulary
+        met: set[str] | None = set() if keep and outer is not None else None
+        if met is not None:
+            self.vocabulary = met
+        try:
+            tokens = list(self.analyze(text))
+        finally:
+            self.vocabulary = outer
+        if met is not None and outer is not None:
+            outer.update(met)
+        if keep:
+            self._kept[text] = (tokens, met or set())
+        self._last = (text, tokens)
+        return tokens
 
     def terms(self, text: str) -> list[str]:
         """The query-side cut: one term per position, as the index numbers them."""
@@ -163,7 +257,7 @@ def index_segmenter(words: dict[str, int | None]) -> Segmenter:
     tokenizer.initialize()
     for word, freq in words.items():
         tokenizer.add_word(word, freq)
-    return Segmenter(tokenizer)
+    return Segmenter(tokenizer, memo=True)
 
 
 def write_query_dictionary(path: Path, segmenter: Segmenter, words: Iterable[str]) -> int:
@@ -178,7 +272,15 @@ def write_query_dictionary(path: Path, segmenter: Segmenter, words: Iterable[str
             prefix = word[:i]
             if prefix not in small:
                 small[prefix] = full.get(prefix, 0)
-    data = {"engine": ENGINE, "total": segmenter.tk.total, "freq": small}
+    from array import array
+
+    # one string and one array rather than a dict: a fresh process loads it in a millisecond
+    data = {
+        "engine": ENGINE,
+        "total": segmenter.tk.total,
+        "words": "\n".join(small),
+        "freqs": array("q", small.values()).tobytes(),
+    }
     path.write_bytes(marshal.dumps(data))
     return len(small)
 
@@ -186,69 +288,92 @@ def write_query_dictionary(path: Path, segmenter: Segmenter, words: Iterable[str
 def query_segmenter(generation: Path) -> Segmenter:
     path = generation / QUERY_DICT
     try:
+        from array import array
+
         data = marshal.loads(path.read_bytes())
-        freq, total = data["freq"], data["total"]
-    except (OSError, EOFError, ValueError, TypeError, KeyError) as e:
+        freqs = array("q")
+        freqs.frombytes(data["freqs"])
+        words = data["words"].split("\n") if data["words"] else []
+        freq, total = dict(zip(words, freqs, strict=True)), data["total"]
+    except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError) as e:
         raise IndexCorrupt(f"法规索引已损坏：无法读取查询词典 {path}") from e
-    jieba = _jieba()
-    tokenizer = jieba.Tokenizer()
-    # the same state jieba's initialize() would build from a dictionary file, without the file
-    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = dict(freq), total, True
-    return Segmenter(tokenizer)
+    return Segmenter(_Dictionary(freq, total))
 
 
 # -- whoosh analysis ---------------------------------------------------------------------------
-class ArticleTokenizer(_wa.Tokenizer):
-    """whoosh's view of ``Segmenter.analyze``; used while writing (queries are built as terms).
+_TOKENIZER: list[type] = []  # the class, made once (it subclasses a whoosh class)
+
+
+def _tokenizer_class() -> type:
+    """``ArticleTokenizer``: whoosh's view of ``Segmenter.analysis``, used while writing (queries
+    are built as terms). Made on first use, so that a search answered without whoosh never
+    imports it; the schema pickled in the index names it ``store.ArticleTokenizer``, which the
+    module's ``__getattr__`` answers.
 
     The schema stores the tokenizer without a segmenter; ``IndexWriter`` hands it the one it
     writes with (``segmenter``), so no module state is shared between two writers."""
+    if _TOKENIZER:
+        return _TOKENIZER[0]
+    from whoosh import analysis
 
-    segmenter: Segmenter | None = None
+    class ArticleTokenizer(analysis.Tokenizer):  # type: ignore[misc]
+        __doc__ = _tokenizer_class.__doc__
+        segmenter: Segmenter | None = None
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
+        def __eq__(self, other: object) -> bool:
+            return type(other) is type(self)
 
-    def __hash__(self) -> int:
-        return hash(type(self))
+        def __hash__(self) -> int:
+            return hash(type(self))
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "segmenter"}
+        def __getstate__(self) -> dict[str, Any]:
+            return {k: v for k, v in self.__dict__.items() if k != "segmenter"}
 
-    def __call__(  # type: ignore[override]
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Any]:
-        if self.segmenter is None:
-            raise RuntimeError("ArticleTokenizer used without an index segmenter")
-        token = _wa.Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for term, position, start, end in self.segmenter.analyze(value):
-            token.text = term
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = term
-            if positions:
-                token.pos = start_pos + position
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            yield token
+        def __call__(  # type: ignore[override]
+            self,
+            value: str,
+            positions: bool = False,
+            chars: bool = False,
+            keeporiginal: bool = False,
+            removestops: bool = True,
+            start_pos: int = 0,
+            start_char: int = 0,
+            tokenize: bool = True,
+            mode: str = "",
+            **kwargs: Any,
+        ) -> Iterator[Any]:
+            if self.segmenter is None:
+                raise RuntimeError("ArticleTokenizer used without an index segmenter")
+            token = analysis.Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+            for term, position, start, end in self.segmenter.analysis(value):
+                token.text = term
+                token.boost = 1.0
+                token.stopped = False
+                if keeporiginal:
+                    token.original = term
+                if positions:
+                    token.pos = start_pos + position
+                if chars:
+                    token.startchar = start_char + start
+                    token.endchar = start_char + end
+                yield token
+
+    ArticleTokenizer.__module__ = __name__
+    ArticleTokenizer.__qualname__ = "ArticleTokenizer"
+    _TOKENIZER.append(ArticleTokenizer)
+    return ArticleTokenizer
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ArticleTokenizer":
+        return _tokenizer_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _schema() -> Any:
     from whoosh import fields
 
-    analyzer = ArticleTokenizer()
+    analyzer = _tokenizer_class()()
     return fields.Schema(
         uid=fields.ID(unique=True, stored=True),
         source=fields.ID(stored=True),
@@ -307,12 +432,20 @@ class IndexWriter:
     def delete_source(self, source: str) -> None:
         self.writer.delete_by_term("source", source)
 
-    def add(self, doc: ArticleDoc, vocabulary: set[str]) -> None:
-        self.segmenter.vocabulary = vocabulary
+    def add(self, doc: ArticleDoc, vocabulary: set[str]) -> tuple[Any, ...]:
+        """Index one article; returns its record for the word index (``words.record``), from
+        the same cut whoosh is given."""
+        from .words import record
+
+        segmenter = self.segmenter
+        segmenter.vocabulary = vocabulary
         try:
+            context = segmenter.analysis(doc.context, keep=True)
+            body = segmenter.analysis(doc.body)
             self.writer.add_document(**doc.__dict__)
         finally:
-            self.segmenter.vocabulary = None
+            segmenter.vocabulary = None
+        return record(body, context)
 
     def commit(self) -> None:
         try:
@@ -325,6 +458,15 @@ class IndexWriter:
             self.writer.cancel()
         finally:
             self.ix.close()
+
+
+def write_words(path: Path, records: Iterable[tuple[Any, ...]]) -> int:
+    """The word index (``words``) with whoosh's BM25F scores and its one-byte field lengths."""
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+    from . import words
+
+    return words.write(path, records, BM25_B, BM25_K1, lambda n: byte_to_length(length_to_byte(n)))
 
 
 # -- searching ---------------------------------------------------------------------------------
@@ -379,17 +521,18 @@ BM25_K1 = 1.2
 
 
 class Reader:
-    """An open generation: a whoosh searcher and the query tokenizer."""
+    """An open generation: the word index, the query tokenizer and, for a query with required
+    or excluded words, a whoosh searcher (each opened on first use).
 
-    def __init__(self, generation: Path) -> None:
-        from whoosh import index, scoring
+    ``docs`` gives the stored articles in the order the word index numbers them (the bigram
+    index's ``docs``)."""
 
+    def __init__(self, generation: Path, docs: Callable[[], Sequence[Any]]) -> None:
         self.generation = generation
-        try:
-            self.ix = index.open_dir(str(generation / WHOOSH_DIR))
-            self.searcher = self.ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
-        except Exception as e:  # whoosh raises many kinds on damaged files
-            raise IndexCorrupt(f"法规索引已损坏：检索文件{_damage(e)}") from e
+        self._docs = docs
+        self._words: Any = None
+        self._searcher: Any = None
+        self._ix: Any = None
         self._segmenter: Segmenter | None = None
 
     @property
@@ -398,9 +541,35 @@ class Reader:
             self._segmenter = query_segmenter(self.generation)
         return self._segmenter
 
+    @property
+    def words(self) -> Any:
+        """The word index (``words.WordIndex``)."""
+        if self._words is None:
+            from .words import WORDS, WordIndex
+
+            words = WordIndex(self.generation / WORDS)
+            if words.n != len(self._docs()):
+                raise IndexCorrupt(f"法规索引已损坏：词索引 {WORDS} 与字索引的条文数不一致")
+            self._words = words
+        return self._words
+
+    @property
+    def searcher(self) -> Any:
+        if self._searcher is None:
+            from whoosh import index, scoring
+
+            try:
+                self._ix = index.open_dir(str(self.generation / WHOOSH_DIR))
+                self._searcher = self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+            except Exception as e:  # whoosh raises many kinds on damaged files
+                raise IndexCorrupt(f"法规索引已损坏：检索文件{_damage(e)}") from e
+        return self._searcher
+
     def close(self) -> None:
-        self.searcher.close()
-        self.ix.close()
+        if self._searcher is not None:
+            self._searcher.close()
+            self._ix.close()
+            self._searcher = self._ix = None
 
     def __enter__(self) -> Reader:
         return self
@@ -409,21 +578,36 @@ class Reader:
         self.close()
 
     def doc_count(self) -> int:
-        return self.searcher.doc_count()
+        return self.words.n
 
     def idf(self, term: str) -> float:
-        import math
-
-        n = max(self.searcher.doc_count(), 1)
-        df = self.searcher.doc_frequency("body", term)
+        n = max(self.words.n, 1)
+        df = self.words.doc_frequency("body", term)
         return math.log(1 + n / (df + 0.5))
 
     def known(self, term: str) -> bool:
-        return (
-            self.searcher.doc_frequency("body", term) > 0 or self.searcher.doc_frequency("context", term) > 0
-        )
+        words = self.words
+        return words.doc_frequency("body", term) > 0 or words.doc_frequency("context", term) > 0
 
     def search(self, plan: QueryPlan, limit: int) -> list[RawHit]:
+        """The best ``limit`` articles for the plan: from the word index for optional words,
+        from whoosh when some words are required or excluded."""
+        if plan.must or plan.must_not:
+            return self._search_whoosh(plan, limit)
+        if not plan.should:
+            return []
+        words = self.words
+        docs = self._docs()
+        allowed = _allowed(docs, plan)
+        total: dict[int, float] = {}
+        for unit in plan.should:
+            for doc, score in _unit_scores(words, unit).items():
+                if allowed is None or doc in allowed:
+                    total[doc] = total.get(doc, 0.0) + score
+        best = sorted(total, key=lambda d: (-total[d], d))[:limit]
+        return [_stored_hit(docs[d], total[d]) for d in best]
+
+    def _search_whoosh(self, plan: QueryPlan, limit: int) -> list[RawHit]:
         from whoosh import query as q
 
         def alternative(alt: Alternative, fieldname: str, boost: float) -> Any:
@@ -465,6 +649,64 @@ class Reader:
             return [_raw_hit(hit) for hit in results]
         except (OSError, EOFError, ValueError, KeyError, IndexError, struct.error, zlib.error) as e:
             raise IndexCorrupt(f"法规索引已损坏：检索时出错（检索文件{_damage(e)}）") from e
+
+
+def _allowed(docs: Sequence[Any], plan: QueryPlan) -> set[int] | None:
+    """The articles the plan's filters (regulations, statuses, categories) let through."""
+    if not (plan.regs or plan.statuses or plan.categories):
+        return None
+    return {
+        i
+        for i, d in enumerate(docs)
+        if (not plan.regs or d.reg in plan.regs)
+        and (not plan.statuses or d.status in plan.statuses)
+        and (not plan.categories or d.category in plan.categories)
+    }
+
+
+def _unit_scores(words: Any, unit: Unit) -> dict[int, float]:
+    """A concept's score in each article: its best alternative in the text plus, where the
+    concept may match headings, its best in the title and chapter (``_search_whoosh``'s unit)."""
+
+    def best(fieldname: str, weight: float) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for alt in unit.alternatives:
+            boost = weight * unit.boost * alt.weight
+            if len(alt.terms) == 1:
+                found = words.scores(fieldname, alt.terms[0])
+            elif fieldname == "body":
+                found = words.phrase(alt.terms)
+            else:
+                found = words.all_of(fieldname, alt.terms)
+            for doc, score in found.items():
+                score *= boost
+                if doc not in out or score > out[doc]:
+                    out[doc] = score
+        return out
+
+    body = best("body", BODY_WEIGHT)
+    if not (unit.headings and CONTEXT_WEIGHT):
+        return body
+    for doc, score in best("context", CONTEXT_WEIGHT).items():
+        body[doc] = body.get(doc, 0.0) + score
+    return body
+
+
+def _stored_hit(doc: Any, score: float) -> RawHit:
+    return RawHit(
+        uid=doc.uid,
+        reg=doc.reg,
+        title=doc.title,
+        label=doc.label,
+        chapter=doc.chapter,
+        status=doc.status,
+        category=doc.category,
+        number=doc.number,
+        sub=doc.sub,
+        order=doc.order,
+        body=doc.body,
+        score=score,
+    )
 
 
 def _raw_hit(hit: Any) -> RawHit:
