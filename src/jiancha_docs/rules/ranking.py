@@ -177,26 +177,26 @@ class Examples:
     idf: dict[str, float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        counted = [_gram_counts(q) for q, _ in self.questions]
         df: dict[str, int] = {}
-        for question, _ in self.questions:
-            for g in set(_query_grams(question)):
+        for counts in counted:
+            for g in counts:
                 df[g] = df.get(g, 0) + 1
         n = len(self.questions) or 1
-        object.__setattr__(self, "idf", {g: math.log(1 + n / c) for g, c in df.items()})
-        object.__setattr__(self, "vectors", tuple(self._vector(q) for q, _ in self.questions))
+        idf = {g: math.log(1 + n / c) for g, c in df.items()}
+        object.__setattr__(self, "idf", idf)
+        object.__setattr__(self, "vectors", tuple(self._weigh(c) for c in counted))
 
-    def _vector(self, text: str) -> dict[str, float]:
-        counts: dict[str, int] = {}
-        for g in _query_grams(text):
-            counts[g] = counts.get(g, 0) + 1
-        vector = {g: self.idf.get(g, 0.0) * (1 + math.log(c)) for g, c in counts.items()}
+    def _weigh(self, counts: dict[str, int]) -> dict[str, float]:
+        idf = self.idf
+        vector = {g: idf[g] * (1 + math.log(c)) for g, c in counts.items() if g in idf}
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-        return {g: v / norm for g, v in vector.items() if v}
+        return {g: v / norm for g, v in vector.items()}
 
     def likeness(self, query: str, leave_out: str | None = None) -> dict[str, float]:
         """answer key → the highest likeness of ``query`` to a question it answered;
         ``leave_out`` (a folded question) is not counted (training on that question)."""
-        vector = self._vector(query)
+        vector = self._weigh(_gram_counts(query))
         out: dict[str, float] = {}
         for (question, answers), other in zip(self.questions, self.vectors, strict=True):
             if question == leave_out:
@@ -215,6 +215,19 @@ class Examples:
     @classmethod
     def from_list(cls, data: list[Any]) -> Examples:
         return cls(tuple((str(q), tuple(str(k) for k in a)) for q, a in data))
+
+
+_RUN = re.compile(r"[\u4e00-\u9fff0-9a-z]+")
+
+
+def _gram_counts(folded: str) -> dict[str, int]:
+    """Character pairs of an already folded text, counted (``bigrams.grams`` without the NFKC)."""
+    counts: dict[str, int] = {}
+    for run in _RUN.findall(folded):
+        for i in range(max(len(run) - 1, 1)):
+            g = run[i : i + 2]
+            counts[g] = counts.get(g, 0) + 1
+    return counts
 
 
 def _query_grams(query: str) -> list[str]:
