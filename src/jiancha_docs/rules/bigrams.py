@@ -148,6 +148,15 @@ class BigramIndex:
         self.n = len(self.docs)
         self.avg = (sum(lengths) / self.n) if self.n else 1.0
         self.by_uid = {d.uid: i for i, d in enumerate(self.docs)}
+        self._by_key: dict[str, list[int]] | None = None
+
+    def by_key(self, key: str) -> list[int]:
+        """The articles cited as ``key`` (标题第N条; one per edition), built on first use."""
+        if self._by_key is None:
+            self._by_key = {}
+            for i, d in enumerate(self.docs):
+                self._by_key.setdefault(d.title + d.label, []).append(i)
+        return self._by_key.get(key, [])
 
     def idf(self, gram: str) -> float:
         df = self._postings.count(gram)

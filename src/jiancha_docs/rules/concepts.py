@@ -20,8 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import LexiconError
+from .lexicon import file_stamp, table_lines
+from .store import normalize
 
 CONCEPTS = Path(__file__).resolve().with_name("concepts.txt")
 _ARROW = re.compile(r"\s*(?:→|->|=>)\s*")
@@ -58,47 +61,29 @@ class ConceptTable:
         return [(name, self.targets[name]) for _, _, name in sorted(found)]
 
 
-_LOADED: dict[tuple[tuple[Path, int], ...], ConceptTable] = {}
+_LOADED: dict[tuple[Any, ...], ConceptTable] = {}
 
 
 def load_concepts(extra: tuple[Path, ...] = ()) -> ConceptTable:
     """The shipped table, then the office's files (a later line adds to an earlier one's
-    articles). Cached per set of files and their modification times: an edited file is read
-    again."""
-    paths = (CONCEPTS, *extra)
-    key = tuple((p, _mtime(p)) for p in paths)
-    if key not in _LOADED:
-        table = ConceptTable()
-        for path in paths:
-            _read(path, table)
+    articles). Read once while the files stay as they are, like the lexicon: an edited file
+    is read again."""
+    paths = (CONCEPTS, *extra) if CONCEPTS.is_file() else tuple(extra)
+    key = file_stamp(paths)
+    if key is not None and key in _LOADED:
+        return _LOADED[key]
+    table = ConceptTable()
+    for path in paths:
+        _read(path, table)
+    if key is not None:
         _LOADED.clear()
         _LOADED[key] = table
-    return _LOADED[key]
-
-
-def _mtime(path: Path) -> int:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return -1
+    return table
 
 
 def _read(path: Path, table: ConceptTable) -> None:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        if path == CONCEPTS:
-            return  # a build without the shipped table: no concepts
-        raise LexiconError(
-            f"概念表 {path} 不存在", hint="检查 jiancha.toml 中 [rules] concepts 的路径"
-        ) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise LexiconError(f"无法读取概念表 {path}：应为 UTF-8 文本") from e
     table.files.append(path)
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
+    for number, line in table_lines(path):
         where = f"{path.name} 第 {number} 行"
         parts = _ARROW.split(line, maxsplit=1)
         if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
@@ -117,11 +102,5 @@ def _read(path: Path, table: ConceptTable) -> None:
                 )
             targets.append(Target(match["title"], match["label"]))
         for name in names:
-            folded = _fold(name)
+            folded = normalize(name)
             table.targets[folded] = tuple(dict.fromkeys((*table.targets.get(folded, ()), *targets)))
-
-
-def _fold(text: str) -> str:
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", text).lower()

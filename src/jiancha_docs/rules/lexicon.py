@@ -176,7 +176,7 @@ class Lexicon:
     def fingerprint(self) -> str:
         """Changes when any dictionary or synonym file changes (the index must then be rebuilt);
         the files are read again only when their size or modification time changed."""
-        stamp = _stamp(tuple(self.files))
+        stamp = file_stamp(tuple(self.files))
         if stamp is not None and self._fingerprint is not None and self._fingerprint[0] == stamp:
             return self._fingerprint[1]
         digest = hashlib.sha256()
@@ -210,7 +210,7 @@ def load_lexicon(dictionaries: tuple[Path, ...] = (), synonyms: tuple[Path, ...]
     a search asks for it every time, an edited synonym file is read again. Callers only read
     the lexicon they get."""
     dictionaries, synonyms = tuple(dictionaries), tuple(synonyms)
-    key = _stamp((DOMAIN_DICT, *dictionaries, SYNONYMS, THESAURUS, *synonyms))
+    key = file_stamp((DOMAIN_DICT, *dictionaries, SYNONYMS, THESAURUS, *synonyms))
     if key is not None and key in _LOADED:
         return _LOADED[key]
     lexicon = Lexicon()
@@ -225,7 +225,7 @@ def load_lexicon(dictionaries: tuple[Path, ...] = (), synonyms: tuple[Path, ...]
     return lexicon
 
 
-def _stamp(paths: tuple[Path, ...]) -> tuple[Any, ...] | None:
+def file_stamp(paths: tuple[Path, ...]) -> tuple[Any, ...] | None:
     """What tells whether the files changed; None when one cannot be read (then the reading
     itself says why)."""
     out = []
@@ -238,11 +238,13 @@ def _stamp(paths: tuple[Path, ...]) -> tuple[Any, ...] | None:
     return tuple(out)
 
 
-def _lines(path: Path) -> list[tuple[int, str]]:
+def table_lines(path: Path) -> list[tuple[int, str]]:
+    """The numbered lines of a word table (dictionary, synonyms, concepts), comments and blank
+    lines left out; a file that cannot be read is a LexiconError saying why."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as e:
-        raise LexiconError(f"找不到词表文件 {path}", hint="检查 jiancha.toml 中 [rules] 的路径") from e
+        raise LexiconError(f"词表文件 {path} 不存在", hint="检查 jiancha.toml 中 [rules] 的路径") from e
     except UnicodeDecodeError as e:
         raise LexiconError(f"词表文件 {path} 不是 UTF-8 编码", hint="用记事本另存为 UTF-8") from e
     except OSError as e:
@@ -257,7 +259,7 @@ def _lines(path: Path) -> list[tuple[int, str]]:
 
 def _read_dictionary(path: Path, lexicon: Lexicon) -> None:
     lexicon.files.append(path)
-    for number, line in _lines(path):
+    for number, line in table_lines(path):
         parts = line.split()
         freq: int | None = None
         if len(parts) >= 2:
@@ -272,7 +274,7 @@ _ARROW = re.compile(r"\s*(?:→|->|=>)\s*")
 
 def _read_synonyms(path: Path, lexicon: Lexicon) -> None:
     lexicon.files.append(path)
-    for number, line in _lines(path):
+    for number, line in table_lines(path):
         where = f"{path.name} 第 {number} 行"
         if _ARROW.search(line):
             left, right = _ARROW.split(line, maxsplit=1)

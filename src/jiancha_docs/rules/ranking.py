@@ -114,24 +114,21 @@ class QueryPrior:
         questions: dict[str, int] = {}
         grams: dict[str, dict[str, int]] = {}
         for query, titles in labelled:
+            own = _gram_counts(query)
             for title in set(titles):
                 questions[title] = questions.get(title, 0) + 1
                 counts = grams.setdefault(title, {})
-                for g in _query_grams(query):
-                    counts[g] = counts.get(g, 0) + 1
+                for g, n in own.items():
+                    counts[g] = counts.get(g, 0) + n
         return cls(questions, grams)
 
     def posterior(self, query: str, leave_out: list[str] | None = None) -> dict[str, float]:
-        """title → probability for ``query``; ``leave_out`` (the titles answering ``query``)
-        takes the question itself out of the counts, for training on it."""
-        query_grams = _query_grams(query)
+        """title → probability for the folded ``query``; ``leave_out`` (the titles answering
+        ``query``) takes the question itself out of the counts, for training on it."""
+        own = _gram_counts(query)
         out_titles = set(leave_out or ())
-        own: dict[str, int] = {}
-        if leave_out is not None:
-            for g in query_grams:
-                own[g] = own.get(g, 0) + 1
         vocabulary = self.vocabulary
-        known = [g for g in query_grams if g in vocabulary]
+        known = {g: n for g, n in own.items() if g in vocabulary}
         n_all = sum(self.questions.values()) - len(out_titles)
         logs: dict[str, float] = {}
         for title, n in self.questions.items():
@@ -143,9 +140,9 @@ class QueryPrior:
             size = self.sizes[title] - (sum(own.values()) if minus else 0)
             denominator = math.log(size + PRIOR_SMOOTHING * len(vocabulary))
             value = math.log(n / n_all)
-            for g in known:
-                value += math.log(counts.get(g, 0) - (own.get(g, 0) if minus else 0) + PRIOR_SMOOTHING)
-                value -= denominator
+            for g, times in known.items():
+                count = counts.get(g, 0) - (own[g] if minus else 0)
+                value += times * (math.log(count + PRIOR_SMOOTHING) - denominator)
             logs[title] = value
         if not logs:
             return {}
@@ -228,12 +225,6 @@ def _gram_counts(folded: str) -> dict[str, int]:
             g = run[i : i + 2]
             counts[g] = counts.get(g, 0) + 1
     return counts
-
-
-def _query_grams(query: str) -> list[str]:
-    from .bigrams import grams
-
-    return grams(query)
 
 
 @dataclass(frozen=True)

@@ -151,10 +151,11 @@ def search(
     if not raw:
         raw = library.reader.search(plan, fetch)
     weights = weights or load_weights()
+    folded = fold(query)
     if prior is None:
-        prior = weights.prior.posterior(fold(query)) if weights.prior else {}
-    asked = weights.examples.likeness(fold(query), leave_out) if weights.examples else {}
-    named = (concepts or load_concepts()).named(fold(query))
+        prior = weights.prior.posterior(folded) if weights.prior else {}
+    asked = weights.examples.likeness(folded, leave_out) if weights.examples else {}
+    named = (concepts or load_concepts()).named(folded)
     if named:
         result.notes.append("概念表：" + "、".join(f"{name}见{_cite(t)}" for name, t in named))
     defining = [t for _, ts in named for t in ts]
@@ -239,13 +240,14 @@ def _candidates(
     # table) and those that answered a labelled question much like it are candidates
     wanted = {t.title + t.label for t in defining}
     answered = {key for key, like in asked.items() if like >= ASKED_MIN}
-    if (wanted or answered) and not (plan.must or plan.must_not):
-        for i, doc in enumerate(index.docs):
-            key = doc.title + doc.label
-            if (key in wanted or key in answered) and (allowed is None or i in allowed):
+    if not (plan.must or plan.must_not):
+        for key in wanted | answered:
+            for i in index.by_key(key):
+                if allowed is not None and i not in allowed:
+                    continue
                 cand = by_doc.get(i)
                 if cand is None:
-                    cand = by_doc[i] = Candidate(doc, fold(doc.body))
+                    cand = by_doc[i] = Candidate(index.docs[i], fold(index.docs[i].body))
                 cand.defines = cand.defines or key in wanted
                 cand.asked = cand.asked or key in answered
     candidates = list(by_doc.values())
