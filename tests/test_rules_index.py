@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from jiancha_docs.rules import generations
-from jiancha_docs.rules.errors import IndexBusy, IndexCorrupt, IndexMissing, IndexOutdated
+from jiancha_docs.rules import forked, generations, indexer
+from jiancha_docs.rules.errors import IndexBusy, IndexCorrupt, IndexMissing, IndexOutdated, RulesIndexError
 from jiancha_docs.rules.indexer import build_index, stale_sources
 from jiancha_docs.rules.library import Library
 from jiancha_docs.rules.search import search
@@ -145,8 +145,6 @@ def test_missing_index(tmp_path: Path) -> None:
             lambda ix, gen: (gen / "words.bin").write_bytes(b"garbage"),
             "法规索引已损坏：无法读取词索引 {gen}/words.bin",
         ),
-        # whoosh answers queries with required words; a question of optional words never opens it
-        (lambda ix, gen: [p.write_bytes(b"x") for p in (gen / "whoosh").iterdir()], "法规索引已损坏："),
     ],
 )
 def test_a_damaged_index_says_how_to_rebuild(tmp_path: Path, damage, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -232,3 +230,56 @@ def test_searching_while_another_process_reindexes(tmp_path: Path) -> None:
         out, err = reader.communicate(timeout=90)
     assert reader.returncode == 0, err
     assert int(out.strip()) > 0
+
+
+def _files(generation: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(generation)): p.read_bytes()
+        for p in sorted(generation.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"  # the manifest has the build time
+    }
+
+
+@pytest.mark.skipif(not forked.available(), reason="needs fork and two cores")
+def test_a_build_on_two_cores_writes_the_same_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = make_workspace(tmp_path)
+    monkeypatch.setattr(indexer, "PARALLEL_MIN_ARTICLES", 10**9)
+    one = build(config).generation
+    assert one is not None
+    files = _files(one)
+    monkeypatch.setattr(indexer, "PARALLEL_MIN_ARTICLES", 0)
+    two = build(config, rebuild=True).generation
+    assert two is not None and two != one
+    assert _files(two) == files
+
+
+@pytest.mark.skipif(not forked.available(), reason="needs fork and two cores")
+def test_a_child_that_fails_leaves_the_index_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = make_workspace(tmp_path)
+    first = build(config).generation
+    assert first is not None
+    monkeypatch.setattr(indexer, "PARALLEL_MIN_ARTICLES", 0)
+
+    def dies(*args: object) -> None:
+        os._exit(9)  # killed, out of memory: no word of why
+
+    monkeypatch.setattr("jiancha_docs.rules.bigrams.write", dies)
+    with pytest.raises(RulesIndexError) as info:
+        build_index(config, rebuild=True)
+    assert info.value.message == "建立法规索引的子进程意外退出（退出码 9），索引未更新"
+    assert generations.current_generation(config.index_dir) == first
+    assert sorted(p.name for p in config.index_dir.iterdir() if p.is_dir()) == [first.name]
+    with Library(config.index_dir) as library:
+        assert search(library, "函询").hits
+
+
+def test_an_error_in_a_child_reaches_the_parent_as_it_was_raised() -> None:
+    def fails() -> None:
+        raise IndexCorrupt("法规索引已损坏：测试", hint="提示")
+
+    child = forked.Forked(fails, fork=forked.available())
+    with pytest.raises(IndexCorrupt) as info:
+        child.join()
+    assert (info.value.message, info.value.hint) == ("法规索引已损坏：测试", "提示")

@@ -25,14 +25,17 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import JianchaError, os_reason
-from . import generations
+from . import forked, generations
 from .errors import IndexCorrupt, IndexOutdated, RulesIndexError
+from .forked import Forked
 from .lexicon import Lexicon, load_lexicon
 from .model import Regulation
 from .sources import RulesConfig, SourceFile, discover_sources
 
 FORMAT = 3  # 2: with the character-bigram index (bigrams.bin); 3: with the word index (words.bin)
 MANIFEST = "manifest.json"
+# below this many articles a build is quick enough in one process (a fork costs ~20 ms)
+PARALLEL_MIN_ARTICLES = 300
 
 
 @dataclass
@@ -145,9 +148,8 @@ def build_index(config: RulesConfig, extra: tuple[Path, ...] = (), rebuild: bool
             report.warnings.extend(w.describe() for w in result.warnings)
             (report.updated if key in old_sources else report.added).append(source.display)
         _settle(current, old, parsed, changed, report)
-        report.generation = _write_generation(
-            index_dir, base, old, current, parsed, changed, removed, lexicon, fingerprint, report, extra
-        )
+        changes = Changes(base, old, current, parsed, changed)
+        report.generation = _write_generation(index_dir, changes, lexicon, fingerprint, report, extra)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -230,79 +232,63 @@ def _previous(
     return base, manifest
 
 
+@dataclass
+class Changes:
+    """What a build starts from: the previous generation and its manifest (none on a first
+    build or a rebuild), every source now (with its bytes and hash), the regulations parsed
+    this time and the keys of the sources that changed."""
+
+    base: Path | None
+    old: dict[str, Any] | None
+    current: dict[str, tuple[SourceFile, bytes, str]]
+    parsed: dict[str, Regulation]
+    changed: list[str]
+
+
 def _write_generation(
     index_dir: Path,
-    base: Path | None,
-    old: dict[str, Any] | None,
-    current: dict[str, tuple[SourceFile, bytes, str]],
-    parsed: dict[str, Regulation],
-    changed: list[str],
-    removed: list[str],
+    changes: Changes,
     lexicon: Lexicon,
     fingerprint: str,
     report: BuildReport,
     extra: tuple[Path, ...] = (),
 ) -> Path:
+    """The new generation, on both cores where there are two: while a child writes the
+    character-bigram index, this process loads jieba's dictionary; then a second child cuts
+    half of the regulations beside this one (the editions of one law in the same process, so
+    the cut of a sentence they share is reused)."""
     from . import store
+    from .words import WORDS_DIR
 
-    segmenter = store.index_segmenter({w: lexicon.words.get(w) for w in lexicon.all_words()})
     tmp = generations.new_generation(index_dir)
+    children: list[Forked] = []
     try:
-        from .words import WORDS_DIR, write_records
-
         for sub in ("regs", "vocab", WORDS_DIR):
             (tmp / sub).mkdir()
-        writer = store.IndexWriter(tmp, segmenter, base)
-        try:
-            old_sources = old["sources"] if old else {}
-            for key in [*removed, *[k for k in changed if k in old_sources]]:
-                writer.delete_source(key)
-            for key, reg in parsed.items():
-                rid = reg_id(key)
-                vocabulary: set[str] = set()
-                records = [writer.add(doc, vocabulary) for doc in _documents(reg, rid, key)]
-                write_records(tmp / WORDS_DIR / f"{rid}.bin", records)
-                (tmp / "regs" / f"{rid}.json").write_text(
-                    json.dumps(reg.to_dict(), ensure_ascii=False), encoding="utf-8"
-                )
-                (tmp / "vocab" / f"{rid}.txt").write_text("\n".join(sorted(vocabulary)), encoding="utf-8")
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        sources: dict[str, Any] = {}
-        catalogue: list[dict[str, Any]] = []
-        old_by_id = {entry["id"]: entry for entry in (old or {}).get("catalogue", [])}
-        for key, (source, data, digest) in current.items():
-            rid = reg_id(key)
-            if key in parsed:
-                reg = parsed[key]
-                entry = _catalogue_entry(reg, rid, source)
-            elif key not in changed and key in (old or {}).get("sources", {}) and base is not None:
-                for sub, name in (
-                    ("regs", f"{rid}.json"),
-                    ("vocab", f"{rid}.txt"),
-                    (WORDS_DIR, f"{rid}.bin"),
-                ):
-                    shutil.copy2(base / sub / name, tmp / sub / name)
-                entry = old_by_id[rid]
-                entry["source"] = source.display
-            else:
-                continue  # could not be parsed: reported, left out
-            stat = source.path.stat()
-            sources[key] = {
-                "display": source.display,
-                "sha256": digest,
-                "size": len(data),
-                "mtime_ns": stat.st_mtime_ns,
-                "reg": rid,
-            }
-            catalogue.append(entry)
+        sources, catalogue = _catalogue(tmp, changes)
+        current, parsed = changes.current, changes.parsed
         from .editions import settle
 
         settle(catalogue)  # statuses as of today, from the editions' dates
         _check_titles(catalogue, report)
-        _write_bigrams(tmp, catalogue, current)
+        keys = {reg_id(key): key for key in current}
+        docs = {}
+        for entry in catalogue:
+            rid, key = entry["id"], keys.get(entry["id"], "")
+            reg = parsed[key] if key in parsed else load_regulation(tmp, rid)
+            docs[rid] = _documents(reg, rid, key)
+        ordered = [doc for entry in catalogue for doc in docs[entry["id"]]]
+        fork = forked.available() and len(ordered) >= PARALLEL_MIN_ARTICLES
+        from . import bigrams
+
+        children.append(Forked(bigrams.write, tmp / bigrams.BIGRAMS, ordered, fork=fork))
+        segmenter = store.index_segmenter({w: lexicon.words.get(w) for w in lexicon.all_words()})
+        theirs, ours = _halves(parsed, docs) if fork else ([], list(parsed))
+        children.append(Forked(_cut, tmp, segmenter, theirs, docs, fork=fork))
+        records = _cut(tmp, segmenter, ours, docs)
+        for child in children:
+            child.join()
+        _write_words(tmp, catalogue, docs, records)
         words: set[str] = set(lexicon.all_words())
         for vocab_file in (tmp / "vocab").glob("*.txt"):
             words.update(vocab_file.read_text(encoding="utf-8").split("\n"))
@@ -320,30 +306,101 @@ def _write_generation(
         _count(report, manifest)
         return generations.publish(index_dir, tmp)
     except BaseException:
+        for child in children:
+            child.kill()
         generations.discard(tmp)
         raise
 
 
-def _write_bigrams(
-    tmp: Path, catalogue: list[dict[str, Any]], current: dict[str, tuple[SourceFile, bytes, str]]
+def _catalogue(tmp: Path, changes: Changes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The manifest's sources and catalogue; each parsed regulation written to regs/, the files
+    of an unchanged one copied from the previous generation."""
+    from .words import WORDS_DIR
+
+    base, old, parsed, changed = changes.base, changes.old, changes.parsed, changes.changed
+
+    sources: dict[str, Any] = {}
+    catalogue: list[dict[str, Any]] = []
+    old_by_id = {entry["id"]: entry for entry in (old or {}).get("catalogue", [])}
+    for key, (source, data, digest) in changes.current.items():
+        rid = reg_id(key)
+        if key in parsed:
+            reg = parsed[key]
+            (tmp / "regs" / f"{rid}.json").write_text(
+                json.dumps(reg.to_dict(), ensure_ascii=False), encoding="utf-8"
+            )
+            entry = _catalogue_entry(reg, rid, source)
+        elif key not in changed and key in (old or {}).get("sources", {}) and base is not None:
+            for sub, name in (("regs", f"{rid}.json"), ("vocab", f"{rid}.txt"), (WORDS_DIR, f"{rid}.bin")):
+                shutil.copy2(base / sub / name, tmp / sub / name)
+            entry = old_by_id[rid]
+            entry["source"] = source.display
+        else:
+            continue  # could not be parsed: reported, left out
+        stat = source.path.stat()
+        sources[key] = {
+            "display": source.display,
+            "sha256": digest,
+            "size": len(data),
+            "mtime_ns": stat.st_mtime_ns,
+            "reg": rid,
+        }
+        catalogue.append(entry)
+    return sources, catalogue
+
+
+def _halves(parsed: dict[str, Regulation], docs: dict[str, list[Any]]) -> tuple[list[str], list[str]]:
+    """The parsed regulations in two shares of about equal text, the editions of one title in
+    the same share."""
+    families: dict[str, list[str]] = {}
+    for key, reg in parsed.items():
+        families.setdefault(reg.title, []).append(key)
+    size = {
+        title: sum(len(d.body) for k in keys for d in docs.get(reg_id(k), ()))
+        for title, keys in families.items()
+    }
+    shares: tuple[list[str], list[str]] = ([], [])
+    totals = [0, 0]
+    for title in sorted(families, key=lambda t: -size[t]):
+        i = 0 if totals[0] <= totals[1] else 1
+        shares[i].extend(families[title])
+        totals[i] += size[title]
+    return shares
+
+
+def _cut(tmp: Path, segmenter: Any, keys: list[str], docs: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Cut the articles of these regulations into words; write words/<id>.bin and vocab/<id>.txt."""
+    from . import store
+    from .words import WORDS_DIR, write_records
+
+    out = {}
+    for key in keys:
+        rid = reg_id(key)
+        vocabulary: set[str] = set()
+        records = [store.cut_article(segmenter, doc, vocabulary) for doc in docs[rid]]
+        write_records(tmp / WORDS_DIR / f"{rid}.bin", records)
+        (tmp / "vocab" / f"{rid}.txt").write_text("\n".join(sorted(vocabulary)), encoding="utf-8")
+        out[rid] = records
+    return out
+
+
+def _write_words(
+    tmp: Path, catalogue: list[dict[str, Any]], docs: dict[str, list[Any]], cut: dict[str, list[Any]]
 ) -> None:
-    """The character-bigram index and the word index of every article of the generation
-    (``bigrams``, ``words``), numbering the articles alike."""
-    from . import bigrams, store
+    """The word index of every article of the generation, numbered as the bigram index numbers
+    them; the cuts this process did not make are read from words/<id>.bin."""
+    from . import store
     from .words import WORDS, WORDS_DIR, read_records
 
-    keys = {reg_id(key): key for key in current}
-    docs = []
     records = []
     for entry in catalogue:
-        reg = load_regulation(tmp, entry["id"])
-        found = _documents(reg, entry["id"], keys.get(entry["id"], ""))
-        cut = read_records(tmp / WORDS_DIR / f"{entry['id']}.bin")
-        if len(cut) != len(found):
-            raise IndexCorrupt(f"法规索引已损坏：{entry['id']}.bin 与法规的条文数不一致")
-        docs.extend(found)
-        records.extend(cut)
-    bigrams.write(tmp / bigrams.BIGRAMS, docs)
+        rid = entry["id"]
+        found = cut.get(rid)
+        if found is None:
+            found = read_records(tmp / WORDS_DIR / f"{rid}.bin")
+        if len(found) != len(docs[rid]):
+            raise IndexCorrupt(f"法规索引已损坏：{rid}.bin 与法规的条文数不一致")
+        records.extend(found)
     store.write_words(tmp / WORDS, records)
 
 

@@ -1,7 +1,7 @@
-"""The search engine (whoosh) and the Chinese tokenizer (jieba): the only module importing either.
+"""The search engine and the Chinese tokenizer (jieba): the only module importing jieba.
 
-Everything else speaks in plain words and dataclasses (``QueryPlan``, ``RawHit``), so either
-library can be replaced here alone.
+Everything else speaks in plain words and dataclasses (``QueryPlan``, ``RawHit``), so the
+tokenizer or the engine can be replaced here alone.
 
 Tokenizing. Text is cut by jieba's dictionary (HMM off, so a cut depends on the dictionary alone)
 extended with the domain dictionary. Each word takes one position; the dictionary words inside a
@@ -17,10 +17,13 @@ small marshal file in the index. A query is cut over that small dictionary by th
 and route as jieba's (``Segmenter._route``, without importing jieba): on any text drawn from the
 index it makes the same cuts as the full dictionary, in milliseconds.
 
-Answering. A question of optional words (most queries) is scored from the word index
-(``words``: the same BM25F numbers, written beside whoosh from the same cut), so a fresh process
-never imports whoosh; a query with required or excluded words (AND, NOT, a quoted phrase) goes
-to whoosh, the index of record.
+Answering. Every query is scored from the word index (``words``: postings with whoosh's BM25F
+numbers precomputed, field lengths rounded to whoosh's one byte). Optional words add up; required
+words (AND, a quoted phrase) must all match; excluded words (NOT) remove an article — the
+semantics of whoosh's And, AndMaybe and AndNot over the same terms, which
+tests/test_rules_words.py checks against a whoosh index written from the same cut. whoosh's own
+index was written beside it until the word index answered everything; writing it cost half of a
+full index build, and nothing read it any more.
 """
 
 from __future__ import annotations
@@ -29,11 +32,9 @@ import logging
 import marshal
 import math
 import re
-import struct
 import sys
 import unicodedata
 import warnings
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,8 +42,7 @@ from typing import Any
 
 from .errors import IndexCorrupt
 
-ENGINE = "whoosh+jieba/1"
-WHOOSH_DIR = "whoosh"
+ENGINE = "words+jieba/2"
 QUERY_DICT = "query.dict"
 
 _WORD_CHAR = re.compile(r"\w")
@@ -107,7 +107,6 @@ class Segmenter:
         self._memo: dict[str, tuple[list[str], list[str]]] | None = {} if memo else None
         self._kept: dict[str, tuple[list[tuple[str, int, int, int]], set[str]]] = {}
         self._terms: dict[str, tuple[str, ...]] = {}  # a word's term and its parts' (with memo)
-        self._last: tuple[str, list[tuple[str, int, int, int]]] | None = None
 
     # the cut -----------------------------------------------------------------------------------
     def words(self, text: str) -> list[tuple[str, int, int]]:
@@ -217,11 +216,7 @@ class Segmenter:
                 yield term, position, start, end
 
     def analysis(self, text: str, keep: bool = False) -> list[tuple[str, int, int, int]]:
-        """``analyze`` as a list, computed once for the text asked last or kept with ``keep``
-        (the index writer asks first, whoosh's tokenizer then gets the same list)."""
-        last = self._last
-        if last is not None and last[0] == text:
-            return last[1]
+        """``analyze`` as a list; with ``keep``, computed once for a text asked again."""
         kept = self._kept.get(text)
         if kept is not None:
             if self.vocabulary is not None:
@@ -239,7 +234,6 @@ class Segmenter:
             outer.update(met)
         if keep:
             self._kept[text] = (tokens, met or set())
-        self._last = (text, tokens)
         return tokens
 
     def terms(self, text: str) -> list[str]:
@@ -300,97 +294,6 @@ def query_segmenter(generation: Path) -> Segmenter:
     return Segmenter(_Dictionary(freq, total))
 
 
-# -- whoosh analysis ---------------------------------------------------------------------------
-_TOKENIZER: list[type] = []  # the class, made once (it subclasses a whoosh class)
-
-
-def _tokenizer_class() -> type:
-    """``ArticleTokenizer``: whoosh's view of ``Segmenter.analysis``, used while writing (queries
-    are built as terms). Made on first use, so that a search answered without whoosh never
-    imports it; the schema pickled in the index names it ``store.ArticleTokenizer``, which the
-    module's ``__getattr__`` answers.
-
-    The schema stores the tokenizer without a segmenter; ``IndexWriter`` hands it the one it
-    writes with (``segmenter``), so no module state is shared between two writers."""
-    if _TOKENIZER:
-        return _TOKENIZER[0]
-    from whoosh import analysis
-
-    class ArticleTokenizer(analysis.Tokenizer):  # type: ignore[misc]
-        __doc__ = _tokenizer_class.__doc__
-        segmenter: Segmenter | None = None
-
-        def __eq__(self, other: object) -> bool:
-            return type(other) is type(self)
-
-        def __hash__(self) -> int:
-            return hash(type(self))
-
-        def __getstate__(self) -> dict[str, Any]:
-            return {k: v for k, v in self.__dict__.items() if k != "segmenter"}
-
-        def __call__(  # type: ignore[override]
-            self,
-            value: str,
-            positions: bool = False,
-            chars: bool = False,
-            keeporiginal: bool = False,
-            removestops: bool = True,
-            start_pos: int = 0,
-            start_char: int = 0,
-            tokenize: bool = True,
-            mode: str = "",
-            **kwargs: Any,
-        ) -> Iterator[Any]:
-            if self.segmenter is None:
-                raise RuntimeError("ArticleTokenizer used without an index segmenter")
-            token = analysis.Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-            for term, position, start, end in self.segmenter.analysis(value):
-                token.text = term
-                token.boost = 1.0
-                token.stopped = False
-                if keeporiginal:
-                    token.original = term
-                if positions:
-                    token.pos = start_pos + position
-                if chars:
-                    token.startchar = start_char + start
-                    token.endchar = start_char + end
-                yield token
-
-    ArticleTokenizer.__module__ = __name__
-    ArticleTokenizer.__qualname__ = "ArticleTokenizer"
-    _TOKENIZER.append(ArticleTokenizer)
-    return ArticleTokenizer
-
-
-def __getattr__(name: str) -> Any:
-    if name == "ArticleTokenizer":
-        return _tokenizer_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _schema() -> Any:
-    from whoosh import fields
-
-    analyzer = _tokenizer_class()()
-    return fields.Schema(
-        uid=fields.ID(unique=True, stored=True),
-        source=fields.ID(stored=True),
-        reg=fields.ID(stored=True),
-        status=fields.ID(stored=True),
-        category=fields.ID(stored=True),
-        body=fields.TEXT(analyzer=analyzer, phrase=True, stored=True),
-        context=fields.TEXT(analyzer=analyzer, phrase=False),
-        title=fields.STORED(),
-        label=fields.STORED(),
-        chapter=fields.STORED(),
-        number=fields.STORED(),
-        sub=fields.STORED(),
-        order=fields.STORED(),
-    )
-
-
 @dataclass
 class ArticleDoc:
     uid: str
@@ -408,56 +311,19 @@ class ArticleDoc:
     context: str
 
 
-class IndexWriter:
-    """Writes one generation's engine files: a fresh index, or a copy of the previous one."""
+def cut_article(segmenter: Segmenter, doc: ArticleDoc, vocabulary: set[str]) -> tuple[Any, ...]:
+    """One article cut for the word index (``words.record``): its text and its headings (the
+    headings, the same for every article of a chapter, are cut once); every dictionary word met
+    goes into ``vocabulary``."""
+    from .words import record
 
-    def __init__(self, generation: Path, segmenter: Segmenter, base: Path | None = None) -> None:
-        from whoosh import index
-
-        self.generation = generation
-        self.segmenter = segmenter
-        target = generation / WHOOSH_DIR
-        if base is not None:
-            import shutil
-
-            shutil.copytree(base / WHOOSH_DIR, target)
-            self.ix = index.open_dir(str(target))
-        else:
-            target.mkdir(parents=True)
-            self.ix = index.create_in(str(target), _schema())
-        self.writer = self.ix.writer(limitmb=128)
-        for name in ("body", "context"):
-            self.writer.schema[name].analyzer.segmenter = segmenter
-
-    def delete_source(self, source: str) -> None:
-        self.writer.delete_by_term("source", source)
-
-    def add(self, doc: ArticleDoc, vocabulary: set[str]) -> tuple[Any, ...]:
-        """Index one article; returns its record for the word index (``words.record``), from
-        the same cut whoosh is given."""
-        from .words import record
-
-        segmenter = self.segmenter
-        segmenter.vocabulary = vocabulary
-        try:
-            context = segmenter.analysis(doc.context, keep=True)
-            body = segmenter.analysis(doc.body)
-            self.writer.add_document(**doc.__dict__)
-        finally:
-            segmenter.vocabulary = None
-        return record(body, context)
-
-    def commit(self) -> None:
-        try:
-            self.writer.commit()
-        finally:
-            self.ix.close()
-
-    def cancel(self) -> None:
-        try:
-            self.writer.cancel()
-        finally:
-            self.ix.close()
+    segmenter.vocabulary = vocabulary
+    try:
+        context = segmenter.analysis(doc.context, keep=True)
+        body = segmenter.analysis(doc.body)
+    finally:
+        segmenter.vocabulary = None
+    return record(body, context)
 
 
 def write_words(path: Path, records: Iterable[tuple[Any, ...]]) -> int:
@@ -515,14 +381,12 @@ class RawHit:
 
 BODY_WEIGHT = 1.0
 CONTEXT_WEIGHT = 0.5
-TIEBREAK = 0.2
 BM25_B = 0.75  # the usual default: long articles (long lists of items) are not favoured
 BM25_K1 = 1.2
 
 
 class Reader:
-    """An open generation: the word index, the query tokenizer and, for a query with required
-    or excluded words, a whoosh searcher (each opened on first use).
+    """An open generation: the word index and the query tokenizer (each opened on first use).
 
     ``docs`` gives the stored articles in the order the word index numbers them (the bigram
     index's ``docs``)."""
@@ -531,8 +395,6 @@ class Reader:
         self.generation = generation
         self._docs = docs
         self._words: Any = None
-        self._searcher: Any = None
-        self._ix: Any = None
         self._segmenter: Segmenter | None = None
 
     @property
@@ -553,23 +415,8 @@ class Reader:
             self._words = words
         return self._words
 
-    @property
-    def searcher(self) -> Any:
-        if self._searcher is None:
-            from whoosh import index, scoring
-
-            try:
-                self._ix = index.open_dir(str(self.generation / WHOOSH_DIR))
-                self._searcher = self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
-            except Exception as e:  # whoosh raises many kinds on damaged files
-                raise IndexCorrupt(f"法规索引已损坏：检索文件{_damage(e)}") from e
-        return self._searcher
-
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._ix.close()
-            self._searcher = self._ix = None
+        self._words = None
 
     def __enter__(self) -> Reader:
         return self
@@ -590,65 +437,38 @@ class Reader:
         return words.doc_frequency("body", term) > 0 or words.doc_frequency("context", term) > 0
 
     def search(self, plan: QueryPlan, limit: int) -> list[RawHit]:
-        """The best ``limit`` articles for the plan: from the word index for optional words,
-        from whoosh when some words are required or excluded."""
-        if plan.must or plan.must_not:
-            return self._search_whoosh(plan, limit)
-        if not plan.should:
+        """The best ``limit`` articles for the plan. With required words, an article must match
+        every one and scores their sum plus its optional words'; without, any optional word lets
+        it in; an excluded word anywhere (text or headings) leaves it out."""
+        if not (plan.must or plan.should):
             return []
         words = self.words
         docs = self._docs()
         allowed = _allowed(docs, plan)
-        total: dict[int, float] = {}
+        total: dict[int, float] | None = None
+        for unit in plan.must:
+            scores = _unit_scores(words, unit)
+            if total is None:
+                total = scores
+            else:
+                total = {d: total[d] + scores[d] for d in total.keys() & scores.keys()}
+            if not total:
+                return []
+        required = total is not None
+        total = total or {}
         for unit in plan.should:
             for doc, score in _unit_scores(words, unit).items():
-                if allowed is None or doc in allowed:
+                if doc in total or not required:
                     total[doc] = total.get(doc, 0.0) + score
+        excluded: set[int] = set()
+        for unit in plan.must_not:
+            excluded.update(_unit_scores(words, unit))
+        if allowed is not None or excluded:
+            total = {
+                d: v for d, v in total.items() if d not in excluded and (allowed is None or d in allowed)
+            }
         best = sorted(total, key=lambda d: (-total[d], d))[:limit]
         return [_stored_hit(docs[d], total[d]) for d in best]
-
-    def _search_whoosh(self, plan: QueryPlan, limit: int) -> list[RawHit]:
-        from whoosh import query as q
-
-        def alternative(alt: Alternative, fieldname: str, boost: float) -> Any:
-            if len(alt.terms) == 1:
-                return q.Term(fieldname, alt.terms[0], boost=boost * alt.weight)
-            if fieldname == "body":
-                return q.Phrase(fieldname, list(alt.terms), boost=boost * alt.weight)
-            return q.And([q.Term(fieldname, t) for t in alt.terms], boost=boost * alt.weight)
-
-        def best(parts: list[Any]) -> Any:
-            # the best alternative counts, not their sum: synonyms must not outweigh the word
-            return q.DisjunctionMax(parts, tiebreak=TIEBREAK) if len(parts) > 1 else parts[0]
-
-        def unit(u: Unit, context: bool = True) -> Any:
-            body = best([alternative(a, "body", BODY_WEIGHT * u.boost) for a in u.alternatives])
-            if not (context and u.headings) or not CONTEXT_WEIGHT:
-                return body
-            heading = best([alternative(a, "context", CONTEXT_WEIGHT * u.boost) for a in u.alternatives])
-            return q.Or([body, heading])
-
-        should = [unit(u) for u in plan.should]
-        if plan.must:
-            main: Any = q.And([unit(u) for u in plan.must])
-            if should:
-                main = q.AndMaybe(main, q.Or(should))
-        elif should:
-            main = q.Or(should)
-        else:
-            return []
-        if plan.must_not:
-            main = q.AndNot(main, q.Or([unit(u) for u in plan.must_not]))
-        filters = []
-        for name, values in (("reg", plan.regs), ("status", plan.statuses), ("category", plan.categories)):
-            if values:
-                filters.append(q.Or([q.Term(name, v) for v in values]))
-        flt = q.And(filters) if filters else None
-        try:
-            results = self.searcher.search(main, limit=limit, filter=flt)
-            return [_raw_hit(hit) for hit in results]
-        except (OSError, EOFError, ValueError, KeyError, IndexError, struct.error, zlib.error) as e:
-            raise IndexCorrupt(f"法规索引已损坏：检索时出错（检索文件{_damage(e)}）") from e
 
 
 def _allowed(docs: Sequence[Any], plan: QueryPlan) -> set[int] | None:
@@ -666,7 +486,7 @@ def _allowed(docs: Sequence[Any], plan: QueryPlan) -> set[int] | None:
 
 def _unit_scores(words: Any, unit: Unit) -> dict[int, float]:
     """A concept's score in each article: its best alternative in the text plus, where the
-    concept may match headings, its best in the title and chapter (``_search_whoosh``'s unit)."""
+    concept may match headings, its best in the title and chapter."""
 
     def best(fieldname: str, weight: float) -> dict[int, float]:
         out: dict[int, float] = {}
@@ -707,30 +527,3 @@ def _stored_hit(doc: Any, score: float) -> RawHit:
         body=doc.body,
         score=score,
     )
-
-
-def _raw_hit(hit: Any) -> RawHit:
-    fields = hit.fields()
-    return RawHit(
-        uid=fields["uid"],
-        reg=fields["reg"],
-        title=fields["title"],
-        label=fields["label"],
-        chapter=fields.get("chapter", ""),
-        status=fields.get("status", ""),
-        category=fields.get("category", ""),
-        number=fields.get("number", 0),
-        sub=fields.get("sub", 0),
-        order=fields.get("order", 0),
-        body=fields.get("body", ""),
-        score=float(hit.score or 0.0),
-    )
-
-
-def _damage(error: Exception) -> str:
-    """What a failure while opening or reading the search files says about them, in Chinese."""
-    if isinstance(error, FileNotFoundError):
-        return "缺失"
-    if isinstance(error, OSError):
-        return "无法读取"
-    return "内容无效"

@@ -1,14 +1,13 @@
-"""The word index read without whoosh: postings of the indexed words, scored BM25F in Python.
+"""The word index: postings of the indexed words, scored BM25F in Python.
 
-whoosh stays the index of record (and answers queries with AND, NOT or a quoted phrase), but a
-question of optional words is answered from this file: 2,249 articles are few enough that
-Python sums a query's postings in a few milliseconds, where building whoosh's matchers costs
-tens, and a fresh process never imports whoosh.
+It answers every query: optional words, required ones (AND, a quoted phrase) and excluded ones
+(NOT). 2,249 articles are few enough that Python sums a query's postings in a few milliseconds,
+where building whoosh's matchers costs tens, and writing a whoosh index costs seconds.
 
 The scores are whoosh's BM25F, computed at index time for every posting: the same idf
 (``log(N / (df + 1)) + 1``), the same average field length and the same field lengths, rounded
 to whoosh's one-byte approximation, so a term scores exactly as whoosh scores it. A query
-combines them as the whoosh query of ``store.Reader`` would: the best alternative of a concept
+combines them as a whoosh query over the same terms would (``store.Reader``): the best alternative of a concept
 in the text, plus the best in the headings, summed over the concepts. (whoosh's own
 ``DisjunctionMaxMatcher`` may take the best of two alternatives at different articles; here the
 best is always taken at the same article.)
