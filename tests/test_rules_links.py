@@ -170,3 +170,31 @@ def test_a_link_names_the_edition_in_force_when_the_citing_text_took_effect(two_
         (older, "监察法第二十二条第一款", True)
     }
     assert (from_later.reg_id, from_later.label, from_later.resolved) == (newer, "第二十二条", True)
+
+
+@pytest.mark.skipif(not corpus_files(), reason=f"没有真实法规文本 {CORPUS}")
+def test_a_link_to_a_later_edition_than_the_citing_text_says_so(tmp_path: Path) -> None:
+    """Only the 2024 监察法 indexed: the 2021 实施条例's 监察法第五十八条 (the 2018 numbering, 回避)
+    resolves to that edition's 第五十八条, and says the edition came later."""
+    files = [CORPUS / "中华人民共和国监察法.md", CORPUS / "中华人民共和国监察法实施条例.md"]
+    config = make_workspace(tmp_path, files)
+    build(config)
+    with Library(config.index_dir) as library:
+        rules = library.regulation(library.resolve_one("监察法实施条例").id)
+        article = next(a for a in rules.numbered() if a.label == "第二百六十三条")
+        (link,) = [k for k in links_of(article, rules, library) if k.title == "中华人民共和国监察法"]
+        cited = library.regulation(link.reg_id)
+        assert link.newer_edition == (cited.effective or cited.issued) > (rules.effective or rules.issued)
+        here = library.regulation(library.resolve_one("监察法").id)
+        own = [k for a in here.numbered() for k in links_of(a, here, library)]
+        assert own and not any(k.newer_edition for k in own)  # a law citing itself
+    from .test_rules_cli import run
+
+    shown = run(
+        "rules", "show", "--index", str(config.index_dir), "监察法实施条例第二百六十三条", cwd=tmp_path
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert (
+        f"〔索引中的版本 {link.newer_edition} 起施行，晚于本法规；本条引的可能是旧版本的条号〕"
+        in shown.stdout
+    )

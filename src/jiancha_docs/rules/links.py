@@ -61,6 +61,9 @@ class Link:
     item: int = 0
     reg_id: str = ""  # the regulation in the index, when known
     resolved: bool = False  # the article (and paragraphs) exist
+    # the cited law's indexed edition took effect on this day, after the citing text: the text
+    # cited an older edition, whose numbering may differ (a 2021 rule citing 监察法 of 2018)
+    newer_edition: str = ""
 
     @property
     def target(self) -> str:
@@ -278,7 +281,7 @@ def _external(text: str, aliases: dict[str, str], library: Any, day: str = "") -
                 heads.append((match.start(), match.end(), alias, aliases[alias]))
     links: list[Link] = []
     for start, end, _written, meant in sorted(heads):
-        resolved_title, rid, reg = _resolve(library, meant, day)
+        resolved_title, rid, reg, newer = _resolve(library, meant, day)
         pos, first = end, True
         while True:
             candidate = pos
@@ -307,20 +310,23 @@ def _external(text: str, aliases: dict[str, str], library: Any, day: str = "") -
                     item=item or 0,
                     reg_id=rid,
                     resolved=target is not None,
+                    newer_edition=newer,
                 )
             )
             pos, first = match.end(), False
     return links
 
 
-def _resolve(library: Any, title: str, day: str = "") -> tuple[str, str, Regulation | None]:
+def _resolve(library: Any, title: str, day: str = "") -> tuple[str, str, Regulation | None, str]:
     """The regulation a title names; of several editions, the one in force on ``day`` (the
-    citing text's own date: a 2021 rule citing 监察法第二十二条 means the 2018 numbering)."""
+    citing text's own date: a 2021 rule citing 监察法第二十二条 means the 2018 numbering). The
+    last value is the chosen edition's first day when that is after ``day`` (no edition of the
+    index was in force then)."""
     if library is None:
-        return "", "", None
+        return "", "", None, ""
     found = library.resolve(title)
     if not found:
-        return "", "", None
+        return "", "", None, ""
     entry = found[0]
     if day:
         from .editions import Edition, Status, status_on
@@ -329,4 +335,6 @@ def _resolve(library: Any, title: str, day: str = "") -> tuple[str, str, Regulat
         if len(same) > 1:
             statuses = status_on([Edition.from_entry(e.data) for e in library.entries], day)
             entry = next((e for e in same if statuses.get(e.id) == Status.CURRENT), entry)
-    return entry.title, entry.id, library.regulation(entry.id)
+    start = entry.data.get("effective") or entry.data.get("issued") or ""
+    newer = start if day and start and start > day else ""
+    return entry.title, entry.id, library.regulation(entry.id), newer
