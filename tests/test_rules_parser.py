@@ -258,3 +258,19 @@ def test_every_article_line_becomes_one_article(case: tuple[str, list[str]]) -> 
     assert [a.label for a in reg.numbered()] == labels
     source_lines = [line for line in text.split("\n") if ARTICLE_LINE.match(line)]
     assert len(reg.numbered()) == len(source_lines)
+
+
+def test_a_heading_wrapped_onto_the_next_line_stays_a_heading() -> None:
+    # as converted from a PDF: the chapter title broken after 基层站所
+    text = (
+        "# 某某规定\n\n## 第一章 乡镇领导班子成员和基层站所\n\n负责人廉洁履行职责行为规范\n\n"
+        "第一条 禁止滥用职权。\n\n## 第二章 实施\n\n本章适用于村干部。\n\n第二条 本规定自发布之日起施行。\n"
+    )
+    result = parse_text(text, "某某规定.md")
+    reg = result.regulation
+    assert [a.label for a in reg.articles] == ["第一条", "第二章 实施", "第二条"]
+    assert reg.articles[0].chapter == ["第一章 乡镇领导班子成员和基层站所负责人廉洁履行职责行为规范"]
+    assert reg.articles[1].text == "本章适用于村干部。"  # a chapter's own sentence is not a heading
+    assert [w.describe() for w in result.warnings] == [
+        "某某规定.md 第 5 行：“负责人廉洁履行职责行为规范”紧接在标题“第一章 乡镇领导班子成员和基层站所”之下且没有标点，已作为标题的续行"
+    ]
