@@ -10,6 +10,7 @@ import time
 import zipfile
 from html import unescape
 from pathlib import Path
+from urllib.parse import quote
 
 from .conftest import RECORD, Client
 
@@ -273,3 +274,24 @@ def test_link_citations_makes_links_and_escapes_the_rest() -> None:
 
     html = str(link_citations("依照《中华人民共和国监察法》第四十五条<b>处理</b>"))
     assert '<a class="ref" href="/rules/show?ref=%E3%80%8A' in html and "&lt;b&gt;" in html
+
+
+def test_an_article_page_links_what_the_article_refers_to() -> None:
+    from jiancha_docs.rules.links import links_of
+    from jiancha_docs.rules.parser import parse_text
+    from jiancha_docs.web.pages import linked_paragraphs
+
+    reg = parse_text(
+        "# 某某规定\n\n第一条 甲。\n\n第二条 依照本规定第一条办理<甲>。\n\n违反前款规定的，依照《中华人民共和国监察法》第十九条处理。\n",
+        "某某规定.md",
+    ).regulation
+    article = reg.numbered()[1]
+    first, second = (str(p) for p in linked_paragraphs(article, links_of(article, reg), reg.title))
+    href = "/rules/show?ref=" + quote("《某某规定》第一条")
+    assert first == f'依照<a class="ref" href="{href}" title="第一条">本规定第一条</a>办理&lt;甲&gt;。'
+    assert '<span class="ref" title="本条第一款">前款</span>' in second
+    # no index to resolve the other law: marked, not linked
+    assert (
+        '<span class="ref" title="《中华人民共和国监察法》第十九条（未编入索引）">《中华人民共和国监察法》第十九条</span>'
+        in second
+    )

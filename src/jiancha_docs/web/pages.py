@@ -32,6 +32,34 @@ def link_citations(text: str) -> Markup:
     return Markup(_CITATION.sub(link, escaped))
 
 
+def linked_paragraphs(article: Any, links: list[Any], title: str) -> list[Markup]:
+    """An article's paragraphs with each reference it makes (``rules.links``) as a link to the
+    article named, its target in the tooltip; a paragraph of the same article, or a target the
+    index lacks, is marked but not linked. ``title`` is the article's own regulation."""
+    text = article.text
+    out: list[str] = []
+    at = 0
+    for link in sorted(links, key=lambda k: k.start):
+        if link.start < at:
+            continue
+        out.append(str(escape(text[at : link.start])))
+        shown = escape(text[link.start : link.end])
+        tip = link.target
+        if link.newer_edition:
+            tip += f"（索引中的版本 {link.newer_edition} 起施行，晚于本法规；所引可能是旧版本的条号）"
+        if link.kind == "paragraph" or not link.resolved:
+            tip += "" if link.resolved else "（未编入索引）"
+            out.append(f'<span class="ref" title="{escape(tip)}">{shown}</span>')
+        else:
+            ref = f"《{link.title or title}》{link.label}"
+            out.append(
+                f'<a class="ref" href="/rules/show?ref={quote(ref)}" title="{escape(tip)}">{shown}</a>'
+            )
+        at = link.end
+    out.append(str(escape(text[at:])))
+    return [Markup(p) for p in "".join(out).split("\n")]
+
+
 @cache
 def environment() -> Any:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape

@@ -52,13 +52,19 @@ def show_ref(context: WebContext, text: str) -> dict[str, Any]:
 
     config = rules_config(context.settings)
     parsed = parse_ref(text) or Ref(title=text)
+    from ..rules.links import links_of
+    from .pages import linked_paragraphs
+
     with Library(config.index_dir) as library:
         resolved = resolve_ref(library, parsed)
+        reg = resolved.regulation
+        paragraphs = [linked_paragraphs(a, links_of(a, reg, library), reg.title) for a in resolved.articles]
     return {
         "citation": resolved.citation,
         "entry": resolved.entry,
-        "regulation": resolved.regulation if parsed.kind == "regulation" else None,
+        "regulation": reg if parsed.kind == "regulation" else None,
         "articles": resolved.articles,
+        "paragraphs": paragraphs,
     }
 
 
