@@ -302,11 +302,7 @@ def _describe_links(links: list[Any]) -> str:
     parts: list[str] = []
     for link in links:
         shown = link.target if link.text == link.target else f"{link.text}（{link.target}）"
-        if not link.resolved:
-            shown += "〔未编入索引〕"
-        elif link.newer_edition:
-            shown += f"〔索引中的版本 {link.newer_edition} 起施行，晚于本法规；本条引的可能是旧版本的条号〕"
-        parts.append(shown)
+        parts.append(f"{shown}〔{link.caution}〕" if link.caution else shown)
     return "；".join(dict.fromkeys(parts))
 
 

@@ -28,7 +28,6 @@ class Forked:
 
     def __init__(self, work: Callable[..., None], *args: Any, fork: bool | None = None) -> None:
         self._process: Any = None
-        self._error: BaseException | None = None
         if not (available() if fork is None else fork):
             work(*args)
             return

@@ -66,6 +66,15 @@ class Link:
     newer_edition: str = ""
 
     @property
+    def caution(self) -> str:
+        """What a reader should know before following the link, or ""."""
+        if not self.resolved:
+            return "未编入索引"
+        if self.newer_edition:
+            return f"索引中的版本 {self.newer_edition} 起施行，晚于本法规；本条引的可能是旧版本的条号"
+        return ""
+
+    @property
     def target(self) -> str:
         """What the link names, in words: 第十五条第二款, 《刑法》第三百八十二条, 本条第一款."""
         paras = "".join(f"第{_cn(p)}款" for p in self.paragraphs[:1])
@@ -328,6 +337,7 @@ def _resolve(library: Any, title: str, day: str = "") -> tuple[str, str, Regulat
     if not found:
         return "", "", None, ""
     entry = found[0]
+    newer = ""
     if day:
         from .editions import Edition, Status, status_on
 
@@ -335,6 +345,6 @@ def _resolve(library: Any, title: str, day: str = "") -> tuple[str, str, Regulat
         if len(same) > 1:
             statuses = status_on([Edition.from_entry(e.data) for e in library.entries], day)
             entry = next((e for e in same if statuses.get(e.id) == Status.CURRENT), entry)
-    start = entry.data.get("effective") or entry.data.get("issued") or ""
-    newer = start if day and start and start > day else ""
+        start = Edition.from_entry(entry.data).start
+        newer = start if start > day else ""
     return entry.title, entry.id, library.regulation(entry.id), newer

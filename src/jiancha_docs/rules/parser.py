@@ -217,7 +217,7 @@ class _Builder:
         self.headings: list[tuple[int, str]] = []
         self.article: Article | None = None
         self.seen_body = False  # a heading or an article has been met after the title
-        self.heading_line = 0  # the line of a heading nothing has followed yet
+        self.after_heading = False  # a heading nothing has followed yet
 
     def run(self, body: str) -> None:
         from markdown_it import MarkdownIt
@@ -256,14 +256,14 @@ class _Builder:
             self.headings.pop()
         self.headings.append((level, text))
         self.reg.chapters.append([h for _, h in self.headings])
-        self.heading_line = line  # the heading may go on in the next line (a wrapped heading)
+        self.after_heading = True  # the heading may go on in the next line (a wrapped heading)
 
     def _line(self, text: str, line: int, continuation: bool) -> None:
         if not text:
             return
         match = ARTICLE_LINE.match(text)
         if match:
-            self.heading_line = 0
+            self.after_heading = False
             try:
                 number = to_int(match.group("num"))
                 sub = to_int(match.group("sub")) if match.group("sub") else 0
@@ -285,7 +285,7 @@ class _Builder:
             self.reg.articles.append(self.article)
             self.seen_body = True
             return
-        if self.article is None and self.heading_line and self.headings and _HEADING_TAIL.fullmatch(text):
+        if self.article is None and self.after_heading and self.headings and _HEADING_TAIL.fullmatch(text):
             # a short line without punctuation right under a heading is its wrapped tail
             # (“第一章 乡镇领导班子成员和基层站所” / “负责人廉洁履行职责行为规范”)
             level, head = self.headings[-1]
@@ -294,9 +294,9 @@ class _Builder:
             self.warnings.append(
                 ParseWarning(self.file, line, f"“{text}”紧接在标题“{head}”之下且没有标点，已作为标题的续行")
             )
-            self.heading_line = 0
+            self.after_heading = False
             return
-        self.heading_line = 0
+        self.after_heading = False
         if self.article is None:
             if not self.seen_body:
                 self.reg.preamble.append(text)

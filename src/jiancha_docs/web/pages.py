@@ -44,11 +44,8 @@ def linked_paragraphs(article: Any, links: list[Any], title: str) -> list[Markup
             continue
         out.append(str(escape(text[at : link.start])))
         shown = escape(text[link.start : link.end])
-        tip = link.target
-        if link.newer_edition:
-            tip += f"（索引中的版本 {link.newer_edition} 起施行，晚于本法规；所引可能是旧版本的条号）"
+        tip = f"{link.target}（{link.caution}）" if link.caution else link.target
         if link.kind == "paragraph" or not link.resolved:
-            tip += "" if link.resolved else "（未编入索引）"
             out.append(f'<span class="ref" title="{escape(tip)}">{shown}</span>')
         else:
             ref = f"《{link.title or title}》{link.label}"
