@@ -6,16 +6,17 @@ imported inside the commands so that ``jiancha --help`` stays instant.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 
 import click
 
 from ..errors import JianchaError, describe_os_error
-from . import documents, ledger, ledger_server, printing, rules, serve, users, workspace  # noqa: F401  (each registers its commands)
-from .app import cli
+from .app import cli  # its commands are imported on first use (app.COMMAND_MODULES)
 from .i18n import localize
 
-localize(cli)  # once every command is registered
+localize(cli)  # the root's own help; each command is localized when it is loaded
 
 __all__ = ["cli", "main"]
 
@@ -27,6 +28,11 @@ INTERRUPTED = "已中断。已写好的文件完整保留，未写完的不会�
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every JianchaError becomes a Chinese message and its exit code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    # Python's shutdown runs the cycle collector over every object still alive (the search
+    # index, the weights: 40–100 ms of a 0.3 s search); freezing them first skips that walk.
+    # Nothing is lost: the objects are still freed, and atexit work (temporary folders) runs first.
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
     try:
         code = cli.main(args=argv, prog_name="jiancha", standalone_mode=False)
         if isinstance(code, int) and code:

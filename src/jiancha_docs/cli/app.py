@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import unicodedata
@@ -17,6 +18,23 @@ from .i18n import install as _install_chinese
 _install_chinese()
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+# The module (of this package) that defines each top-level command. It is imported when the
+# command is run or listed, so that ``jiancha rules search`` loads neither the ledger nor the
+# printing nor the web server.
+COMMAND_MODULES = {
+    "check": "printing",
+    "doctor": "printing",
+    "init": "workspace",
+    "kinds": "documents",
+    "ledger": "ledger",
+    "new": "documents",
+    "pdf": "printing",
+    "render": "documents",
+    "rules": "rules",
+    "serve": "serve",
+    "users": "users",
+}
 
 
 class Env:
@@ -56,7 +74,30 @@ class Env:
             raise ConfigError(f"配置文件 {settings.path} 有误：" + "；".join(problems))
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class LazyGroup(click.Group):
+    """The root group: a command's module is imported the first time the command is asked for,
+    and its help texts are put into Chinese then (``i18n.localize``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._localized: set[str] = set()
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(f"{__package__}.{COMMAND_MODULES[cmd_name]}")
+        command = self.commands.get(cmd_name)
+        if command is not None and cmd_name not in self._localized:
+            from .i18n import localize
+
+            localize(command, cmd_name)
+            self._localized.add(cmd_name)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="jiancha")
 @click.option("--debug", is_flag=True, help="出错时显示完整的调用栈（供开发人员排查）。")
 @click.option(

@@ -141,8 +141,9 @@ def _chinese_help(text: str | None) -> str | None:
     return _TOKEN.sub(replace, text)
 
 
-def localize(group: Any) -> None:
-    """Chinese usage lines, metavars, help texts and examples for every command under ``group``."""
+def localize(group: Any, path: str = "") -> None:
+    """Chinese usage lines, metavars, help texts and examples for ``group`` (the command whose
+    name path is ``path``, "" for the root) and every command under it."""
     import click
 
     from .app import display_width
@@ -170,7 +171,7 @@ def localize(group: Any) -> None:
             for name, sub in command.commands.items():
                 walk(sub, f"{path} {name}".strip())
 
-    walk(group, "")
+    walk(group, path)
 
 
 def install() -> None:

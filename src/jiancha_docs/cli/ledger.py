@@ -415,4 +415,4 @@ def ledger_backup(ctx: LedgerContext, output: Path, force: bool) -> None:
     click.echo(f"已备份台账到 {output}。")
 
 
-from . import ledger_loop  # noqa: E402,F401  (registers the closed-loop commands)
+from . import ledger_loop, ledger_server  # noqa: E402,F401  (register the closed-loop and server commands)
