@@ -15,8 +15,9 @@ import pytest
 
 from jiancha_docs.rules import forked, generations, indexer
 from jiancha_docs.rules.errors import IndexBusy, IndexCorrupt, IndexMissing, IndexOutdated, RulesIndexError
-from jiancha_docs.rules.indexer import build_index, stale_sources
+from jiancha_docs.rules.indexer import build_index
 from jiancha_docs.rules.library import Library
+from jiancha_docs.rules.manifest import stale_sources
 from jiancha_docs.rules.search import search
 
 from .test_rules_support import build, make_workspace

@@ -56,7 +56,8 @@ def _whoosh_oracle(index: Path, directory: Path):  # type: ignore[no-untyped-def
     from whoosh import index as whoosh_index
     from whoosh import query as q
 
-    from jiancha_docs.rules.indexer import _documents, load_regulation, read_manifest
+    from jiancha_docs.rules.indexer import _documents
+    from jiancha_docs.rules.manifest import load_regulation, read_manifest
     from jiancha_docs.rules.store import BM25_B, BM25_K1, BODY_WEIGHT, CONTEXT_WEIGHT
 
     segmenter = index_segmenter(
@@ -185,6 +186,38 @@ def test_a_question_in_a_fresh_process_imports_neither_whoosh_nor_jieba(index: P
     env = dict(os.environ, PYTHONPATH=str(SRC))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert result.stdout.strip() == "[]"
+
+
+# What a fresh `jiancha rules search` must not pay for: the other commands, the index writer and
+# the libraries only the writer needs.
+NOT_FOR_A_SEARCH = [
+    "jiancha_docs.cli.ledger",
+    "jiancha_docs.cli.printing",
+    "jiancha_docs.cli.documents",
+    "jiancha_docs.cli.serve",
+    "jiancha_docs.rules.indexer",
+    "jiancha_docs.rules.forked",
+    "multiprocessing",
+    "whoosh",
+    "jieba",
+]
+
+
+def test_the_search_command_in_a_fresh_process_imports_only_what_a_search_needs(index: Path) -> None:
+    code = (
+        "import sys\n"
+        "from jiancha_docs.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        f"print(sorted(m for m in {NOT_FOR_A_SEARCH!r} if m in sys.modules))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    args = ["rules", "search", "--index", str(index), "函询以后多长时间内回复"]
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=index.parent
+    )
+    assert result.returncode == 0, result.stderr
+    assert "第" in result.stdout  # an article was shown
+    assert result.stdout.splitlines()[-1] == "[]", result.stdout.splitlines()[-1]
 
 
 def test_the_lexicon_is_read_once_while_its_files_are_unchanged(tmp_path: Path) -> None:

@@ -211,7 +211,7 @@ def _highlight(snippet: str, color: bool) -> str:
 
 
 def _warn_if_stale(config: Any, library: Any) -> None:
-    from ..rules.indexer import stale_sources
+    from ..rules.manifest import stale_sources
 
     problems = stale_sources(config, library.manifest)
     if problems:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -73,6 +72,8 @@ def publish(index_dir: Path, tmp: Path) -> Path:
 
 
 def collect_garbage(index_dir: Path, current: Path) -> None:
+    import shutil  # here: opening an index for a search never deletes anything
+
     generations = sorted(
         (p for p in index_dir.glob("gen-*") if p.is_dir() and p != current),
         key=lambda p: p.stat().st_mtime,
@@ -88,6 +89,8 @@ def collect_garbage(index_dir: Path, current: Path) -> None:
 
 
 def discard(tmp: Path) -> None:
+    import shutil
+
     shutil.rmtree(tmp, ignore_errors=True)
 
 

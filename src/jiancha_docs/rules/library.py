@@ -12,7 +12,7 @@ from typing import Any
 
 from . import generations
 from .errors import IndexCorrupt, ReferenceNotFound
-from .indexer import load_regulation, read_manifest
+from .manifest import load_regulation, read_manifest
 from .model import CURRENT, Regulation
 
 # What a regulation's name ends with; a bare suffix of a title counts as a name only then.

@@ -28,7 +28,6 @@ full index build, and nothing read it any more.
 
 from __future__ import annotations
 
-import logging
 import marshal
 import math
 import re
@@ -58,6 +57,8 @@ def _jieba() -> Any:
     plain-file fallback jieba already has."""
     if "jieba" in sys.modules:
         return sys.modules["jieba"]
+    import logging  # here: a question alone never loads jieba, nor the logging it brings
+
     block = "pkg_resources" not in sys.modules
     if block:
         sys.modules["pkg_resources"] = None  # type: ignore[assignment]

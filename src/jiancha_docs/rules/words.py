@@ -31,7 +31,7 @@ from .errors import IndexCorrupt
 
 WORDS = "words.bin"
 WORDS_DIR = "words"
-FORMAT = 1
+FORMAT = 2  # 2: keys sorted (bigrams.flat_postings)
 FIELDS = ("body", "context")
 _INT = "i"
 
@@ -88,7 +88,9 @@ def write(path: Path, records: Iterable[tuple], b: float, k1: float, rounded: Ca
         norms = [k1 * ((1 - b) + b * rounded(x) / avg) for x in lengths[name]]
         columns: dict[str, tuple[array, ...]] = {}
         where_all = array(_INT)
-        for term, (ids, tfs, where) in postings[name].items():
+        # in the keys' sorted order (flat_postings'), so that one posting's positions end where
+        # the next one's start (``positions``)
+        for term, (ids, tfs, where) in sorted(postings[name].items()):
             idf = math.log(n / (len(ids) + 1)) + 1
             scores = array(
                 "d", (idf * (tf * (k1 + 1)) / (tf + norms[d]) for d, tf in zip(ids, tfs, strict=True))
