@@ -212,7 +212,7 @@ def main() -> None:
     )
     if args.write:
         WEIGHTS.write_text(
-            json.dumps(weights.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            json.dumps(weights.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
         )
         print(f"已写入 {WEIGHTS}")
 

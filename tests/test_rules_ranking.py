@@ -225,3 +225,29 @@ def test_the_concept_table_brings_the_defining_article(tmp_path: Path) -> None:
         load_concepts((table,))
     with pytest.raises(LexiconError, match="不存在"):
         load_concepts((tmp_path / "没有.txt",))
+
+
+def test_the_examples_index_ships_as_text_and_reads_back_the_same() -> None:
+    import json
+
+    from jiancha_docs.rules.ranking import Examples
+
+    built = Examples(
+        (
+            ("函询以后多长时间内回复", ("中国共产党纪律检查机关监督执纪工作规则第三十条",)),
+            ("谈话函询谁批准", ("中国共产党纪律检查机关监督执纪工作规则第二十九条",)),
+            ("留置最长多久", ("中华人民共和国监察法第四十三条",)),
+        )
+    )
+    shipped = Examples.from_data(json.loads(json.dumps(built.to_dict())))
+    assert shipped == built and shipped.grams == built.grams
+    for query in ("函询多长时间回复", "留置期限", "谁批准谈话"):
+        assert shipped.likeness(query) == built.likeness(query)
+    likeness = built.likeness("函询多长时间回复")
+    assert max(likeness, key=likeness.get).endswith("第三十条")
+    assert "中华人民共和国监察法第四十三条" not in likeness  # no bigram in common
+    # leaving a question out (training on it) drops what only it brought
+    assert "中华人民共和国监察法第四十三条" not in built.likeness("留置最长多久", leave_out="留置最长多久")
+    # the earlier form, a bare list of questions, still loads: the index is built from it
+    old = Examples.from_data([[q, list(a)] for q, a in built.questions])
+    assert old.likeness("留置期限") == built.likeness("留置期限")

@@ -167,51 +167,81 @@ class Examples:
     """Labelled staff questions and the articles that answer them (the 训练 and 开发 parts of
     bench/queries/staff.yaml, shipped in weights.json): an article that answered a question
     much like this one is likely to answer it too. Likeness is the cosine of tf-idf weighted
-    character bigrams."""
+    character bigrams, summed over an inverted index (bigram → the questions that have it, with
+    its weight in each), which weights.json carries so that a fresh process does not rebuild it."""
 
     questions: tuple[tuple[str, tuple[str, ...]], ...]  # (folded question, answer keys 标题第N条)
-    vectors: tuple[dict[str, float], ...] = field(init=False, repr=False, compare=False)
-    idf: dict[str, float] = field(init=False, repr=False, compare=False)
+    # bigram → the questions that have it and its weight in each, as text: "i w i w …" (six
+    # significant digits). A fresh process parses only its query's bigrams: the 10,000 numbers of
+    # the whole index cost a JSON parse more than rebuilding it would.
+    grams: dict[str, str] = field(default_factory=dict, compare=False)
+    _parsed: dict[str, list[tuple[int, float]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
+        if self.grams or not self.questions:
+            return
         counted = [_gram_counts(q) for q, _ in self.questions]
         df: dict[str, int] = {}
         for counts in counted:
             for g in counts:
                 df[g] = df.get(g, 0) + 1
-        n = len(self.questions) or 1
+        n = len(self.questions)
         idf = {g: math.log(1 + n / c) for g, c in df.items()}
-        object.__setattr__(self, "idf", idf)
-        object.__setattr__(self, "vectors", tuple(self._weigh(c) for c in counted))
+        postings: dict[str, list[str]] = {}
+        for i, counts in enumerate(counted):
+            for g, w in _unit({g: idf[g] * (1 + math.log(c)) for g, c in counts.items()}).items():
+                postings.setdefault(g, []).append(f"{i} {w:.6g}")
+        object.__setattr__(self, "grams", {g: " ".join(p) for g, p in postings.items()})
 
-    def _weigh(self, counts: dict[str, int]) -> dict[str, float]:
-        idf = self.idf
-        vector = {g: idf[g] * (1 + math.log(c)) for g, c in counts.items() if g in idf}
-        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-        return {g: v / norm for g, v in vector.items()}
+    def postings(self, gram: str) -> list[tuple[int, float]]:
+        """(question, weight of ``gram`` in it) for every question that has ``gram``."""
+        found = self._parsed.get(gram)
+        if found is None:
+            numbers = self.grams.get(gram, "").split()
+            found = [(int(i), float(w)) for i, w in zip(numbers[::2], numbers[1::2], strict=True)]
+            self._parsed[gram] = found
+        return found
 
     def likeness(self, query: str, leave_out: str | None = None) -> dict[str, float]:
         """answer key → the highest likeness of ``query`` to a question it answered;
         ``leave_out`` (a folded question) is not counted (training on that question)."""
-        vector = self._weigh(_gram_counts(query))
+        n = len(self.questions)
+        found = {g: (c, self.postings(g)) for g, c in _gram_counts(query).items() if g in self.grams}
+        vector = _unit({g: math.log(1 + n / len(p)) * (1 + math.log(c)) for g, (c, p) in found.items()})
+        sums: dict[int, float] = {}
+        for g, v in vector.items():
+            for i, w in found[g][1]:
+                sums[i] = sums.get(i, 0.0) + v * w
         out: dict[str, float] = {}
-        for (question, answers), other in zip(self.questions, self.vectors, strict=True):
-            if question == leave_out:
-                continue
-            like = sum(v * other.get(g, 0.0) for g, v in vector.items())
-            if like <= 0:
+        for i, like in sums.items():
+            question, answers = self.questions[i]
+            if question == leave_out or like <= 0:
                 continue
             for key in answers:
                 if like > out.get(key, 0.0):
                     out[key] = like
         return out
 
-    def to_list(self) -> list[list[Any]]:
-        return [[q, list(a)] for q, a in self.questions]
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "questions": [[q, list(a)] for q, a in self.questions],
+            "grams": self.grams,
+        }
 
     @classmethod
-    def from_list(cls, data: list[Any]) -> Examples:
-        return cls(tuple((str(q), tuple(str(k) for k in a)) for q, a in data))
+    def from_data(cls, data: Any) -> Examples:
+        """From ``to_dict``'s form, or from a bare list of questions (the index is then built)."""
+        listed = data["questions"] if isinstance(data, dict) else data
+        questions = tuple((str(q), tuple(str(k) for k in a)) for q, a in listed)
+        grams = {str(g): str(p) for g, p in data["grams"].items()} if isinstance(data, dict) else {}
+        return cls(questions, grams)
+
+
+def _unit(vector: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+    return {g: v / norm for g, v in vector.items()}
 
 
 _RUN = re.compile(r"[\u4e00-\u9fff0-9a-z]+")
@@ -253,7 +283,7 @@ class Weights:
             "coef": list(self.coef),
             "source": self.source,
             **({"prior": self.prior.to_dict()} if self.prior else {}),
-            **({"examples": self.examples.to_list()} if self.examples else {}),
+            **({"examples": self.examples.to_dict()} if self.examples else {}),
         }
 
     @classmethod
@@ -269,7 +299,7 @@ class Weights:
             coef=tuple(float(v) for v in data["coef"]),
             source=dict(data.get("source", {})),
             prior=QueryPrior.from_dict(data["prior"]) if data.get("prior") else None,
-            examples=Examples.from_list(data["examples"]) if data.get("examples") else None,
+            examples=Examples.from_data(data["examples"]) if data.get("examples") else None,
         )
 
 
