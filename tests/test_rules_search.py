@@ -157,6 +157,14 @@ def test_snippets_mark_the_matched_words() -> None:
     short = snippet(text, ["函件", "说明材料"], size=30)
     assert short == "被函询人应当在收到【函件】后十五个工作日内写出【说明材料】。被函询人…"
     assert "【函件】" in snippet(text, ["函件"], size=200)
+    # 贪污罪 cut as 贪污 / 罪: the lone 罪 is not marked all over the article, and 贪污 and 罪 side by
+    # side read as one mark
+    crime = "国家工作人员利用职务上的便利，侵吞公共财物的，是贪污罪。犯罪以后自首的，可以从轻。"
+    marked = snippet(crime, ["贪污", "罪", "职务"], size=200)
+    assert marked.count("【") == 2 and "【职务】" in marked and "犯罪以后" in marked
+    assert snippet(crime, ["贪污罪", "贪污"], size=200).count("【贪污罪】") == 1
+    assert snippet("本罪的追诉期限", ["罪"]) == "本【罪】的追诉期限"
+    assert snippet(crime, ["利用", "职务"], size=200).count("【利用职务】") == 1
 
 
 # -- errors ------------------------------------------------------------------------------------

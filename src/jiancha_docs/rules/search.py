@@ -495,11 +495,16 @@ def _hit(
 
 
 def snippet(text: str, terms: list[str], size: int = SNIPPET_CHARS) -> str:
-    """The stretch of ``text`` with the most distinct matched words, each wrapped in 【】."""
+    """The stretch of ``text`` with the most distinct matched words, each wrapped in 【】. A
+    one-letter word (罪 of 贪污罪) is marked only when the query has nothing longer: marking every
+    罪 of an article would hide the words that matter. Words side by side share one mark."""
     flat = text.replace("\n", " ")
     folded = fold(flat)
+    wanted = {t for t in terms if t}
+    if any(len(t) > 1 for t in wanted):
+        wanted = {t for t in wanted if len(t) > 1}
     spans: list[tuple[int, int, str]] = []
-    for term in sorted({t for t in terms if t}, key=len, reverse=True):
+    for term in sorted(wanted, key=len, reverse=True):
         start = folded.find(term)
         while start != -1:
             end = start + len(term)
@@ -519,10 +524,16 @@ def snippet(text: str, terms: list[str], size: int = SNIPPET_CHARS) -> str:
             if len(inside) > best:
                 best, window = len(inside), (lo, lo + size)
     lo, hi = window
-    out, cursor = [], lo
+    marks: list[list[int]] = []
     for s, e, _ in spans:
         if s < lo or e > hi:
             continue
+        if marks and marks[-1][1] == s:
+            marks[-1][1] = e
+        else:
+            marks.append([s, e])
+    out, cursor = [], lo
+    for s, e in marks:
         out.append(flat[cursor:s])
         out.append(MARK_OPEN + flat[s:e] + MARK_CLOSE)
         cursor = e
