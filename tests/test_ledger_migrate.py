@@ -1,11 +1,12 @@
 """``jiancha ledger migrate --to URL``: a year of an office's SQLite ledger moves onto the server
 with its whole history, audit trail and accounts; running it again copies nothing; a target that
-numbers the same 代字 and year otherwise is refused untouched; and the way back (``ledger backup``
-of the server) gives the same ledger again."""
+numbers the same 代字 and year otherwise is refused untouched; drafts awaiting approval move with
+their 审核/审批; and the way back (``ledger backup`` of the server) gives the same ledger again."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,7 @@ def a_year_of_activity(db: Path, tmp_path: Path) -> None:
                 if month == 11 and code == "某纪建":
                     ledger.mark(number, "作废", None, "主送单位撤并", today=TODAY)
         closed_loop(ledger)
+        drafts_awaiting_approval(ledger)
         ledger.claim(
             "某纪建〔2024〕40号", DocumentMeta(kind="recommendation", doc_date=dt.date(2024, 12, 20))
         )
@@ -84,6 +86,23 @@ def closed_loop(ledger: Any) -> None:
     ledger.record_export(Path("/tmp/本机的报表.xlsx"), "0" * 64, "report")
 
 
+def drafts_awaiting_approval(ledger: Any) -> list[str]:
+    """Two documents registered before their 文号 ([ledger] approval on): one reviewed and
+    approved, one reviewed only; their 草稿号."""
+    approved = ledger.register_draft("recommendation:2025-1", "recommendation")
+    ledger.record_approval(approved, Step.REVIEW, "王审核", dt.date(2025, 1, 6), "同意", TODAY)
+    ledger.record_approval(approved, Step.APPROVE, "赵审批", dt.date(2025, 1, 7), None, TODAY)
+    reviewed = ledger.register_draft("recommendation:2025-2", "recommendation")
+    ledger.record_approval(reviewed, Step.REVIEW, "王审核", dt.date(2025, 1, 8), "请补充依据", TODAY)
+    return [approved, reviewed]
+
+
+def draft_records(ledger: Any) -> list[tuple]:
+    """Every draft: its row, the 审核/审批 on its 草稿号, whether it may be numbered."""
+    rows = ledger._sql("SELECT handle, identity, kind, at FROM drafts ORDER BY handle").fetchall()
+    return [(tuple(r), ledger.approvals(r[0]), ledger.draft_approved(r[1])) for r in rows]
+
+
 def loop_records(ledger: Any) -> tuple[list, dict, dict]:
     return (
         [
@@ -98,7 +117,7 @@ def loop_records(ledger: Any) -> tuple[list, dict, dict]:
 def snapshot(target: Path | str) -> tuple[list[dict], list[tuple], list[dict]]:
     with open_ledger(target) as ledger:
         entries = [ledger.find(e.doc_number).as_json(TODAY) for e in ledger.entries()]
-        entries.append({"closed_loop": loop_records(ledger)})
+        entries.append({"closed_loop": loop_records(ledger), "drafts": draft_records(ledger)})
         audit = [
             (a.at, a.actor, a.source, a.action, a.doc_number, a.before, a.after, a.note)
             for a in trail(ledger)
@@ -120,11 +139,12 @@ def test_a_year_of_activity_round_trips_through_the_server(tmp_path: Path, pg_ur
         and len(approvals["某纪建〔2024〕4号"]) == 2
         and archived == {"某纪建〔2024〕9号": "J001-2024-Y-0001"}
     )
+    assert sorted(len(steps) for _, steps, _ in before[0][-1]["drafts"]) == [1, 2]
 
     moved = run_jiancha(tmp_path, "ledger", "migrate", "--to", pg_url, env={"JIANCHA_DB": str(db)})
     assert moved.returncode == 0, moved.stderr
     assert moved.stdout.startswith(f"已把 {db} 迁移到台账服务器 {server_name(pg_url)}：25 个文号、")
-    assert "6 条闭环记录（整改任务、审核审批、归档）" in moved.stdout
+    assert "6 条闭环记录（整改任务、审核审批、归档）、2 个草稿（含 3 条审核审批）" in moved.stdout
     entries, audit, rest = snapshot(pg_url)
     assert entries == before[0]  # every column, every history line, the closed loop's records
     with open_ledger(pg_url) as server:  # an export record names a file of the office's machine
@@ -202,3 +222,52 @@ def test_a_closed_loop_record_changed_on_one_side_since_is_refused(tmp_path: Pat
         with pytest.raises(LedgerError, match="中的文号“某纪建〔2024〕1号”与 .* 中的记录不一致"):
             copy_ledger(source, target)
         assert target.items(number)[0].state.value == "open"
+
+
+def test_drafts_and_their_approvals_move_with_the_ledger(tmp_path: Path, ledger_target: Path | str) -> None:
+    db = tmp_path / "office.sqlite3"
+    with open_ledger(db) as ledger:
+        approved, reviewed = drafts_awaiting_approval(ledger)
+        # a draft numbered once approved: its 审核/审批 show on its 文号 through its identity
+        meta = DocumentMeta(
+            kind="recommendation", doc_date=dt.date(2025, 1, 10), identity="recommendation:2025-1"
+        )
+        number = ledger.allocate("某纪建", 2025, meta)
+        ledger.issue(number)
+        before = draft_records(ledger), ledger.approvals(number)
+    assert [a.person for a in before[1]] == ["王审核", "赵审批"]
+
+    with open_ledger(db) as source, open_ledger(ledger_target) as target:
+        report = copy_ledger(source, target)
+    assert (report.entries, report.drafts, report.draft_approvals) == (1, 2, 3)
+    with open_ledger(ledger_target) as target:
+        assert (draft_records(target), target.approvals(number)) == before
+        assert trail(target)[-1].note == f"自 {db} 迁移，含 2 个草稿"
+
+    with open_ledger(db) as source, open_ledger(ledger_target) as target:
+        again = copy_ledger(source, target)
+        assert (again.changed, again.already, again.drafts, again.draft_approvals) == (False, 1, 0, 0)
+        assert (draft_records(target), target.approvals(number)) == before
+        # the office goes on on the target: the reviewed draft gets its 审批 there
+        target.record_approval(reviewed, Step.APPROVE, "赵审批", dt.date(2025, 1, 20), None, TODAY)
+        assert target.draft_approved("recommendation:2025-2")
+        with pytest.raises(LedgerError, match=f"草稿号“{approved}”已取得文号“{re.escape(number)}”"):
+            target.record_approval(approved, Step.APPROVE, "赵审批", dt.date(2025, 1, 20), None, TODAY)
+
+
+def test_a_draft_changed_on_one_side_since_is_refused(tmp_path: Path, ledger_target: Path | str) -> None:
+    db = tmp_path / "office.sqlite3"
+    with open_ledger(db) as ledger:
+        _, reviewed = drafts_awaiting_approval(ledger)
+    with open_ledger(db) as source, open_ledger(ledger_target) as target:
+        copy_ledger(source, target)
+    with open_ledger(db) as ledger:  # approved in the old file after the move
+        ledger.record_approval(reviewed, Step.APPROVE, "赵审批", dt.date(2025, 1, 20), None, TODAY)
+    with open_ledger(db) as source, open_ledger(ledger_target) as target:
+        with pytest.raises(LedgerError) as refused:
+            copy_ledger(source, target)
+        assert str(refused.value) == (
+            f"目标台账 {target.path} 中的草稿号“{reviewed}”与 {db} 中的记录不一致（迁移后两边都有变更），"
+            "已停止，目标台账未作任何改动"
+        )
+        assert not target.draft_approved("recommendation:2025-2")

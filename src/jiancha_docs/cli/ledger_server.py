@@ -47,7 +47,7 @@ def ledger_upgrade(ctx: LedgerContext) -> None:
 )
 @click.pass_obj
 def ledger_migrate(ctx: LedgerContext, url: str) -> None:
-    """把本机台账（含全部状态记录、审计日志和账户）迁移到台账服务器。
+    """把本机台账（含全部状态记录、审批前的草稿、审计日志和账户）迁移到台账服务器。
 
     可重复运行：已迁移的文号不会重复登记。目标台账已有同一代字同一年份的其他文号时拒绝迁移。
 
@@ -80,9 +80,9 @@ def ledger_migrate(ctx: LedgerContext, url: str) -> None:
     years = "、".join(f"{code}〔{year}〕" for code, year in report.years)
     click.echo(
         f"已把 {location.path} 迁移到台账服务器 {where}：{report.entries} 个文号、{report.history} 条状态记录、"
-        f"{report.closed_loop} 条闭环记录（整改任务、审核审批、归档）、{report.audit} 条审计记录、{report.accounts} 个账户"
-        + (f"（{years}）" if years else "")
-        + "。"
+        f"{report.closed_loop} 条闭环记录（整改任务、审核审批、归档）、"
+        f"{report.drafts} 个草稿（含 {report.draft_approvals} 条审核审批）、"
+        f"{report.audit} 条审计记录、{report.accounts} 个账户" + (f"（{years}）" if years else "") + "。"
     )
     if report.already:
         click.echo(f"另有 {report.already} 个文号此前已迁移，未重复登记。", err=True)

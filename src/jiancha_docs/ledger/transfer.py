@@ -2,15 +2,23 @@
 --to URL``: an office's SQLite file onto the server; ``ledger backup`` of a server's ledger to
 a SQLite file).
 
-Everything is copied — counters, entries with every column, their status history, the closed
-loop's records of each entry (整改 items, 审核/审批, 立卷归档), the audit trail and the accounts — in
-one transaction of the target: a failure leaves the target as it was. The ``exports`` table is
-not copied: it records files this machine's exports wrote (their paths and digests, so a report
-refreshes its own file but never overwrites one a clerk changed); those paths mean nothing on
-the server, which therefore asks for ``--force`` the first time it would overwrite such a file. The copy is idempotent: an entry the target already holds, identical with its history, is
-left alone, so running it again copies nothing. It refuses a target that holds other numbers of
-the same 代字 and year (an office that already numbers on the server), and a target whose copy
-of an entry has moved on since, naming them: a 文号 is never issued twice."""
+Everything is copied — counters, entries with every column (a re-render in progress among them:
+the pending digest, file and details), their status history, the closed loop's records of each
+entry (整改 items, 审核/审批, 立卷归档), the drafts awaiting approval (草稿号) with the 审核/审批 on
+record against them, the audit trail and the accounts — in one transaction of the target: a
+failure leaves the target as it was. A draft is tied to the document it became by its identity,
+which both copy verbatim, so a numbered document keeps its draft's 审核/审批.
+
+The ``exports`` table is not copied: it records files this machine's exports wrote (their paths
+and digests, so a report refreshes its own file but never overwrites one a clerk changed); those
+paths mean nothing on the server, which therefore asks for ``--force`` the first time it would
+overwrite such a file.
+
+The copy is idempotent: an entry or a draft the target already holds, identical with its history
+or its approvals, is left alone, so running it again copies nothing. It refuses a target that
+holds other numbers of the same 代字 and year (an office that already numbers on the server), and
+a target whose copy of an entry or of a draft has moved on since, naming them: a 文号 is never
+issued twice, and a 草稿号 names one document."""
 
 from __future__ import annotations
 
@@ -45,6 +53,8 @@ LOOP_TABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "approvals": (("step", "person", "on_date", "opinion", "at"), "id"),
     "archived": (("archive_code", "piece", "retention", "pages", "at"), "document_id"),
 }
+DRAFT_COLUMNS = ("handle", "identity", "kind", "at")
+DRAFT_APPROVAL_COLUMNS = ("step", "person", "on_date", "opinion", "at")
 
 
 @dataclass
@@ -55,11 +65,21 @@ class TransferReport:
     audit: int = 0
     accounts: int = 0
     closed_loop: int = 0  # rows of items, approvals and archived copied
+    drafts: int = 0  # drafts awaiting approval (草稿号) copied
+    draft_approvals: int = 0  # the 审核/审批 on record against them
     years: list[tuple[str, int]] = field(default_factory=list)  # (代字, 年) copied
 
     @property
     def changed(self) -> bool:
-        return bool(self.entries or self.history or self.audit or self.accounts or self.closed_loop)
+        return bool(
+            self.entries
+            or self.history
+            or self.audit
+            or self.accounts
+            or self.closed_loop
+            or self.drafts
+            or self.draft_approvals
+        )
 
 
 _EMPTY_RECORDS: tuple[Any, ...] = ([], {})  # what a document without history / loop rows compares as
@@ -92,6 +112,20 @@ def _loop_rows(ledger: Any) -> dict[int, dict[str, list[tuple[Any, ...]]]]:
     return found
 
 
+# A draft as it is compared: its row (handle first) and its approvals in the order recorded.
+Draft = tuple[tuple[Any, ...], list[tuple[Any, ...]]]
+
+
+def _drafts(ledger: Any) -> dict[str, Draft]:
+    """草稿号 → the draft with the 审核/审批 on record against it."""
+    approvals: dict[str, list[tuple[Any, ...]]] = {}
+    sql = f"SELECT handle, {', '.join(DRAFT_APPROVAL_COLUMNS)} FROM draft_approvals ORDER BY id"
+    for row in _sql(ledger, sql).fetchall():
+        approvals.setdefault(row[0], []).append(tuple(row[1:]))
+    rows = _sql(ledger, f"SELECT {', '.join(DRAFT_COLUMNS)} FROM drafts ORDER BY at, handle").fetchall()
+    return {row[0]: (tuple(row), approvals.get(row[0], [])) for row in rows}
+
+
 def _document_columns(row: Any) -> list[str]:
     return [name for name in row.keys() if name != "id"]  # noqa: SIM118 (sqlite3.Row iterates values)
 
@@ -103,11 +137,14 @@ def copy_ledger(source: Any, target: Any, actor: Actor | None = None) -> Transfe
     ours = _documents(source)
     our_history = _histories(source)
     our_loop = _loop_rows(source)
+    our_drafts = _drafts(source)
     with target._transaction():
         theirs = _documents(target)
         their_history = _histories(target)
         their_loop = _loop_rows(target)
+        their_drafts = _drafts(target)
         _check_target(source, target, ours, theirs, (our_history, our_loop), (their_history, their_loop))
+        _check_drafts(source, target, our_drafts, their_drafts)
         for number, row in ours.items():
             if number in theirs:
                 report.already += 1
@@ -138,6 +175,7 @@ def copy_ledger(source: Any, target: Any, actor: Actor | None = None) -> Transfe
             report.entries += 1
             if row["code"] and row["year"] and (row["code"], row["year"]) not in report.years:
                 report.years.append((row["code"], row["year"]))
+        report.drafts, report.draft_approvals = _copy_drafts(target, our_drafts, their_drafts)
         for code, year, last in _sql(source, "SELECT code, year, last FROM counters").fetchall():
             _sql(
                 target,
@@ -159,7 +197,9 @@ def copy_ledger(source: Any, target: Any, actor: Actor | None = None) -> Transfe
                     "closed_loop": report.closed_loop,
                     "audit": report.audit,
                 },
-                note=f"自 {source.path} 迁移",
+                # The count of drafts goes in the note: the audit trail shows the keys of
+                # ``after`` by their labels (audit.KEY_LABELS), which have none for drafts yet.
+                note=f"自 {source.path} 迁移" + (f"，含 {report.drafts} 个草稿" if report.drafts else ""),
             )
     return report
 
@@ -201,6 +241,42 @@ def _check_target(
                 "已停止，目标台账未作任何改动",
                 hint="迁移后请只使用服务器上的台账；核对这一文号后再迁移",
             )
+
+
+def _check_drafts(source: Any, target: Any, ours: dict[str, Draft], theirs: dict[str, Draft]) -> None:
+    """Refuse a target whose draft of one of our 草稿号 differs from ours (its identity or kind,
+    or the 审核/审批 on record): the handle names one document on both sides."""
+    for handle, draft in ours.items():
+        other = theirs.get(handle)
+        if other is not None and other != draft:
+            raise LedgerError(
+                f"目标台账 {target.path} 中的草稿号“{handle}”与 {source.path} 中的记录不一致（迁移后两边都有变更），"
+                "已停止，目标台账未作任何改动",
+                hint="迁移后请只使用服务器上的台账；核对这一草稿号的审核、审批后再迁移",
+            )
+
+
+def _copy_drafts(target: Any, ours: dict[str, Draft], theirs: dict[str, Draft]) -> tuple[int, int]:
+    """The drafts the target lacks, with their approvals: (drafts, approvals) copied."""
+    drafts = approvals = 0
+    for handle, (row, lines) in ours.items():
+        if handle in theirs:
+            continue
+        _sql(
+            target,
+            f"INSERT INTO drafts ({', '.join(DRAFT_COLUMNS)}) VALUES ({', '.join('?' for _ in DRAFT_COLUMNS)})",
+            row,
+        )
+        for line in lines:
+            _sql(
+                target,
+                f"INSERT INTO draft_approvals (handle, {', '.join(DRAFT_APPROVAL_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in range(len(DRAFT_APPROVAL_COLUMNS) + 1))})",
+                (handle, *line),
+            )
+            approvals += 1
+        drafts += 1
+    return drafts, approvals
 
 
 def _copy_missing(source: Any, target: Any, table: str, columns: tuple[str, ...]) -> int:
