@@ -74,6 +74,15 @@ def test_title_from_heading_when_there_is_no_front_matter() -> None:
     assert reg.names() == ["中华人民共和国某某法", "某某法"]
 
 
+def test_names_drop_what_people_leave_out_when_they_name_a_regulation() -> None:
+    from jiancha_docs.rules.model import derived_short_titles
+
+    assert derived_short_titles("中国共产党巡视工作条例") == ["巡视工作条例", "巡视条例"]
+    assert derived_short_titles("纪检监察机关处理检举控告工作规则") == ["纪检监察机关处理检举控告规则"]
+    assert "党章" in derived_short_titles("中国共产党章程")
+    assert "执纪规则" in derived_short_titles("中国共产党纪律检查机关监督执纪工作规则")
+
+
 def test_markdown_emphasis_and_lists_are_plain_paragraphs() -> None:
     text = "# 标题\n\n**第一条** 内容。\n\n- （一）甲；\n- （二）乙。\n"
     article = parse_text(text).regulation.articles[0]

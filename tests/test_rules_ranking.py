@@ -179,6 +179,24 @@ def test_new_cues_find_the_answer_next_to_the_question() -> None:
     assert kinds.values["syn_gram_cover"] == 1.0 and kinds.values["enum_cue"] == 1.0
 
 
+def test_a_law_comes_before_its_own_implementing_regulation() -> None:
+    from jiancha_docs.rules.bigrams import Doc
+    from jiancha_docs.rules.ranking import Candidate, Concept, QueryCues, measure
+
+    def cand(title: str, body: str) -> Candidate:
+        return Candidate(Doc("u", "r", "现行有效", "", title, "第一条", "", 1, 0, 0, body), body)
+
+    law = cand("中华人民共和国监察法", "留置时间不得超过三个月。")
+    rule = cand("中华人民共和国监察法实施条例", "留置时间不得超过三个月，自留置之日起算。")
+    other = cand("中华人民共和国公务员法", "公务员的留置……")
+    measure([law, rule, other], [Concept(("留置",), 3.0)], [], {}, QueryCues.of("留置最长多久"))
+    assert [c.values["parent_law"] for c in (law, rule, other)] == [1.0, 0.0, 0.0]
+    assert [c.values["statute"] for c in (law, rule, other)] == [1.0, 0.0, 1.0]
+    # without the implementing regulation among the candidates, the law is just a law
+    measure([law, other], [Concept(("留置",), 3.0)], [], {}, QueryCues.of("留置最长多久"))
+    assert law.values["parent_law"] == 0.0
+
+
 def test_the_regulation_prior_learns_from_questions_and_can_leave_one_out() -> None:
     from jiancha_docs.rules.ranking import QueryPrior, Weights
 

@@ -152,6 +152,33 @@ def test_a_title_in_the_query_narrows_the_search(library: Library) -> None:
     assert result.notes == ["只检索《测试规则（示例）》"]
 
 
+def test_the_names_staff_use_for_a_regulation_narrow_the_search(tmp_path: Path) -> None:
+    texts = {
+        "党章.md": "# 中国共产党章程\n\n第一条 年满十八岁的中国工人可以申请加入中国共产党。\n\n"
+        "第二条 对党员的纪律处分有五种：警告、严重警告、撤销党内职务、留党察看、开除党籍。\n",
+        "巡视.md": "# 中国共产党巡视工作条例\n\n第一条 巡视组对被巡视党组织开展监督，发现纪律处分方面的问题。\n",
+        "刑法.md": "# 中华人民共和国刑法\n\n第一条 受贿数额较大的，处三年以下有期徒刑。\n",
+        "章程.md": "# 某协会章程\n\n第一条 会员违反章程的，给予纪律处分。\n",
+    }
+    files = []
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files.append(tmp_path / name)
+    config = make_workspace(tmp_path, files=files)
+    build(config)
+    with Library(config.index_dir) as lib:
+        for query, title in [
+            ("党章 纪律处分 种类", "中国共产党章程"),
+            ("巡视条例 纪律处分", "中国共产党巡视工作条例"),
+            ("刑法 受贿 数额较大", "中华人民共和国刑法"),
+        ]:
+            result = search(lib, query)
+            assert result.notes[0] == f"只检索《{title}》", query
+            assert {h.title for h in result.hits} == {title}
+        # two letters that are no regulation's name (章程 alone) do not narrow anything
+        assert not search(lib, "章程 纪律处分").notes
+
+
 def test_snippets_mark_the_matched_words() -> None:
     text = "被函询人应当在收到函件后十五个工作日内写出说明材料。" * 3
     short = snippet(text, ["函件", "说明材料"], size=30)

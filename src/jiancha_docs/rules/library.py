@@ -203,7 +203,10 @@ class Library:
                     tail = name[i:]
                     if tail.endswith(TITLE_ENDINGS):
                         endings.setdefault(tail, set()).add(entry.title)
-        candidates: dict[str, set[str]] = {k: v for k, v in names.items() if len(k) >= 3}
+        # two letters name a text only as 刑法, 宪法, 党章 do; 章程 or 规则 alone name nothing
+        candidates: dict[str, set[str]] = {
+            k: v for k, v in names.items() if len(k) >= 3 or (len(k) == 2 and k[-1] in "法章")
+        }
         for tail, titles in endings.items():
             if len(titles) == 1 and tail not in candidates and len(tail) >= 5:
                 title = next(iter(titles))

@@ -17,8 +17,9 @@ from .model import Regulation
 from .sources import RulesConfig, discover_sources
 
 # 2: with the character-bigram index (bigrams.bin); 3: with the word index (words.bin);
-# 4: postings keys sorted (bigrams.flat_postings)
-FORMAT = 4
+# 4: postings keys sorted (bigrams.flat_postings); 5: the names staff use in the catalogue (党章,
+# 巡视条例: model.derived_short_titles)
+FORMAT = 5
 MANIFEST = "manifest.json"
 
 

@@ -75,6 +75,16 @@ FIELD_LABELS = {
 # Prefixes and suffixes that people drop when they name a regulation in speech.
 _DROPPED_PREFIXES = ("中华人民共和国", "中国共产党", "中共中央", "中共")
 _DROPPED_SUFFIXES = ("（试行）", "(试行)", "（暂行）", "（示例）", "(示例)")
+# 监督执纪工作规则 → 监督执纪规则, 巡视工作条例 → 巡视条例: 工作 is dropped before the ending.
+_WORK = re.compile(r"工作(规则|条例|规定|办法)$")
+# What staff call the best-known texts, beyond what the rules derive (an office adds its own in a
+# regulation's 简称).
+WELL_KNOWN_NAMES: dict[str, tuple[str, ...]] = {
+    "中国共产党章程": ("党章",),
+    "中国共产党纪律处分条例": ("处分条例", "党纪处分条例"),
+    "中国共产党纪律检查机关监督执纪工作规则": ("执纪规则",),
+    "中国共产党廉洁自律准则": ("廉洁准则",),
+}
 
 
 @dataclass
@@ -160,9 +170,13 @@ def derived_short_titles(title: str) -> list[str]:
             names.append(base)
     for prefix in _DROPPED_PREFIXES:
         if base.startswith(prefix) and len(base) > len(prefix) + 1:
-            names.append(base[len(prefix) :])
+            base = base[len(prefix) :]
+            names.append(base)
             break
-    return [n for n in names if n != title]
+    if _WORK.search(base):
+        names.append(_WORK.sub(r"\1", base))
+    names.extend(WELL_KNOWN_NAMES.get(title, ()))
+    return [n for n in dict.fromkeys(names) if n != title]
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,9 @@ FEATURES = (
     "asked_before",  # likeness of the query to labelled questions this article answered (learned)
     "rarest",  # the article has the query's rarest concept (its subject, more than the common words)
     "rare_cover",  # share of the concepts weighted by the square of their rarity
+    "statute",  # a law of the NPC (中华人民共和国……法)
+    "parent_law",  # a law whose own 实施条例 is among the candidates too: the law comes first
+    "asked_define",  # asks what something is (什么是, or names just a crime) and the article defines it
 )
 
 
@@ -413,6 +416,9 @@ def measure(
     prior_best = max(prior.values(), default=0.0)
     asked = asked or {}
     rarest = max(concepts, key=lambda c: c.weight, default=None)
+    implemented = {
+        c.doc.title.removesuffix("实施条例") for c in candidates if c.doc.title.endswith("法实施条例")
+    }
     square_total = sum(c.weight * c.weight for c in concepts) or 1.0
     for cand in candidates:
         text, doc = cand.text, cand.doc
@@ -465,6 +471,9 @@ def measure(
         v["asked_before"] = asked.get(doc.title + doc.label, 0.0)
         v["rarest"] = rarest.share(text) if rarest is not None else 0.0
         v["rare_cover"] = sum(c.weight * c.weight * s for c, s in shares) / square_total
+        v["statute"] = 1.0 if doc.title.startswith("中华人民共和国") and doc.title.endswith("法") else 0.0
+        v["parent_law"] = 1.0 if doc.title in implemented else 0.0
+        v["asked_define"] = v["define_cue"] if cues.what or (cues.crime_name and len(cues.text) <= 8) else 0.0
 
 
 def _grams(form: str) -> list[str]:
