@@ -242,7 +242,11 @@ def test_drafts_and_their_approvals_move_with_the_ledger(tmp_path: Path, ledger_
     assert (report.entries, report.drafts, report.draft_approvals) == (1, 2, 3)
     with open_ledger(ledger_target) as target:
         assert (draft_records(target), target.approvals(number)) == before
-        assert trail(target)[-1].note == f"自 {db} 迁移，含 2 个草稿"
+        line = trail(target)[-1]
+        assert line.note == f"自 {db} 迁移" and line.after["drafts"] == 2
+        from jiancha_docs.ledger.audit import table_rows
+
+        assert "草稿：2" in table_rows([line])[0][6]  # the 变更后 column a clerk reads
 
     with open_ledger(db) as source, open_ledger(ledger_target) as target:
         again = copy_ledger(source, target)

@@ -240,6 +240,7 @@ KEY_LABELS = {
     "retention": "保管期限",
     "pages": "页数",
     "closed_loop": "闭环记录",
+    "drafts": "草稿",
 }
 
 

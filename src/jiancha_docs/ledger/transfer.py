@@ -195,11 +195,10 @@ def copy_ledger(source: Any, target: Any, actor: Actor | None = None) -> Transfe
                     "entries": report.entries,
                     "history": report.history,
                     "closed_loop": report.closed_loop,
+                    "drafts": report.drafts,
                     "audit": report.audit,
                 },
-                # The count of drafts goes in the note: the audit trail shows the keys of
-                # ``after`` by their labels (audit.KEY_LABELS), which have none for drafts yet.
-                note=f"自 {source.path} 迁移" + (f"，含 {report.drafts} 个草稿" if report.drafts else ""),
+                note=f"自 {source.path} 迁移",
             )
     return report
 
