@@ -205,7 +205,9 @@ class Library:
                         endings.setdefault(tail, set()).add(entry.title)
         # two letters name a text only as 刑法, 宪法, 党章 do; 章程 or 规则 alone name nothing
         candidates: dict[str, set[str]] = {
-            k: v for k, v in names.items() if len(k) >= 3 or (len(k) == 2 and k[-1] in "法章")
+            k: v
+            for k, v in names.items()
+            if len(k) >= 3 or (len(k) == 2 and k[-1] in "法章" and k not in TITLE_ENDINGS)
         }
         for tail, titles in endings.items():
             if len(titles) == 1 and tail not in candidates and len(tail) >= 5:
