@@ -46,6 +46,7 @@ EARLIER = (
     "rules_queries_dev2.yaml",
     "rules_queries_heldout.yaml",
     "rules_queries_heldout2.yaml",
+    "rules_queries_heldout3.yaml",  # written 2026-12-04 by someone who saw neither the code nor any set
 )
 
 
