@@ -153,10 +153,16 @@ def evaluate(
     return {"recall@1": r1 / n, "recall@5": r5 / n, "MRR": mrr / n}
 
 
-def cross_validate(groups: list[tuple[np.ndarray, np.ndarray]], folds: int = 5) -> None:
+def standardiser(groups: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and scale of every feature over all candidates (a constant feature scales by 1)."""
     rows = np.concatenate([x for x, _ in groups])
     mean, scale = rows.mean(axis=0), rows.std(axis=0)
     scale[scale == 0] = 1.0
+    return mean, scale
+
+
+def cross_validate(groups: list[tuple[np.ndarray, np.ndarray]], folds: int = 5) -> None:
+    mean, scale = standardiser(groups)
     parts = np.array_split(np.random.default_rng(0).permutation(len(groups)), folds)
     for lam in LAMBDAS:
         total = {"recall@1": 0.0, "MRR": 0.0}
@@ -196,9 +202,7 @@ def main() -> None:
     if args.cv:
         cross_validate(train_groups + dev_groups)
         return
-    rows = np.concatenate([x for x, _ in train_groups + dev_groups])
-    mean, scale = rows.mean(axis=0), rows.std(axis=0)
-    scale[scale == 0] = 1.0
+    mean, scale = standardiser(train_groups + dev_groups)
     best = None
     for lam in LAMBDAS:
         w = fit(train_groups, lam, mean, scale)
