@@ -134,7 +134,7 @@ def test_the_environment_names_the_file(tmp_path: Path, monkeypatch: pytest.Monk
         (
             "[rules]\nsample = false\n",
             "的 [rules] 有未知的键 sample，是否应为 samples？",
-            "[rules] 可用的键：index、dirs、dictionary、synonyms、concepts、samples、accuser_words",
+            "[rules] 可用的键：index、dirs、dictionary、synonyms、concepts、questions、samples、accuser_words",
         ),
         (
             '[ledger]\n"台账" = "a.sqlite3"\n',

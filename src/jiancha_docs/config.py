@@ -33,6 +33,7 @@ The keys (declared once, in the table dataclasses below; unknown tables and keys
     dictionary = "词典.txt"           # extra domain words, one per line
     synonyms = "同义词.txt"           # extra synonym groups
     concepts = "概念表.txt"           # extra 罪名/概念 → defining article lines (rules/concepts.txt)
+    questions = "问法表.txt"          # extra 问法 → answering article lines (rules/questions.txt)
     samples = true                   # include the sample guides shipped with jiancha
     accuser_words = ["爆料人"]        # more words that identify an accuser (kinds/accuser_words.txt)
 
@@ -309,6 +310,7 @@ class RulesTable:
     dictionary: tuple[Path, ...] | None = option(PathList("补充词典，每行一个词"))
     synonyms: tuple[Path, ...] | None = option(PathList("补充同义词组"))
     concepts: tuple[Path, ...] | None = option(PathList("补充概念表：罪名、概念 → 规定它的条文"))
+    questions: tuple[Path, ...] | None = option(PathList("补充问法表：工作人员的问法 → 回答它的条文"))
     samples: bool | None = option(Flag("是否编入随 jiancha 提供的示例工作指引", default=True))
     # Extra words that identify an accuser (kinds/accuser_words.txt holds the shipped ones).
     accuser_words: tuple[str, ...] | None = option(Words("另外禁止出现的可识别举报人身份的词语"))

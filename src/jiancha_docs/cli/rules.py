@@ -153,9 +153,18 @@ def rules_search(
             if day:
                 from ..rules.editions import search_as_of
 
-                result = search_as_of(library, text, options, _lexicon(config), day)
+                result = search_as_of(
+                    library, text, options, _lexicon(config), day, _concepts(config), _questions(config)
+                )
             else:
-                result = search(library, text, options, _lexicon(config), concepts=_concepts(config))
+                result = search(
+                    library,
+                    text,
+                    options,
+                    _lexicon(config),
+                    concepts=_concepts(config),
+                    questions=_questions(config),
+                )
     if as_json:
         emit_json({"query": text, "notes": result.notes, "results": [h.to_dict() for h in result.hits]})
         return
@@ -200,6 +209,12 @@ def _concepts(config: Any) -> Any:
     from ..rules.concepts import load_concepts
 
     return load_concepts(config.concepts)
+
+
+def _questions(config: Any) -> Any:
+    from ..rules.questions import load_questions
+
+    return load_questions(config.questions, config.index_dir)
 
 
 def _highlight(snippet: str, color: bool) -> str:

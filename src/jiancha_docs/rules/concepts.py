@@ -92,15 +92,21 @@ def _read(path: Path, table: ConceptTable) -> None:
                 hint="例如：洗钱罪 → 中华人民共和国刑法第一百九十一条",
             )
         names = [n for n in re.split(r"[、，,\s]+", parts[0]) if n]
-        targets = []
-        for citation in parts[1].split():
-            match = _CITATION.match(citation)
-            if match is None:
-                raise LexiconError(
-                    f"{where}：“{citation}”不是条文引用",
-                    hint="写成 法规全称第N条，例如：中华人民共和国刑法第一百九十一条",
-                )
-            targets.append(Target(match["title"], match["label"]))
+        targets = parse_citations(parts[1], where)
         for name in names:
             folded = normalize(name)
             table.targets[folded] = tuple(dict.fromkeys((*table.targets.get(folded, ()), *targets)))
+
+
+def parse_citations(text: str, where: str) -> list[Target]:
+    """The article citations of a table line's right side (法规全称第N条, apart by spaces)."""
+    targets = []
+    for citation in text.split():
+        match = _CITATION.match(citation)
+        if match is None:
+            raise LexiconError(
+                f"{where}：“{citation}”不是条文引用",
+                hint="写成 法规全称第N条，例如：中华人民共和国刑法第一百九十一条",
+            )
+        targets.append(Target(match["title"], match["label"]))
+    return targets

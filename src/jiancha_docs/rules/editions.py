@@ -215,7 +215,15 @@ def pick(editions: list[Edition], wanted: str) -> Edition:
 
 
 # -- searching as of a day ---------------------------------------------------------------------
-def search_as_of(library: Any, query: str, options: Any, lexicon: Any, day: str) -> Any:
+def search_as_of(
+    library: Any,
+    query: str,
+    options: Any,
+    lexicon: Any,
+    day: str,
+    concepts: Any = None,
+    questions: Any = None,
+) -> Any:
     """``search`` answered as the rules stood on ``day``: the edition then in force of each
     regulation, with the status it had then; editions issued later are left out."""
     from .refs import parse_ref
@@ -230,7 +238,7 @@ def search_as_of(library: Any, query: str, options: Any, lexicon: Any, day: str)
             return direct
     # statuses are filtered as they stood on the day, after the search (which knows today's)
     wide = replace(options, limit=max(options.limit * 3, 30), statuses=())
-    result = search(library, query, wide, lexicon)
+    result = search(library, query, wide, lexicon, concepts=concepts, questions=questions)
     result.hits = _as_of_hits(library, result.hits, statuses, options)
     result.notes.append(f"按 {day} 时的有效版本检索")
     return result

@@ -11,9 +11,13 @@ logistic regression) on the training part of ``bench/queries/staff.yaml`` and wr
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
+import operator
 import re
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +28,7 @@ from .errors import RulesIndexError
 WEIGHTS = Path(__file__).resolve().with_name("weights.json")
 LEAD_CHARS = 40
 LIST_LEAD_CHARS = 60
+TYPICAL_RANKS = 50  # articles ranked by their likeness to the question table's questions
 PIECES_SHARE = 0.8  # all the parts of a compound apart count nearly as much as the compound
 
 FEATURES = (
@@ -70,6 +75,9 @@ FEATURES = (
     "statute",  # a law of the NPC (中华人民共和国……法)
     "parent_law",  # a law whose own 实施条例 is among the candidates too: the law comes first
     "asked_define",  # asks what something is (什么是, or names just a crime) and the article defines it
+    "asked_typical",  # likeness of the query to a question of the question table (问法表) this article answers
+    "typical_rr",  # 1 / rank of the article by that likeness
+    "typical_sum",  # the likeness summed over all the article's questions in the table (at most 3)
 )
 
 
@@ -165,6 +173,97 @@ class QueryPrior:
         )
 
 
+class LazyPairs(Sequence[tuple[str, tuple[str, ...]]]):
+    """(question, answer keys) kept as two strings, one line per question: a fresh search
+    splits the lines once (~2 ms for 10,000) and a question's keys only when it matched;
+    decoding them as JSON lists cost it ~20 ms."""
+
+    def __init__(self, texts: str, answers: str, count: int) -> None:
+        self._texts, self._answers, self._count = texts, answers, count
+        self._text_lines: list[str] | None = None
+        self._answer_lines: list[str] | None = None
+
+    def question(self, i: int) -> str:
+        if self._text_lines is None:
+            self._text_lines = self._texts.split("\n")
+        return self._text_lines[i]
+
+    def answers(self, i: int) -> tuple[str, ...]:
+        if self._answer_lines is None:
+            self._answer_lines = self._answers.split("\n")
+        return tuple(self._answer_lines[i].split())
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._count))]
+        if not -self._count <= i < self._count:
+            raise IndexError(i)
+        i %= self._count
+        return self.question(i), self.answers(i)
+
+
+class SlicedGrams(Mapping[str, str]):
+    """``Examples.grams`` read out of three flat values, nothing parsed when loaded: the bigrams
+    in order as one string of two letters each (a one-letter gram padded), where each one's
+    postings text ends in ``blob``, and ``blob``. A lookup is a binary search; a fresh search
+    that loaded a dict of the 17,000 bigrams spent ~25 ms on it."""
+
+    def __init__(self, keys: str, ends: bytes, blob: str) -> None:
+        self._keys, self._blob = keys, blob
+        self._ends = array("q")
+        self._ends.frombytes(ends)
+        if len(keys) != 2 * len(self._ends):
+            raise ValueError("keys")
+
+    @staticmethod
+    def pack(grams: Mapping[str, str]) -> tuple[str, bytes, str]:
+        ordered = sorted(grams, key=_padded)
+        ends, parts, at = array("q"), [], 0
+        for gram in ordered:
+            parts.append(grams[gram])
+            at += len(grams[gram])
+            ends.append(at)
+        return "".join(_padded(g) for g in ordered), ends.tobytes(), "".join(parts)
+
+    def _find(self, gram: str) -> int:
+        if not 0 < len(gram) <= 2:
+            return -1
+        key, keys = _padded(gram), self._keys
+        lo, hi = 0, len(self._ends)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if keys[2 * mid : 2 * mid + 2] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo if lo < len(self._ends) and keys[2 * lo : 2 * lo + 2] == key else -1
+
+    def __getitem__(self, gram: str) -> str:
+        i = self._find(gram)
+        if i < 0:
+            raise KeyError(gram)
+        return self._blob[self._ends[i - 1] if i else 0 : self._ends[i]]
+
+    def __contains__(self, gram: object) -> bool:
+        return isinstance(gram, str) and self._find(gram) >= 0
+
+    def __iter__(self) -> Iterator[str]:
+        for i in range(len(self._ends)):
+            yield self._keys[2 * i : 2 * i + 2].rstrip("\x00")
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+
+def _padded(gram: str) -> str:
+    if len(gram) > 2:
+        raise ValueError(f"not a bigram: {gram}")
+    return gram.ljust(2, "\x00")
+
+
 @dataclass(frozen=True)
 class Examples:
     """Labelled staff questions and the articles that answer them (the 训练 and 开发 parts of
@@ -173,12 +272,12 @@ class Examples:
     character bigrams, summed over an inverted index (bigram → the questions that have it, with
     its weight in each), which weights.json carries so that a fresh process does not rebuild it."""
 
-    questions: tuple[tuple[str, tuple[str, ...]], ...]  # (folded question, answer keys 标题第N条)
+    questions: Sequence[tuple[str, tuple[str, ...]]]  # (folded question, answer keys 标题第N条)
     # bigram → the questions that have it and its weight in each, as text: "i w i w …" (six
     # significant digits). A fresh process parses only its query's bigrams: the 10,000 numbers of
     # the whole index cost a JSON parse more than rebuilding it would.
-    grams: dict[str, str] = field(default_factory=dict, compare=False)
-    _parsed: dict[str, list[tuple[int, float]]] = field(
+    grams: Mapping[str, str] = field(default_factory=dict, compare=False)
+    _parsed: dict[str, tuple[list[int], list[float]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -198,40 +297,81 @@ class Examples:
                 postings.setdefault(g, []).append(f"{i} {w:.6g}")
         object.__setattr__(self, "grams", {g: " ".join(p) for g, p in postings.items()})
 
-    def postings(self, gram: str) -> list[tuple[int, float]]:
-        """(question, weight of ``gram`` in it) for every question that has ``gram``."""
+    def postings(self, gram: str) -> tuple[list[int], list[float]]:
+        """The questions that have ``gram`` and its weight in each, as two lists."""
         found = self._parsed.get(gram)
         if found is None:
             numbers = self.grams.get(gram, "").split()
-            found = [(int(i), float(w)) for i, w in zip(numbers[::2], numbers[1::2], strict=True)]
+            found = (list(map(int, numbers[::2])), list(map(float, numbers[1::2])))
             self._parsed[gram] = found
         return found
 
     def likeness(self, query: str, leave_out: str | None = None) -> dict[str, float]:
         """answer key → the highest likeness of ``query`` to a question it answered;
         ``leave_out`` (a folded question) is not counted (training on that question)."""
+        return self.likeness_and_total(query, leave_out)[0]
+
+    def likeness_and_total(
+        self, query: str, leave_out: str | None = None
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """answer key → the highest likeness of ``query`` to a question it answered, and the sum
+        over all of them (several questions of one article much like the query count more)."""
         n = len(self.questions)
-        found = {g: (c, self.postings(g)) for g, c in _gram_counts(query).items() if g in self.grams}
-        vector = _unit({g: math.log(1 + n / len(p)) * (1 + math.log(c)) for g, (c, p) in found.items()})
+        counts = _gram_counts(query)
+        found = {g: self.postings(g) for g in counts if g in self.grams}
+        vector = _unit(
+            {g: math.log(1 + n / len(ids)) * (1 + math.log(counts[g])) for g, (ids, _) in found.items()}
+        )
         sums: dict[int, float] = {}
+        add = sums.get
         for g, v in vector.items():
-            for i, w in found[g][1]:
-                sums[i] = sums.get(i, 0.0) + v * w
+            ids, weights = found[g]
+            for i, w in zip(ids, weights, strict=True):
+                sums[i] = add(i, 0.0) + v * w
         out: dict[str, float] = {}
+        total: dict[str, float] = {}
+        best, summed = out.get, total.get
+        lazy = self.questions if isinstance(self.questions, LazyPairs) else None
         for i, like in sums.items():
-            question, answers = self.questions[i]
-            if question == leave_out or like <= 0:
+            if like <= 0:
                 continue
+            if lazy is not None:
+                if leave_out is not None and lazy.question(i) == leave_out:
+                    continue
+                answers = lazy.answers(i)
+            else:
+                question, answers = self.questions[i]
+                if question == leave_out:
+                    continue
             for key in answers:
-                if like > out.get(key, 0.0):
+                total[key] = summed(key, 0.0) + like
+                if like > best(key, 0.0):
                     out[key] = like
-        return out
+        return out, total
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "questions": [[q, list(a)] for q, a in self.questions],
             "grams": self.grams,
         }
+
+    def to_compact(self) -> dict[str, Any]:
+        """The form a large set is cached in: questions and answers as lines of text
+        (``LazyPairs``), the bigrams' postings as flat values (``SlicedGrams``)."""
+        keys, ends, blob = SlicedGrams.pack(self.grams)
+        return {
+            "count": len(self.questions),
+            "texts": "\n".join(q for q, _ in self.questions),
+            "answers": "\n".join(" ".join(keys) for _, keys in self.questions),
+            "keys": keys,
+            "ends": ends,
+            "blob": blob,
+        }
+
+    @classmethod
+    def from_compact(cls, data: dict[str, Any]) -> Examples:
+        pairs = LazyPairs(str(data["texts"]), str(data["answers"]), int(data["count"]))
+        return cls(pairs, SlicedGrams(str(data["keys"]), bytes(data["ends"]), str(data["blob"])))
 
     @classmethod
     def from_data(cls, data: Any) -> Examples:
@@ -271,12 +411,18 @@ class Weights:
     source: dict[str, Any] = field(default_factory=dict)
     prior: QueryPrior | None = None
     examples: Examples | None = None
+    _slopes: tuple[float, ...] = field(default=(), init=False, repr=False, compare=False)
+    _offset: float = field(default=0.0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # the score as one weighted sum and a constant: sum(coef * (value - mean) / scale)
+        slopes = tuple(c / s for c, s in zip(self.coef, self.scale, strict=True))
+        object.__setattr__(self, "_slopes", slopes)
+        object.__setattr__(self, "_offset", -sum(a * m for a, m in zip(slopes, self.mean, strict=True)))
 
     def score(self, values: dict[str, float]) -> float:
-        return sum(
-            c * (values.get(f, 0.0) - m) / s
-            for f, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True)
-        )
+        get = values.get
+        return self._offset + sum(map(operator.mul, self._slopes, [get(f, 0.0) for f in self.features]))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -390,6 +536,7 @@ class Candidate:
     score: float = 0.0
     defines: bool = False  # the concept table's article for a concept the query names
     asked: bool = False  # found as the answer of a labelled question much like the query
+    typical: bool = False  # found as the answer of a question-table question much like the query
 
 
 def measure(
@@ -400,10 +547,13 @@ def measure(
     cues: QueryCues,
     prior: dict[str, float] | None = None,
     asked: dict[str, float] | None = None,
+    typical: dict[str, float] | None = None,
+    typical_total: dict[str, float] | None = None,
 ) -> None:
     """Fill every candidate's ``values`` (one entry per name of ``FEATURES``). ``prior``: the
     regulations questions like this one were answered by (title → probability, ``QueryPrior``);
-    ``asked``: answer key → likeness to a labelled question it answered (``Examples``)."""
+    ``asked``: answer key → likeness to a labelled question it answered (``Examples``);
+    ``typical``: the same for the questions of the question table (``questions``)."""
     best_word = max((c.word for c in candidates), default=0.0) or 1.0
     best_gram = max((c.bigram for c in candidates), default=0.0) or 1.0
     total = sum(c.weight for c in concepts) or 1.0
@@ -415,6 +565,11 @@ def measure(
     prior = prior or {}
     prior_best = max(prior.values(), default=0.0)
     asked = asked or {}
+    typical = typical or {}
+    typical_total = typical_total or {}
+    typical_rank = {
+        k: r for r, k in enumerate(heapq.nlargest(TYPICAL_RANKS, typical, key=typical.__getitem__), 1)
+    }
     rarest = max(concepts, key=lambda c: c.weight, default=None)
     implemented = {
         c.doc.title.removesuffix("实施条例") for c in candidates if c.doc.title.endswith("法实施条例")
@@ -474,6 +629,11 @@ def measure(
         v["statute"] = 1.0 if doc.title.startswith("中华人民共和国") and doc.title.endswith("法") else 0.0
         v["parent_law"] = 1.0 if doc.title in implemented else 0.0
         v["asked_define"] = v["define_cue"] if cues.what or (cues.crime_name and len(cues.text) <= 8) else 0.0
+        v["asked_typical"] = typical.get(doc.title + doc.label, 0.0)
+        v["typical_sum"] = min(typical_total.get(doc.title + doc.label, 0.0), 3.0)
+        v["typical_rr"] = (
+            1.0 / typical_rank[doc.title + doc.label] if doc.title + doc.label in typical_rank else 0.0
+        )
 
 
 def _grams(form: str) -> list[str]:

@@ -8,6 +8,7 @@ superseded edition comes after the current one.
 
 from __future__ import annotations
 
+import heapq
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,7 +21,8 @@ from .lexicon import STOPWORDS, Lexicon, load_lexicon
 from .library import Entry, Library
 from .model import CATEGORIES, STATUSES
 from .query import MUST, NOT, SHOULD, parse_query
-from .ranking import Candidate, Concept, QueryCues, Weights, load_weights, measure
+from .questions import load_questions
+from .ranking import Candidate, Concept, Examples, QueryCues, Weights, load_weights, measure
 from .refs import parse_ref, resolve_ref
 
 MARK_OPEN, MARK_CLOSE = "【", "】"
@@ -32,6 +34,8 @@ FETCH = 40  # candidates from each engine, re-ranked by the scoring model (``ran
 PART_BOOST = 0.5
 BIGRAM_MIN_COVER = 0.6  # share of the query's bigrams (by rarity) a bigram-only candidate needs
 ASKED_MIN = 0.5  # likeness to a labelled question that makes the article it answered a candidate
+TYPICAL_MIN = 0.2  # likeness to a question-table question that makes its article a candidate
+TYPICAL_FETCH = 40  # at most this many articles brought in by the question table
 
 
 @dataclass
@@ -86,6 +90,7 @@ def search(
     prior: dict[str, float] | None = None,
     concepts: ConceptTable | None = None,
     leave_out: str | None = None,
+    questions: Examples | None = None,
 ) -> SearchResult:
     """Ranked articles for ``query``; ``collect``, when given, receives every measured candidate.
     ``prior`` replaces the weights' learned regulation prior for this query, and ``leave_out``
@@ -155,11 +160,16 @@ def search(
     if prior is None:
         prior = weights.prior.posterior(folded) if weights.prior else {}
     asked = weights.examples.likeness(folded, leave_out) if weights.examples else {}
+    typical, typical_total = (questions if questions is not None else load_questions()).likeness_and_total(
+        folded
+    )
     named = (concepts or load_concepts()).named(folded)
     if named:
         result.notes.append("概念表：" + "、".join(f"{name}见{_cite(t)}" for name, t in named))
     defining = [t for _, ts in named for t in ts]
-    candidates = _candidates(library, plan, raw, builder, fetch, prior, asked, defining)
+    candidates = _candidates(
+        library, plan, raw, builder, fetch, prior, asked, (typical, typical_total), defining
+    )
     for cand in candidates:
         cand.score = weights.score(cand.values)
     if collect is not None:
@@ -207,6 +217,7 @@ def _candidates(
     fetch: int,
     prior: dict[str, float],
     asked: dict[str, float],
+    typical_scores: tuple[dict[str, float], dict[str, float]],
     defining: list[Target],
 ) -> list[Candidate]:
     """The word engine's hits and, for a query of optional words, the bigram index's, measured."""
@@ -228,38 +239,47 @@ def _candidates(
         if i is None:
             continue
         doc = index.docs[i]
-        by_doc[i] = Candidate(doc, fold(doc.body), word=hit.score, word_rank=rank)
+        by_doc[i] = Candidate(doc, index.folded(i, fold), word=hit.score, word_rank=rank)
     if not (plan.must or plan.must_not):
         for rank, i in enumerate(sorted(gram_scores, key=lambda d: -gram_scores[d])[:fetch], 1):
             cand = by_doc.get(i)
             if cand is None:
                 doc = index.docs[i]
-                cand = by_doc[i] = Candidate(doc, fold(doc.body))
+                cand = by_doc[i] = Candidate(doc, index.folded(i, fold))
             cand.bigram_rank = rank
     # for a query of optional words, the articles that define a concept it names (concept
     # table) and those that answered a labelled question much like it are candidates
     wanted = {t.title + t.label for t in defining}
     answered = {key for key, like in asked.items() if like >= ASKED_MIN}
+    typical = typical_scores[0]
+    listed = {
+        key
+        for key in heapq.nlargest(TYPICAL_FETCH, typical, key=typical.__getitem__)
+        if typical[key] >= TYPICAL_MIN
+    }
     if not (plan.must or plan.must_not):
-        for key in wanted | answered:
+        for key in wanted | answered | listed:
             for i in index.by_key(key):
                 if allowed is not None and i not in allowed:
                     continue
                 cand = by_doc.get(i)
                 if cand is None:
-                    cand = by_doc[i] = Candidate(index.docs[i], fold(index.docs[i].body))
+                    cand = by_doc[i] = Candidate(index.docs[i], index.folded(i, fold))
                 cand.defines = cand.defines or key in wanted
                 cand.asked = cand.asked or key in answered
+                cand.typical = cand.typical or key in listed
     candidates = list(by_doc.values())
     for i, cand in by_doc.items():
         cand.bigram = gram_scores.get(i, 0.0)
-    measure(candidates, builder.concepts, builder.near, query_grams, builder.cues, prior, asked)
+    measure(
+        candidates, builder.concepts, builder.near, query_grams, builder.cues, prior, asked, *typical_scores
+    )
     # an article only the bigram index found must share most of the query's letters: a pair of
     # characters in common (函询 of 被函询人) is not an answer
     return [
         c
         for c in candidates
-        if c.word_rank or c.defines or c.asked or c.values["gram_cover"] >= BIGRAM_MIN_COVER
+        if c.word_rank or c.defines or c.asked or c.typical or c.values["gram_cover"] >= BIGRAM_MIN_COVER
     ]
 
 

@@ -6,6 +6,7 @@
     dictionary = "词典.txt"            # extra domain words, one per line
     synonyms = "同义词.txt"            # extra synonym groups
     concepts = "概念表.txt"            # extra 罪名/概念 → defining article lines
+    questions = "问法表.txt"           # extra 问法 → answering article lines
     samples = true                     # always include the sample guides shipped with jiancha
 
 Sources, in order: the shipped sample guides, ./regulations of the workspace (the folder of
@@ -47,6 +48,7 @@ class RulesConfig:
     dictionaries: tuple[Path, ...] = ()
     synonyms: tuple[Path, ...] = ()
     concepts: tuple[Path, ...] = ()
+    questions: tuple[Path, ...] = ()
     samples: bool = True  # False: never; True: while the office has no files of its own
     samples_always: bool = False  # asked for explicitly: beside the office's own files too
 
@@ -82,6 +84,7 @@ def rules_config(
         dictionaries=value("dictionary"),
         synonyms=value("synonyms"),
         concepts=value("concepts"),
+        questions=value("questions"),
         samples=samples.value,
         samples_always=samples.value and samples.origin != DEFAULT,
     )

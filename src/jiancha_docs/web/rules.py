@@ -18,6 +18,7 @@ def search_query(context: WebContext, query: Any) -> dict[str, Any]:
     from ..rules.concepts import load_concepts
     from ..rules.lexicon import load_lexicon
     from ..rules.library import Library
+    from ..rules.questions import load_questions
     from ..rules.search import SearchOptions, search
     from ..rules.sources import rules_config
 
@@ -41,6 +42,7 @@ def search_query(context: WebContext, query: Any) -> dict[str, Any]:
             options,
             load_lexicon(config.dictionaries, config.synonyms),
             concepts=load_concepts(config.concepts),
+            questions=load_questions(config.questions, config.index_dir),
         )
     return {"query": text, "notes": result.notes, "results": [h.to_dict() for h in result.hits]}
 
