@@ -65,6 +65,13 @@ def load_questions(extra: tuple[Path, ...] = (), cache_dir: Path | None = None) 
     return table
 
 
+def check_tables(extra: tuple[Path, ...]) -> None:
+    """Read the office's tables, so that a malformed line is refused before an index is built
+    (the shipped table is checked by the tests)."""
+    for path in extra:
+        read_table(path)
+
+
 def prepare_cache(extra: tuple[Path, ...], cache_dir: Path) -> None:
     """Build the cache in the index folder now (``rules index``), so the first search is fast."""
     paths = (QUESTIONS, *extra) if QUESTIONS.is_file() else tuple(extra)

@@ -3,10 +3,12 @@
 An article's score for a query is a weighted sum of features (``FEATURES``): the two engines'
 scores and ranks (words and character bigrams), how much of the query the article covers and
 where, whether it gives the kind of answer asked for (a length of time, a list, a definition,
-the approving body), what kind of law it is beside what kind of law the query is about, and its
-length. The weights are not chosen by hand: ``bench/train_ranker.py`` fits them (pairwise
-logistic regression) on the training part of ``bench/queries/staff.yaml`` and writes
-``weights.json`` beside this module, with the means and scales it standardised by.
+the approving body), what kind of law it is beside what kind of law the query is about, how
+much the query is like the labelled questions and the question table's questions an article
+answers (``Examples``; ``questions``), and its length. The weights are not chosen by hand:
+``bench/train_ranker.py`` fits them (listwise softmax regression) on the training and
+development parts of ``bench/queries/staff.yaml`` and writes ``weights.json`` beside this
+module, with the means and scales it standardised by.
 """
 
 from __future__ import annotations
