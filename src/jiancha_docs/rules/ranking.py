@@ -551,13 +551,17 @@ def measure(
     asked: dict[str, float] | None = None,
     typical: dict[str, float] | None = None,
     typical_total: dict[str, float] | None = None,
+    among: list[Candidate] | None = None,
 ) -> None:
     """Fill every candidate's ``values`` (one entry per name of ``FEATURES``). ``prior``: the
     regulations questions like this one were answered by (title → probability, ``QueryPrior``);
     ``asked``: answer key → likeness to a labelled question it answered (``Examples``);
-    ``typical``: the same for the questions of the question table (``questions``)."""
-    best_word = max((c.word for c in candidates), default=0.0) or 1.0
-    best_gram = max((c.bigram for c in candidates), default=0.0) or 1.0
+    ``typical``: the same for the questions of the question table (``questions``). ``among``:
+    every candidate found, when only some of them are measured (the best scores and the laws
+    with an implementing regulation among them are taken from all)."""
+    pool = candidates if among is None else among
+    best_word = max((c.word for c in pool), default=0.0) or 1.0
+    best_gram = max((c.bigram for c in pool), default=0.0) or 1.0
     total = sum(c.weight for c in concepts) or 1.0
     gram_total = sum(query_grams.values()) or 1.0
     concept_grams = [
@@ -573,9 +577,7 @@ def measure(
         k: r for r, k in enumerate(heapq.nlargest(TYPICAL_RANKS, typical, key=typical.__getitem__), 1)
     }
     rarest = max(concepts, key=lambda c: c.weight, default=None)
-    implemented = {
-        c.doc.title.removesuffix("实施条例") for c in candidates if c.doc.title.endswith("法实施条例")
-    }
+    implemented = {c.doc.title.removesuffix("实施条例") for c in pool if c.doc.title.endswith("法实施条例")}
     square_total = sum(c.weight * c.weight for c in concepts) or 1.0
     for cand in candidates:
         text, doc = cand.text, cand.doc

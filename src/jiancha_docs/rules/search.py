@@ -271,16 +271,31 @@ def _candidates(
     candidates = list(by_doc.values())
     for i, cand in by_doc.items():
         cand.bigram = gram_scores.get(i, 0.0)
-    measure(
-        candidates, builder.concepts, builder.near, query_grams, builder.cues, prior, asked, *typical_scores
-    )
     # an article only the bigram index found must share most of the query's letters: a pair of
-    # characters in common (函询 of 被函询人) is not an answer
-    return [
+    # characters in common (函询 of 被函询人) is not an answer. Only those kept are measured
+    # (the share is the feature ``gram_cover``, computed the same way).
+    gram_total = sum(query_grams.values()) or 1.0
+    kept = [
         c
         for c in candidates
-        if c.word_rank or c.defines or c.asked or c.typical or c.values["gram_cover"] >= BIGRAM_MIN_COVER
+        if c.word_rank
+        or c.defines
+        or c.asked
+        or c.typical
+        or sum(w for g, w in query_grams.items() if g in c.text) / gram_total >= BIGRAM_MIN_COVER
     ]
+    measure(
+        kept,
+        builder.concepts,
+        builder.near,
+        query_grams,
+        builder.cues,
+        prior,
+        asked,
+        *typical_scores,
+        among=candidates,
+    )
+    return kept
 
 
 def _check_options(options: SearchOptions) -> None:
