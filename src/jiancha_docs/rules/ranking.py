@@ -184,6 +184,7 @@ class LazyPairs(Sequence[tuple[str, tuple[str, ...]]]):
         self._texts, self._answers, self._count = texts, answers, count
         self._text_lines: list[str] | None = None
         self._answer_lines: list[str] | None = None
+        self._answer_keys: dict[int, tuple[str, ...]] = {}
 
     def question(self, i: int) -> str:
         if self._text_lines is None:
@@ -191,9 +192,12 @@ class LazyPairs(Sequence[tuple[str, tuple[str, ...]]]):
         return self._text_lines[i]
 
     def answers(self, i: int) -> tuple[str, ...]:
-        if self._answer_lines is None:
-            self._answer_lines = self._answers.split("\n")
-        return tuple(self._answer_lines[i].split())
+        found = self._answer_keys.get(i)
+        if found is None:
+            if self._answer_lines is None:
+                self._answer_lines = self._answers.split("\n")
+            found = self._answer_keys[i] = tuple(self._answer_lines[i].split())
+        return found
 
     def __len__(self) -> int:
         return self._count
@@ -334,13 +338,14 @@ class Examples:
         total: dict[str, float] = {}
         best, summed = out.get, total.get
         lazy = self.questions if isinstance(self.questions, LazyPairs) else None
+        keys_of = lazy.answers if lazy is not None else None
         for i, like in sums.items():
             if like <= 0:
                 continue
-            if lazy is not None:
-                if leave_out is not None and lazy.question(i) == leave_out:
+            if keys_of is not None:
+                if leave_out is not None and lazy.question(i) == leave_out:  # type: ignore[union-attr]
                     continue
-                answers = lazy.answers(i)
+                answers = keys_of(i)
             else:
                 question, answers = self.questions[i]
                 if question == leave_out:
