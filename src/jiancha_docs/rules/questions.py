@@ -39,13 +39,17 @@ CACHE_VERSION = 3
 _LOADED: dict[tuple[Any, ...], Examples] = {}
 
 
+def _paths(extra: tuple[Path, ...]) -> tuple[Path, ...]:
+    return (QUESTIONS, *extra) if QUESTIONS.is_file() else tuple(extra)
+
+
 def load_questions(extra: tuple[Path, ...] = (), cache_dir: Path | None = None) -> Examples:
     """The shipped table, then the office's files, as one set of examples. Read once per
     process while the files stay as they are: an edited file is read again. Building the
     likeness index of some 10,000 questions costs a fresh search more than it may spend, so
     ``cache_dir`` (the index folder) keeps it, with what the files were when it was built; a
     cache that does not match them is built again and replaced."""
-    paths = (QUESTIONS, *extra) if QUESTIONS.is_file() else tuple(extra)
+    paths = _paths(extra)
     stamp = file_stamp(paths)
     if stamp is not None and stamp in _LOADED:
         return _LOADED[stamp]
@@ -74,8 +78,7 @@ def check_tables(extra: tuple[Path, ...]) -> None:
 
 def prepare_cache(extra: tuple[Path, ...], cache_dir: Path) -> None:
     """Build the cache in the index folder now (``rules index``), so the first search is fast."""
-    paths = (QUESTIONS, *extra) if QUESTIONS.is_file() else tuple(extra)
-    stamp = file_stamp(paths)
+    stamp = file_stamp(_paths(extra))
     if stamp is not None and _cached(cache_dir, stamp) is None:
         _store(cache_dir, stamp, load_questions(extra))
 

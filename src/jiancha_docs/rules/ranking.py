@@ -203,8 +203,6 @@ class LazyPairs(Sequence[tuple[str, tuple[str, ...]]]):
         return self._count
 
     def __getitem__(self, i: Any) -> Any:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(self._count))]
         if not -self._count <= i < self._count:
             raise IndexError(i)
         i %= self._count
@@ -338,14 +336,13 @@ class Examples:
         total: dict[str, float] = {}
         best, summed = out.get, total.get
         lazy = self.questions if isinstance(self.questions, LazyPairs) else None
-        keys_of = lazy.answers if lazy is not None else None
         for i, like in sums.items():
             if like <= 0:
                 continue
-            if keys_of is not None:
-                if leave_out is not None and lazy.question(i) == leave_out:  # type: ignore[union-attr]
+            if lazy is not None:
+                if leave_out is not None and lazy.question(i) == leave_out:
                     continue
-                answers = keys_of(i)
+                answers = lazy.answers(i)
             else:
                 question, answers = self.questions[i]
                 if question == leave_out:
@@ -405,6 +402,23 @@ def _gram_counts(folded: str) -> dict[str, int]:
             g = run[i : i + 2]
             counts[g] = counts.get(g, 0) + 1
     return counts
+
+
+@dataclass(frozen=True)
+class TableLikeness:
+    """How much a query is like the question table's questions, per answer key 标题第N条: the
+    best question of each article, the sum over its questions, and the first TYPICAL_RANKS
+    articles by the best, ranked once for both the search (which brings them in) and ``measure``."""
+
+    best: dict[str, float] = field(default_factory=dict)
+    total: dict[str, float] = field(default_factory=dict)
+    rank: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, table: Examples, query: str) -> TableLikeness:
+        best, total = table.likeness_and_total(query)
+        ranked = heapq.nlargest(TYPICAL_RANKS, best, key=best.__getitem__)
+        return cls(best, total, {key: r for r, key in enumerate(ranked, 1)})
 
 
 @dataclass(frozen=True)
@@ -554,8 +568,7 @@ def measure(
     cues: QueryCues,
     prior: dict[str, float] | None = None,
     asked: dict[str, float] | None = None,
-    typical: dict[str, float] | None = None,
-    typical_total: dict[str, float] | None = None,
+    typical: TableLikeness | None = None,
     among: list[Candidate] | None = None,
 ) -> None:
     """Fill every candidate's ``values`` (one entry per name of ``FEATURES``). ``prior``: the
@@ -576,11 +589,7 @@ def measure(
     prior = prior or {}
     prior_best = max(prior.values(), default=0.0)
     asked = asked or {}
-    typical = typical or {}
-    typical_total = typical_total or {}
-    typical_rank = {
-        k: r for r, k in enumerate(heapq.nlargest(TYPICAL_RANKS, typical, key=typical.__getitem__), 1)
-    }
+    typical = typical or TableLikeness()
     rarest = max(concepts, key=lambda c: c.weight, default=None)
     implemented = {c.doc.title.removesuffix("实施条例") for c in pool if c.doc.title.endswith("法实施条例")}
     square_total = sum(c.weight * c.weight for c in concepts) or 1.0
@@ -638,11 +647,10 @@ def measure(
         v["statute"] = 1.0 if doc.title.startswith("中华人民共和国") and doc.title.endswith("法") else 0.0
         v["parent_law"] = 1.0 if doc.title in implemented else 0.0
         v["asked_define"] = v["define_cue"] if cues.what or (cues.crime_name and len(cues.text) <= 8) else 0.0
-        v["asked_typical"] = typical.get(doc.title + doc.label, 0.0)
-        v["typical_sum"] = min(typical_total.get(doc.title + doc.label, 0.0), 3.0)
-        v["typical_rr"] = (
-            1.0 / typical_rank[doc.title + doc.label] if doc.title + doc.label in typical_rank else 0.0
-        )
+        v["asked_typical"] = typical.best.get(doc.title + doc.label, 0.0)
+        v["typical_sum"] = min(typical.total.get(doc.title + doc.label, 0.0), 3.0)
+        rank = typical.rank.get(doc.title + doc.label)
+        v["typical_rr"] = 1.0 / rank if rank else 0.0
 
 
 def _grams(form: str) -> list[str]:

@@ -8,7 +8,6 @@ superseded edition comes after the current one.
 
 from __future__ import annotations
 
-import heapq
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,7 +21,16 @@ from .library import Entry, Library
 from .model import CATEGORIES, STATUSES
 from .query import MUST, NOT, SHOULD, parse_query
 from .questions import load_questions
-from .ranking import Candidate, Concept, Examples, QueryCues, Weights, load_weights, measure
+from .ranking import (
+    Candidate,
+    Concept,
+    Examples,
+    QueryCues,
+    TableLikeness,
+    Weights,
+    load_weights,
+    measure,
+)
 from .refs import parse_ref, resolve_ref
 
 MARK_OPEN, MARK_CLOSE = "【", "】"
@@ -35,7 +43,7 @@ PART_BOOST = 0.5
 BIGRAM_MIN_COVER = 0.6  # share of the query's bigrams (by rarity) a bigram-only candidate needs
 ASKED_MIN = 0.5  # likeness to a labelled question that makes the article it answered a candidate
 TYPICAL_MIN = 0.2  # likeness to a question-table question that makes its article a candidate
-TYPICAL_FETCH = 40  # at most this many articles brought in by the question table
+TYPICAL_FETCH = 40  # at most this many articles brought in by the question table (≤ TYPICAL_RANKS)
 
 
 @dataclass
@@ -160,16 +168,12 @@ def search(
     if prior is None:
         prior = weights.prior.posterior(folded) if weights.prior else {}
     asked = weights.examples.likeness(folded, leave_out) if weights.examples else {}
-    typical, typical_total = (questions if questions is not None else load_questions()).likeness_and_total(
-        folded
-    )
+    typical = TableLikeness.of(questions if questions is not None else load_questions(), folded)
     named = (concepts or load_concepts()).named(folded)
     if named:
         result.notes.append("概念表：" + "、".join(f"{name}见{_cite(t)}" for name, t in named))
     defining = [t for _, ts in named for t in ts]
-    candidates = _candidates(
-        library, plan, raw, builder, fetch, prior, asked, (typical, typical_total), defining
-    )
+    candidates = _candidates(library, plan, raw, builder, fetch, prior, asked, typical, defining)
     for cand in candidates:
         cand.score = weights.score(cand.values)
     if collect is not None:
@@ -217,7 +221,7 @@ def _candidates(
     fetch: int,
     prior: dict[str, float],
     asked: dict[str, float],
-    typical_scores: tuple[dict[str, float], dict[str, float]],
+    typical: TableLikeness,
     defining: list[Target],
 ) -> list[Candidate]:
     """The word engine's hits and, for a query of optional words, the bigram index's, measured."""
@@ -251,11 +255,10 @@ def _candidates(
     # table) and those that answered a labelled question much like it are candidates
     wanted = {t.title + t.label for t in defining}
     answered = {key for key, like in asked.items() if like >= ASKED_MIN}
-    typical = typical_scores[0]
     listed = {
         key
-        for key in heapq.nlargest(TYPICAL_FETCH, typical, key=typical.__getitem__)
-        if typical[key] >= TYPICAL_MIN
+        for key, rank in typical.rank.items()
+        if rank <= TYPICAL_FETCH and typical.best[key] >= TYPICAL_MIN
     }
     if not (plan.must or plan.must_not):
         for key in wanted | answered | listed:
@@ -292,7 +295,7 @@ def _candidates(
         builder.cues,
         prior,
         asked,
-        *typical_scores,
+        typical,
         among=candidates,
     )
     return kept
